@@ -1,0 +1,97 @@
+/// Computes `O = softmax(Q · Kᵀ · scale) · V` with `kernel`.
+///
+/// - Parameters:
+///   - q: Queries, row-major `[Nq, dk]`.
+///   - k: Keys, row-major `[Nk, dk]`.
+///   - v: Values, row-major `[Nk, dv]`.
+///   - shape: The sizes `Nq`, `Nk`, `dk`, `dv`.
+///   - kernel: The kernel to run; the fused kernel with its defaults if omitted.
+///   - options: Scale (default `1 / √dk`) and the policy for non-finite inputs (default: reject).
+/// - Returns: The output, row-major `[Nq, dv]`.
+/// - Throws: `AttentionError` if a length disagrees with `shape`, a size is zero, the scale is not
+///   finite and positive, an input is not finite (under `.reject`), or the kernel's scratch memory
+///   would exceed the machine's.
+/// - Complexity: O(Nq · Nk · (dk + dv)) time; scratch memory depends on the kernel.
+///
+/// Accuracy: every built-in kernel stays within `1e-5 · max|V|` of a Float64 evaluation for the
+/// shapes and data in the test suite (see the README's accuracy section).
+public func attention(
+  q: [Float], k: [Float], v: [Float], shape: AttentionShape,
+  kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions()
+) throws(AttentionError) -> [Float] {
+  try shape.validate()
+  var output = [Float](repeating: 0, count: shape.outputCount)
+  let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
+    k.withUnsafeBufferPointer { k in
+      v.withUnsafeBufferPointer { v in
+        output.withUnsafeMutableBufferPointer { o in
+          Result { () throws(AttentionError) in
+            try attention(
+              q: q, k: k, v: v, shape: shape, into: o, kernel: kernel, options: options)
+          }
+        }
+      }
+    }
+  }
+  try result.get()
+  return output
+}
+
+/// Computes `O = softmax(Q · Kᵀ · scale) · V` into a caller-owned buffer, without allocating the
+/// output.
+///
+/// - Parameters:
+///   - q: Queries, row-major `[Nq, dk]`.
+///   - k: Keys, row-major `[Nk, dk]`.
+///   - v: Values, row-major `[Nk, dv]`.
+///   - shape: The sizes `Nq`, `Nk`, `dk`, `dv`.
+///   - output: `Nq · dv` elements, overwritten.
+///   - kernel: The kernel to run.
+///   - options: Scale and the policy for non-finite inputs.
+/// - Throws: As `attention(q:k:v:shape:kernel:options:)`, and `AttentionError.shapeMismatch` if
+///   `output` has the wrong length. Nothing is written to `output` when it throws.
+/// - Complexity: O(Nq · Nk · (dk + dv)) time.
+public func attention(
+  q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+  shape: AttentionShape, into output: UnsafeMutableBufferPointer<Float>,
+  kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions()
+) throws(AttentionError) {
+  let problem = try AttentionProblem(
+    q: q, k: k, v: v, shape: shape, scale: options.scale ?? shape.defaultScale)
+  guard output.count == shape.outputCount else {
+    throw .shapeMismatch(tensor: "O", expected: shape.outputCount, actual: output.count)
+  }
+  if options.nonFiniteInputs == .reject {
+    for (name, buffer) in [("Q", q), ("K", k), ("V", v)] {
+      if let index = firstNonFinite(buffer) {
+        throw .nonFiniteInput(tensor: name, index: index, value: "\(buffer[index])")
+      }
+    }
+  }
+  let required = kernel.scratchBytes(for: shape)
+  let available = Platform.physicalMemoryBytes
+  if required > available {
+    throw .insufficientMemory(
+      kernel: kernel.name, requiredBytes: required, availableBytes: available)
+  }
+  kernel.compute(problem, into: output)
+}
+
+/// The index of the first NaN or infinity in `buffer`, scanning 16 lanes at a time.
+package func firstNonFinite(_ buffer: UnsafeBufferPointer<Float>) -> Int? {
+  guard let base = buffer.baseAddress else { return nil }
+  let n = buffer.count
+  var i = 0
+  // An IEEE value is finite exactly when its exponent bits are not all ones.
+  let exponent = SIMD16<UInt32>(repeating: 0x7F80_0000)
+  while i &+ 16 <= n {
+    let bits = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt32>.self)
+    if any((bits & exponent) .== exponent) { break }
+    i &+= 16
+  }
+  while i < n {
+    if !base[i].isFinite { return i }
+    i &+= 1
+  }
+  return nil
+}

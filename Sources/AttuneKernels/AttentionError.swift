@@ -1,0 +1,49 @@
+/// Everything a caller can get wrong when asking for attention.
+///
+/// Each case says what was wrong and with which value; `description` is one line for a person.
+public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A size is below 1 (`name` is `Nq`, `Nk`, `dk` or `dv`).
+  case emptyDimension(name: String, value: Int)
+  /// An element count does not fit in memory addresses.
+  case sizeOverflow(shape: String)
+  /// A buffer's length disagrees with the shape.
+  case shapeMismatch(tensor: String, expected: Int, actual: Int)
+  /// An input holds NaN or ±infinity and the policy is `.reject`.
+  case nonFiniteInput(tensor: String, index: Int, value: String)
+  /// The score scale is zero, negative, NaN or infinite.
+  case invalidScale(String)
+  /// A kernel parameter is out of its range.
+  case invalidParameter(kernel: String, parameter: String, value: Int, reason: String)
+  /// No kernel has this name.
+  case unknownKernel(name: String, known: [String])
+  /// The kernel has no parameter of this name.
+  case unknownParameter(kernel: String, parameter: String, known: [String])
+  /// The kernel's scratch memory for this shape exceeds the machine's memory.
+  case insufficientMemory(kernel: String, requiredBytes: Int, availableBytes: Int)
+
+  /// One line saying what was wrong.
+  public var description: String {
+    switch self {
+    case .emptyDimension(let name, let value):
+      return "\(name) must be at least 1, got \(value)"
+    case .sizeOverflow(let shape):
+      return "the tensors of shape \(shape) are too large to address"
+    case .shapeMismatch(let tensor, let expected, let actual):
+      return "\(tensor) has \(actual) elements, the shape needs \(expected)"
+    case .nonFiniteInput(let tensor, let index, let value):
+      return "\(tensor) holds \(value) at flat index \(index); inputs must be finite"
+    case .invalidScale(let value):
+      return "the scale must be finite and positive, got \(value)"
+    case .invalidParameter(let kernel, let parameter, let value, let reason):
+      return "\(kernel): \(parameter) = \(value) is invalid: \(reason)"
+    case .unknownKernel(let name, let known):
+      return "no kernel named '\(name)'; known: \(known.joined(separator: ", "))"
+    case .unknownParameter(let kernel, let parameter, let known):
+      let list = known.isEmpty ? "it takes none" : "it takes \(known.joined(separator: ", "))"
+      return "\(kernel) has no parameter '\(parameter)'; \(list)"
+    case .insufficientMemory(let kernel, let required, let available):
+      return
+        "\(kernel) needs \(required / (1 << 20)) MiB of scratch for this shape; the machine has \(available / (1 << 20)) MiB"
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/// A way to compute attention: the five built-in kernels and any function a user registers.
+///
+/// A kernel is an immutable value holding its parameters (block sizes, thread count), so one
+/// instance can run many problems, from many threads at once. The benchmark and the tuner treat
+/// every conforming type alike.
+public protocol AttentionKernel: Sendable {
+  /// The kernel's short name, such as `"fused"`.
+  var name: String { get }
+
+  /// The parameter values this instance runs with, in a stable order.
+  var settings: [KernelSetting] { get }
+
+  /// Computes `O [Nq, dv]` for a validated problem.
+  ///
+  /// - Parameters:
+  ///   - problem: Validated inputs; every buffer length matches `problem.shape`.
+  ///   - output: `Nq · dv` elements, overwritten entirely.
+  func compute(_ problem: AttentionProblem, into output: UnsafeMutableBufferPointer<Float>)
+
+  /// Bytes of scratch memory the kernel allocates for `shape`, beyond inputs and output.
+  func scratchBytes(for shape: AttentionShape) -> Int
+}
+
+extension AttentionKernel {
+  /// The name followed by the settings, as in `fused(blockQ=64, blockK=256, threads=2)`.
+  public var configurationDescription: String {
+    settings.isEmpty
+      ? name
+      : "\(name)(" + settings.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + ")"
+  }
+
+  /// Unknown by default: zero.
+  public func scratchBytes(for shape: AttentionShape) -> Int { 0 }
+}

@@ -1,0 +1,23 @@
+/// Choices that apply to one attention call, whatever the kernel.
+public struct AttentionOptions: Sendable, Hashable {
+  /// What to do when an input holds NaN or ±infinity.
+  public enum NonFiniteInputs: Sendable, Hashable {
+    /// Scan the inputs first (O(Nq·dk + Nk·(dk+dv)) reads) and throw
+    /// `AttentionError.nonFiniteInput` at the first NaN or infinity. The default.
+    case reject
+    /// Skip the scan. NaN and infinities then flow through IEEE arithmetic: an affected output row
+    /// holds NaN or infinity, other rows are unaffected. The kernels never trap or crash on them.
+    case propagate
+  }
+
+  /// The factor applied to each score `q · k`; `nil` means `1 / √dk`.
+  public var scale: Float?
+  /// The policy for NaN and infinities in Q, K and V.
+  public var nonFiniteInputs: NonFiniteInputs
+
+  /// Creates options; by default scale `1 / √dk` and non-finite inputs rejected.
+  public init(scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject) {
+    self.scale = scale
+    self.nonFiniteInputs = nonFiniteInputs
+  }
+}

@@ -1,0 +1,57 @@
+/// Validated, read-only inputs of one attention call, as a kernel receives them.
+///
+/// `q` is `[Nq, dk]`, `k` is `[Nk, dk]`, `v` is `[Nk, dv]`, all row-major and dense. The public
+/// `attention` functions build this only after checking every length against `shape`, so a kernel
+/// may index the buffers without checks.
+///
+/// The type is `@unchecked Sendable`: the buffers are only read while a kernel runs, and the caller
+/// keeps them alive for that time, so sharing them among worker threads is safe.
+public struct AttentionProblem: @unchecked Sendable {
+  /// Queries, `[Nq, dk]`.
+  public let q: UnsafeBufferPointer<Float>
+  /// Keys, `[Nk, dk]`.
+  public let k: UnsafeBufferPointer<Float>
+  /// Values, `[Nk, dv]`.
+  public let v: UnsafeBufferPointer<Float>
+  /// The sizes.
+  public let shape: AttentionShape
+  /// The factor applied to every score `q · k` before the softmax.
+  public let scale: Float
+
+  /// Wraps buffers whose lengths the caller has checked against `shape`.
+  ///
+  /// - Throws: `AttentionError.shapeMismatch` if a buffer's length disagrees with `shape`.
+  public init(
+    q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+    shape: AttentionShape, scale: Float
+  ) throws(AttentionError) {
+    try shape.validate()
+    for (name, buffer, expected) in [
+      ("Q", q, shape.queryCount), ("K", k, shape.keyCount), ("V", v, shape.valueCount),
+    ] where buffer.count != expected {
+      throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
+    }
+    guard scale.isFinite, scale > 0 else { throw .invalidScale("\(scale)") }
+    self.q = q
+    self.k = k
+    self.v = v
+    self.shape = shape
+    self.scale = scale
+  }
+}
+
+extension AttentionProblem {
+  /// The first element of `q` (a validated problem is never empty).
+  package var qBase: UnsafePointer<Float> { Self.base(q) }
+  /// The first element of `k`.
+  package var kBase: UnsafePointer<Float> { Self.base(k) }
+  /// The first element of `v`.
+  package var vBase: UnsafePointer<Float> { Self.base(v) }
+
+  private static func base(_ buffer: UnsafeBufferPointer<Float>) -> UnsafePointer<Float> {
+    guard let base = buffer.baseAddress else {
+      preconditionFailure("a validated problem has no empty tensor")
+    }
+    return base
+  }
+}

@@ -1,0 +1,68 @@
+/// The report's baseline: whole-matrix passes with straightforward scalar loops.
+///
+/// Builds the full score matrix `S [Nq, Nk]`, then makes one pass per step, exactly as the NumPy
+/// version does: `S = Q·Kᵀ`, `S *= scale`, row maxima, `S = e^(S − max)`, row sums, `S /= sum`,
+/// `O = S·V`. It is the simplest kernel to check by eye and every other kernel's first reference.
+///
+/// - Complexity: O(Nq · Nk · (dk + dv)) time, `Nq · Nk` floats of scratch.
+public struct NaiveAttention: AttentionKernel {
+  /// Creates the kernel; it has no parameters.
+  public init() {}
+
+  /// `"naive"`.
+  public var name: String { Self.descriptor.name }
+  /// None.
+  public var settings: [KernelSetting] { [] }
+
+  /// The catalog entry.
+  public static let descriptor = KernelDescriptor(
+    name: "naive",
+    summary: "whole-matrix passes (scores, scale, max, exp, sum, divide, product); O(N²) memory",
+    parameters: []
+  ) { _ throws(AttentionError) in NaiveAttention() }
+
+  /// The score matrix, `Nq · Nk` floats.
+  public func scratchBytes(for shape: AttentionShape) -> Int {
+    let (n, overflow) = shape.queries.multipliedReportingOverflow(by: shape.keys)
+    return overflow ? Int.max : AlignedBuffer.bytes(n)
+  }
+
+  /// Computes `O` in seven whole-matrix passes.
+  public func compute(_ problem: AttentionProblem, into output: UnsafeMutableBufferPointer<Float>) {
+    let (nq, nk) = (problem.shape.queries, problem.shape.keys)
+    let (dk, dv) = (problem.shape.headDim, problem.shape.valueDim)
+    let (q, k, v) = (problem.qBase, problem.kBase, problem.vBase)
+    let o = SharedOutput(output).base
+    let buffer = AlignedBuffer(count: nq * nk)
+    let s = buffer.base
+    for i in 0..<nq {  // S = Q·Kᵀ
+      for j in 0..<nk {
+        var dot: Float = 0
+        for c in 0..<dk { dot += q[i * dk + c] * k[j * dk + c] }
+        s[i * nk + j] = dot
+      }
+    }
+    for x in 0..<(nq * nk) { s[x] *= problem.scale }  // S *= scale
+    var rowMax = [Float](repeating: -.infinity, count: nq)
+    for i in 0..<nq {  // row maxima
+      for j in 0..<nk { rowMax[i] = max(rowMax[i], s[i * nk + j]) }
+    }
+    for i in 0..<nq {  // S = e^(S - max)
+      for j in 0..<nk { s[i * nk + j] = Platform.exp(s[i * nk + j] - rowMax[i]) }
+    }
+    var rowSum = [Float](repeating: 0, count: nq)
+    for i in 0..<nq {  // row sums
+      for j in 0..<nk { rowSum[i] += s[i * nk + j] }
+    }
+    for i in 0..<nq {  // S /= sum
+      for j in 0..<nk { s[i * nk + j] /= rowSum[i] }
+    }
+    for x in 0..<(nq * dv) { o[x] = 0 }  // O = S·V
+    for i in 0..<nq {
+      for j in 0..<nk {
+        let p = s[i * nk + j]
+        for c in 0..<dv { o[i * dv + c] += p * v[j * dv + c] }
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/// K, transposed into the layout the score micro-kernel reads: tiles of keys, each cut into panels
+/// of 32 keys, each panel stored `[dk][32]` (for a feature `c`, the 32 keys' values side by side).
+///
+/// Tile `t` holds keys `t·tileKeys ..< min((t+1)·tileKeys, Nk)`; a tile's last panel is padded with
+/// zero keys, whose scores the callers ignore. With `tileKeys = Nk` there is one tile.
+///
+/// - Complexity: O(Nk · dk) time to build; `⌈Nk / tileKeys⌉ · ⌈tileKeys / 32⌉ · 32 · dk` floats.
+package final class PackedKeys: Sendable {
+  /// Keys per panel, the score micro-kernel's width.
+  package static let panelKeys = 32
+
+  /// Keys per tile (the last tile may hold fewer).
+  package let tileKeys: Int
+  /// Panels in a full tile.
+  package let panelsPerTile: Int
+  /// Number of tiles.
+  package let tileCount: Int
+  private let storage: AlignedBuffer
+  private let dk: Int
+
+  /// Packs the keys of a validated `problem` in tiles of `tileKeys` keys.
+  package init(_ problem: AttentionProblem, tileKeys: Int) {
+    let nk = problem.shape.keys
+    let dk = problem.shape.headDim
+    let tile = min(tileKeys, nk)
+    let panelKeys = Self.panelKeys
+    self.tileKeys = tile
+    self.dk = dk
+    panelsPerTile = (tile + panelKeys - 1) / panelKeys
+    tileCount = (nk + tile - 1) / tile
+    storage = AlignedBuffer(count: Self.floatCount(keys: nk, headDim: dk, tileKeys: tile))
+    let k = problem.kBase
+    let out = storage.base
+    for key in 0..<nk {
+      let t = key / tile
+      let inTile = key - t * tile
+      let panel = t * panelsPerTile + inTile / panelKeys
+      let destination = out + panel * panelKeys * dk + inTile % panelKeys
+      let source = k + key * dk
+      for c in 0..<dk { destination[c * panelKeys] = source[c] }
+    }
+  }
+
+  /// Keys in tile `t`.
+  @inline(__always)
+  package func keys(inTile t: Int, total: Int) -> Int { min(tileKeys, total - t * tileKeys) }
+
+  /// The first element of panel `p` of tile `t`.
+  @inline(__always)
+  package func panel(tile t: Int, _ p: Int) -> UnsafePointer<Float> {
+    UnsafePointer(storage.base + (t * panelsPerTile + p) * Self.panelKeys * dk)
+  }
+
+  /// Floats needed for `keys` keys of width `headDim` in tiles of `tileKeys`.
+  package static func floatCount(keys: Int, headDim: Int, tileKeys: Int) -> Int {
+    let tile = max(1, min(tileKeys, keys))
+    let tiles = (keys + tile - 1) / tile
+    return tiles * ((tile + panelKeys - 1) / panelKeys) * panelKeys * headDim
+  }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Facts about the machine the kernels run on.
+package enum Platform {
+  /// Processors this process may run on (at least 1).
+  package static let activeProcessorCount: Int = {
+    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+  }()
+
+  /// Physical memory in bytes, or `Int.max` when the system does not say.
+  package static let physicalMemoryBytes: Int = {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES))
+    let pageSize = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, pageSize > 0 else { return Int.max }
+    let (bytes, overflow) = Int(pages).multipliedReportingOverflow(by: Int(pageSize))
+    return overflow ? Int.max : bytes
+  }()
+
+  /// `e^x` from the C library, for scalar code paths.
+  @inline(__always)
+  package static func exp(_ x: Float) -> Float { expf(x) }
+
+  /// Natural logarithm from the C library.
+  package static func log(_ x: Double) -> Double { libmLog(x) }
+
+  /// Cosine from the C library.
+  package static func cos(_ x: Double) -> Double { libmCos(x) }
+}
+
+// `Platform.log` and `Platform.cos` shadow the C functions inside the type; these reach them.
+private func libmLog(_ x: Double) -> Double { log(x) }
+private func libmCos(_ x: Double) -> Double { cos(x) }

@@ -1,0 +1,120 @@
+/// Reading and writing NumPy's `.npy` format, versions 1.0 to 3.0.
+///
+/// Reads C-order float32 and float64 arrays of 1 to 4 dimensions, in either byte order, converting
+/// float64 to Float32 (round to nearest). Writes little-endian float32 in version 1.0 (2.0 when
+/// the header would not fit), as `numpy.save` does. Anything else is refused with an `NPYError`
+/// that says what was found. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+public enum NPY {
+  private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+
+  /// Decodes the bytes of an `.npy` file.
+  ///
+  /// - Throws: `NPYError` for a bad magic string, version, header, dtype, order, rank, or a data
+  ///   length that disagrees with the shape.
+  /// - Complexity: O(n) in the file's length.
+  public static func decode(_ bytes: [UInt8]) throws(NPYError) -> NPYArray {
+    guard bytes.count >= 8 else {
+      throw bytes.starts(with: magic.prefix(bytes.count)) && !bytes.isEmpty
+        ? .truncatedHeader : .notNPY
+    }
+    guard bytes.starts(with: magic) else { throw .notNPY }
+    let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
+    guard [1, 2, 3].contains(major), minor == 0 else {
+      throw .unsupportedVersion(major: major, minor: minor)
+    }
+    let lengthBytes = major == 1 ? 2 : 4
+    guard bytes.count >= 8 + lengthBytes else { throw .truncatedHeader }
+    var headerLength = 0
+    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+    let headerStart = 8 + lengthBytes
+    guard bytes.count - headerStart >= headerLength else { throw .truncatedHeader }
+    let headerBytes = bytes[headerStart..<headerStart + headerLength]
+    // Version 3.0 headers are UTF-8; 1.0 and 2.0 are Latin-1, which for a valid header is ASCII.
+    guard major == 3 || headerBytes.allSatisfy({ $0 < 0x80 }) else {
+      throw .malformedHeader("non-ASCII bytes in a version \(major).0 header")
+    }
+    let header = try NPYHeader.parse(String(decoding: headerBytes, as: UTF8.self))
+
+    let width: Int
+    let bigEndian: Bool
+    switch header.descr {
+    case "<f4": (width, bigEndian) = (4, false)
+    case ">f4": (width, bigEndian) = (4, true)
+    case "<f8": (width, bigEndian) = (8, false)
+    case ">f8": (width, bigEndian) = (8, true)
+    default: throw .unsupportedDType(header.descr)
+    }
+    guard !header.fortranOrder else { throw .fortranOrder }
+    guard (1...4).contains(header.shape.count) else {
+      throw .unsupportedRank(header.shape.count)
+    }
+    guard let count = NPYArray.elementCount(header.shape),
+      !count.multipliedReportingOverflow(by: width).overflow
+    else { throw .shapeTooLarge(header.shape) }
+
+    let dataStart = headerStart + headerLength
+    let expected = count * width
+    let actual = bytes.count - dataStart
+    if actual < expected { throw .truncatedData(expectedBytes: expected, actualBytes: actual) }
+    if actual > expected { throw .trailingData(expectedBytes: expected, actualBytes: actual) }
+
+    let values = bytes.withUnsafeBytes { raw in
+      [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        initialized = 0
+        guard let base = raw.baseAddress, count > 0 else { return }
+        let data = base + dataStart
+        if width == 4 {
+          for i in 0..<count {
+            let bits = data.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+            out[i] = Float(bitPattern: bigEndian ? bits.byteSwapped : UInt32(littleEndian: bits))
+          }
+        } else {
+          for i in 0..<count {
+            let bits = data.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            out[i] = Float(
+              Double(bitPattern: bigEndian ? bits.byteSwapped : UInt64(littleEndian: bits)))
+          }
+        }
+        initialized = count
+      }
+    }
+    return try NPYArray(
+      shape: header.shape, values: values, storedType: width == 4 ? .float32 : .float64)
+  }
+
+  /// Encodes `array` as a little-endian float32 `.npy` file, as `numpy.save` writes it.
+  ///
+  /// - Complexity: O(n) in the element count.
+  public static func encode(_ array: NPYArray) -> [UInt8] {
+    var header = NPYHeader.text(shape: array.shape)
+    // magic (6) + version (2) + length (2 or 4) + header + "\n", padded to a multiple of 64.
+    let major: UInt8 = header.utf8.count + 11 <= 65_535 ? 1 : 2
+    let preamble = major == 1 ? 10 : 12
+    let padding = (64 - (preamble + header.utf8.count + 1) % 64) % 64
+    header += String(repeating: " ", count: padding) + "\n"
+    let headerLength = header.utf8.count
+    var bytes = magic + [major, 0]
+    for i in 0..<(preamble - 8) { bytes.append(UInt8(truncatingIfNeeded: headerLength >> (8 * i))) }
+    bytes += Array(header.utf8)
+    bytes.reserveCapacity(bytes.count + array.values.count * 4)
+    for value in array.values {
+      let bits = value.bitPattern.littleEndian
+      withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+    }
+    return bytes
+  }
+
+  /// Reads the `.npy` file at `path`.
+  ///
+  /// - Throws: `NPYError.unreadable` if the file cannot be read, or a format error from `decode`.
+  public static func read(path: String) throws(NPYError) -> NPYArray {
+    try decode(FileIO.read(path: path))
+  }
+
+  /// Writes `array` to `path` atomically: the file either appears whole or is left as it was.
+  ///
+  /// - Throws: `NPYError.unwritable` saying why.
+  public static func write(_ array: NPYArray, path: String) throws(NPYError) {
+    try FileIO.writeAtomically(encode(array), to: path)
+  }
+}

@@ -1,0 +1,61 @@
+/// What can be wrong with an `.npy` file or a path, each case one line for a person.
+public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The file does not start with `\x93NUMPY`.
+  case notNPY
+  /// A format version other than 1.0, 2.0 or 3.0.
+  case unsupportedVersion(major: Int, minor: Int)
+  /// The file ends inside the preamble or header.
+  case truncatedHeader
+  /// The header dictionary could not be parsed; the payload says where and why.
+  case malformedHeader(String)
+  /// A dtype other than little- or big-endian float32 or float64.
+  case unsupportedDType(String)
+  /// The array is stored in Fortran (column-major) order.
+  case fortranOrder
+  /// A rank outside 1...4.
+  case unsupportedRank(Int)
+  /// Fewer data bytes than the shape needs.
+  case truncatedData(expectedBytes: Int, actualBytes: Int)
+  /// More data bytes than the shape needs.
+  case trailingData(expectedBytes: Int, actualBytes: Int)
+  /// The shape's element count overflows.
+  case shapeTooLarge([Int])
+  /// The values do not fill the shape.
+  case countMismatch(shape: [Int], count: Int)
+  /// The file cannot be read (missing, a directory, permissions…).
+  case unreadable(path: String, reason: String)
+  /// The file cannot be written.
+  case unwritable(path: String, reason: String)
+
+  /// One line saying what was wrong.
+  public var description: String {
+    switch self {
+    case .notNPY:
+      return "not an .npy file (it does not start with \\x93NUMPY)"
+    case .unsupportedVersion(let major, let minor):
+      return "unsupported .npy format version \(major).\(minor) (1.0, 2.0 and 3.0 are read)"
+    case .truncatedHeader:
+      return "the file ends inside its .npy header"
+    case .malformedHeader(let reason):
+      return "malformed .npy header: \(reason)"
+    case .unsupportedDType(let descr):
+      return "unsupported dtype '\(descr)': only float32 ('<f4', '>f4') and float64 ('<f8', '>f8') are read"
+    case .fortranOrder:
+      return "the array is in Fortran order; save it in C order (numpy.ascontiguousarray)"
+    case .unsupportedRank(let rank):
+      return "arrays of rank \(rank) are not supported (1 to 4 dimensions)"
+    case .truncatedData(let expected, let actual):
+      return "truncated data: the shape needs \(expected) bytes, the file has \(actual)"
+    case .trailingData(let expected, let actual):
+      return "the shape needs \(expected) data bytes but the file has \(actual)"
+    case .shapeTooLarge(let shape):
+      return "the shape \(shape) is too large"
+    case .countMismatch(let shape, let count):
+      return "\(count) values cannot fill the shape \(shape)"
+    case .unreadable(let path, let reason):
+      return "cannot read \(path): \(reason)"
+    case .unwritable(let path, let reason):
+      return "cannot write \(path): \(reason)"
+    }
+  }
+}

@@ -1,0 +1,15 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Float64 functions from the C library, for the oracle and accuracy tests.
+public enum OracleMath {
+  /// `e^x` in Float64.
+  public static func exp(_ x: Double) -> Double { libmExp(x) }
+}
+
+private func libmExp(_ x: Double) -> Double { exp(x) }

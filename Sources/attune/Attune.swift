@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Attune: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "x")
+}
