@@ -71,7 +71,7 @@ let package = Package(
       name: "AttuneKernelsTests",
       dependencies: ["AttuneKernels", "_AttuneTestSupport"]
     ),
-    .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY"]),
+    .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneKernels"]),
     .testTarget(
       name: "AttuneCLITests",
       dependencies: ["attune", "AttuneNPY", "_AttuneTestSupport"]

@@ -39,7 +39,8 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
     case .malformedHeader(let reason):
       return "malformed .npy header: \(reason)"
     case .unsupportedDType(let descr):
-      return "unsupported dtype '\(descr)': only float32 ('<f4', '>f4') and float64 ('<f8', '>f8') are read"
+      return
+        "unsupported dtype '\(descr)': only float32 ('<f4', '>f4') and float64 ('<f8', '>f8') are read"
     case .fortranOrder:
       return "the array is in Fortran order; save it in C order (numpy.ascontiguousarray)"
     case .unsupportedRank(let rank):

@@ -42,7 +42,8 @@ struct NPYHeader: Equatable {
   /// The header text NumPy would write for a little-endian float32 array of `shape`, without padding.
   static func text(shape: [Int]) -> String {
     let tuple =
-      shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+      shape.count == 1
+      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     return "{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }"
   }
 

@@ -1,6 +1,17 @@
 import ArgumentParser
 
+/// The `attune` command: computes, benchmarks and tunes attention kernels on this CPU.
 @main
 struct Attune: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "x")
+  static let configuration = CommandConfiguration(
+    commandName: "attune",
+    abstract: "CPU attention kernels that tune themselves.",
+    discussion: """
+      Computes O = softmax(Q·Kᵀ·scale)·V with five kernels (the report's four, and a fused
+      FlashAttention-style one). Exit status: 0 on success, 1 when the input or a file is bad,
+      64 when the command line is.
+      """,
+    version: "0.1.0",
+    subcommands: [Run.self, Kernels.self]
+  )
 }

@@ -64,9 +64,11 @@ struct ValidationTests {
     }
   }
 
-  @Test("non-finite inputs are rejected with the tensor and the index", arguments: [
-    Float.nan, .infinity, -.infinity,
-  ])
+  @Test(
+    "non-finite inputs are rejected with the tensor and the index",
+    arguments: [
+      Float.nan, .infinity, -.infinity,
+    ])
   func nonFinite(value: Float) {
     var v = zeros(15)
     v[13] = value
@@ -96,9 +98,11 @@ struct ValidationTests {
     }
   }
 
-  @Test("scales that are not finite and positive are refused", arguments: [
-    Float(0), -1, .nan, .infinity,
-  ])
+  @Test(
+    "scales that are not finite and positive are refused",
+    arguments: [
+      Float(0), -1, .nan, .infinity,
+    ])
   func badScale(scale: Float) {
     #expect(throws: AttentionError.invalidScale("\(scale)")) {
       try attention(
@@ -116,7 +120,9 @@ struct ValidationTests {
     #expect(throws: AttentionError.self) { try ParallelAttention(blockSize: 4, threads: 0) }
     #expect(throws: AttentionError.self) { try SIMDAttention(blockSize: -1) }
     #expect(throws: AttentionError.self) { try FusedAttention(blockQ: 64, blockK: 0) }
-    #expect(throws: AttentionError.self) { try FusedAttention(blockQ: 64, blockK: 64, threads: 257) }
+    #expect(throws: AttentionError.self) {
+      try FusedAttention(blockQ: 64, blockK: 64, threads: 257)
+    }
   }
 
   @Test("a kernel whose scratch exceeds physical memory is refused before allocating")
@@ -127,7 +133,9 @@ struct ValidationTests {
     #expect {
       try attention(q: ones, k: ones, v: ones, shape: shape, kernel: NaiveAttention())
     } throws: { error in
-      guard case AttentionError.insufficientMemory(let kernel, let required, _)? = error as? AttentionError
+      guard
+        case AttentionError.insufficientMemory(let kernel, let required, _)? = error
+          as? AttentionError
       else { return false }
       return kernel == "naive" && required == 4_000_000_000_000
     }

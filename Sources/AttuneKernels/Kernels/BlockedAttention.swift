@@ -30,7 +30,8 @@ public struct BlockedAttention: AttentionKernel {
     summary: "the report's algorithm in row blocks: fused scale+max, two-pass softmax; 1 thread",
     parameters: parameters
   ) { values throws(AttentionError) in
-    try BlockedAttention(blockSize: KernelDescriptor.value(parameters[0], in: values, kernel: "blocked"))
+    try BlockedAttention(
+      blockSize: KernelDescriptor.value(parameters[0], in: values, kernel: "blocked"))
   }
 
   /// One block's scores and maxima.

@@ -10,10 +10,13 @@ package enum MicroKernels {
   /// `s[r][j] = Σ_c q[r][c] · panel[c][j]` for `r < rows`, `j < 32`.
   ///
   /// - Parameters:
-  ///   - q: The first query row; rows are `ldq` floats apart, each `dk` long.
+  ///   - q: The first query row, `dk` floats.
+  ///   - ldq: Floats between query rows.
   ///   - rows: Rows to compute, 1...4. Missing rows repeat row 0 and are not stored.
   ///   - panel: A `PackedKeys` panel, `[dk][32]`.
-  ///   - s: Where row `r` of the result goes, at `s + r · lds`; 32 floats per row are written.
+  ///   - dk: Query and key width.
+  ///   - s: Where row 0 of the result goes; 32 floats per row are written.
+  ///   - lds: Floats between result rows.
   /// - Complexity: `128 · dk` multiply-adds in 8 vector accumulators.
   @inline(__always)
   package static func scores(
@@ -69,12 +72,15 @@ package enum MicroKernels {
   /// Accumulates `acc[r][0..<columns] += Σ_j p[r][j] · v[j][0..<columns]` for up to 4 rows.
   ///
   /// - Parameters:
-  ///   - p: Row 0 of the weights; rows are `ldp` floats apart, `count` used per row.
+  ///   - p: Row 0 of the weights; `count` are used per row.
+  ///   - ldp: Floats between weight rows.
   ///   - rows: Rows to compute, 1...4. Missing rows repeat row 0 and are not stored.
-  ///   - v: Row 0 of the values; rows are `ldv` floats apart.
+  ///   - v: Row 0 of the values.
+  ///   - ldv: Floats between value rows.
   ///   - count: Value rows to sum over.
   ///   - columns: Columns, a multiple of 16 (`PaddedValues.stride`).
-  ///   - acc: Row 0 of the accumulator; rows are `ldacc` floats apart.
+  ///   - acc: Row 0 of the accumulator, read and written.
+  ///   - ldacc: Floats between accumulator rows.
   /// - Complexity: `rows · count · columns` multiply-adds, 64 columns at a time in 16
   ///   accumulators, then 16 at a time.
   @inline(__always)
@@ -136,7 +142,6 @@ package enum MicroKernels {
         a33 = multiplyAdd(a33, w3, v3)
         vj += ldv
       }
-      // Store in reverse row order so a repeated row 0 is written last with its own sums.
       if rows > 3 { store4(a30, a31, a32, a33, o3 + column) }
       if rows > 2 { store4(a20, a21, a22, a23, o2 + column) }
       if rows > 1 { store4(a10, a11, a12, a13, o1 + column) }

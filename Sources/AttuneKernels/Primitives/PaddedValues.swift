@@ -26,7 +26,9 @@ package final class PaddedValues: @unchecked Sendable {
   }
 
   /// `dv` rounded up to a multiple of 16.
-  package static func stride(_ dv: Int) -> Int { (dv + vectorWidth - 1) / vectorWidth * vectorWidth }
+  package static func stride(_ dv: Int) -> Int {
+    (dv + vectorWidth - 1) / vectorWidth * vectorWidth
+  }
 
   /// Bytes of the padded copy for `shape`, zero when no copy is made.
   package static func scratchBytes(for shape: AttentionShape) -> Int {

@@ -47,7 +47,8 @@ package func exp(_ x: Vector) -> Vector {
   let lowest: Float = -87.336_55  // e^lowest ≈ 2^-126, the smallest normal float
   let highest: Float = 88.0
   let shifter: Float = 12_582_912  // 1.5 · 2^23
-  let clamped = x.clamped(lowerBound: Vector(repeating: lowest), upperBound: Vector(repeating: highest))
+  let clamped = x.clamped(
+    lowerBound: Vector(repeating: lowest), upperBound: Vector(repeating: highest))
   let shifted = multiplyAdd(Vector(repeating: shifter), clamped, Vector(repeating: 1.442_695_04))
   let n = shifted - Vector(repeating: shifter)
   var r = multiplyAdd(clamped, n, Vector(repeating: -0.693_359_375))

@@ -1,0 +1,8 @@
+/// A failure while running a command, printed by ArgumentParser as one `Error: …` line on stderr
+/// with exit status 1.
+struct CommandError: Error, CustomStringConvertible {
+  /// The line to print.
+  let description: String
+
+  init(_ description: String) { self.description = description }
+}

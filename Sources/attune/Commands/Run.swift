@@ -1,0 +1,218 @@
+import ArgumentParser
+import AttuneKernels
+import AttuneNPY
+
+extension Attune {
+  /// `attune run`: attention on `.npy` tensors or random ones, timed.
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Compute attention on .npy tensors (or random ones) and time it.",
+      discussion: """
+        Q is [Nq, dk], K is [Nk, dk] and V is [Nk, dv] (leading dimensions of size 1 are allowed, as
+        in [1, 1, N, d]); .npy files of float32 or float64, in C order. The output is written as
+        float32 with Q's leading dimensions. Inputs holding NaN or infinity are refused unless
+        --allow-nonfinite is given, in which case they propagate to the rows they touch.
+
+        Examples:
+          attune run --q q.npy --k k.npy --v v.npy --out o.npy
+          attune run --random --n 2048 --d 64 --kernel simd --block-size 128
+        """)
+
+    @Option(name: .customLong("q"), help: "Queries, an .npy file [Nq, dk].")
+    var queryPath: String?
+
+    @Option(name: .customLong("k"), help: "Keys, an .npy file [Nk, dk].")
+    var keyPath: String?
+
+    @Option(name: .customLong("v"), help: "Values, an .npy file [Nk, dv].")
+    var valuePath: String?
+
+    @Option(name: .customLong("out"), help: "Where to write O [Nq, dv] as float32 .npy.")
+    var outputPath: String?
+
+    @Flag(help: "Use standard normal random inputs instead of files.")
+    var random = false
+
+    @Option(help: "Query rows with --random (default 2048).")
+    var n: Int?
+
+    @Option(help: "Key rows with --random (default: --n).")
+    var nk: Int?
+
+    @Option(help: "Query and key width with --random (default 64).")
+    var d: Int?
+
+    @Option(help: "Value width with --random (default: --d).")
+    var dv: Int?
+
+    @Option(help: "Seed of the random inputs.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var kernelOptions: KernelOptions
+
+    @Option(help: "Score scale (default 1/√dk).")
+    var scale: Float?
+
+    @Flag(help: "Compute even when an input holds NaN or infinity.")
+    var allowNonfinite = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+      let paths = [queryPath, keyPath, valuePath].compactMap { $0 }
+      if random {
+        guard paths.isEmpty else {
+          throw ValidationError("--random and --q/--k/--v exclude each other")
+        }
+      } else {
+        guard paths.count == 3 else {
+          throw ValidationError("give --q, --k and --v (three .npy files), or --random")
+        }
+        for (flag, value) in [("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv)] where value != nil
+        {
+          throw ValidationError("\(flag) goes with --random; with files the sizes come from them")
+        }
+      }
+      for (flag, value) in [("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv)] {
+        if let value, value < 1 {
+          throw ValidationError("\(flag) must be at least 1, got \(value)")
+        }
+      }
+      if let scale, !(scale.isFinite && scale > 0) {
+        throw ValidationError("--scale must be finite and positive, got \(scale)")
+      }
+    }
+
+    func run() throws {
+      let kernel = try kernelOptions.make()
+      if let outputPath {
+        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: outputPath) }
+      }
+      let (inputs, leading) = try loadInputs()
+      let options = AttentionOptions(
+        scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject)
+      let clock = ContinuousClock()
+      var output: [Float] = []
+      let elapsed = try clock.measure {
+        output = try ensure { () throws(AttentionError) in
+          try inputs.run(kernel, options: options)
+        }
+      }
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      let shape = inputs.shape
+      let outputShape = leading + [shape.queries, shape.valueDim]
+      if let outputPath {
+        try ensure { () throws(NPYError) in
+          try NPY.write(NPYArray(shape: outputShape, values: output), path: outputPath)
+        }
+      }
+      let report = RunReport(
+        kernel: kernel.name,
+        settings: Dictionary(uniqueKeysWithValues: kernel.settings.map { ($0.name, $0.value) }),
+        configuration: kernel.configurationDescription,
+        inputs: random ? "random (seed \(seed))" : "files",
+        queries: shape.queries, keys: shape.keys, headDim: shape.headDim, valueDim: shape.valueDim,
+        outputShape: outputShape,
+        scale: scale ?? shape.defaultScale, seconds: seconds, gflops: shape.flops / seconds / 1e9,
+        output: outputPath)
+      print(json ? try JSONOutput.string(report) : report.text)
+    }
+
+    /// Reads the three files, or draws random inputs; returns them and Q's leading dimensions.
+    private func loadInputs() throws -> (AttentionInputs, [Int]) {
+      if random {
+        let n = self.n ?? 2048
+        let d = self.d ?? 64
+        let shape = AttentionShape(queries: n, keys: nk ?? n, headDim: d, valueDim: dv ?? d)
+        let inputs = try ensure { () throws(AttentionError) in
+          try AttentionInputs.random(shape: shape, seed: seed)
+        }
+        return (inputs, [])
+      }
+      guard let queryPath, let keyPath, let valuePath else {
+        throw ValidationError("give --q, --k and --v (three .npy files), or --random")
+      }
+      let q = try Self.matrix("Q", queryPath)
+      let k = try Self.matrix("K", keyPath)
+      let v = try Self.matrix("V", valuePath)
+      guard q.columns == k.columns else {
+        throw CommandError(
+          "Q is \(q.array.shapeDescription) and K is \(k.array.shapeDescription): their last dimensions (dk) must match"
+        )
+      }
+      guard k.rows == v.rows else {
+        throw CommandError(
+          "K is \(k.array.shapeDescription) and V is \(v.array.shapeDescription): they need the same number of rows (Nk)"
+        )
+      }
+      let shape = AttentionShape(
+        queries: q.rows, keys: k.rows, headDim: q.columns, valueDim: v.columns)
+      return (
+        AttentionInputs(q: q.array.values, k: k.array.values, v: v.array.values, shape: shape),
+        Array(q.array.shape.dropLast(2))
+      )
+    }
+
+    /// An `.npy` file read as a matrix `[rows, columns]`: rank 2, or higher with leading 1s.
+    private static func matrix(_ name: String, _ path: String) throws -> (
+      array: NPYArray, rows: Int, columns: Int
+    ) {
+      let array: NPYArray
+      do {
+        array = try NPY.read(path: path)
+      } catch {
+        throw CommandError("\(name) (\(path)): \(error)")
+      }
+      guard array.shape.count >= 2, array.shape.dropLast(2).allSatisfy({ $0 == 1 }) else {
+        throw CommandError(
+          "\(name) (\(path)) has shape \(array.shapeDescription); expected [N, d] (batches and heads come later: leading dimensions must be 1)"
+        )
+      }
+      let rows = array.shape[array.shape.count - 2]
+      let columns = array.shape[array.shape.count - 1]
+      guard rows >= 1, columns >= 1 else {
+        throw CommandError("\(name) (\(path)) is empty: shape \(array.shapeDescription)")
+      }
+      return (array, rows, columns)
+    }
+  }
+}
+
+/// Runs `body`, turning a library error into a one-line `CommandError`.
+func ensure<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) throws -> T {
+  do {
+    return try body()
+  } catch {
+    throw CommandError(error.description)
+  }
+}
+
+/// What `attune run` prints.
+struct RunReport: Encodable {
+  let kernel: String
+  let settings: [String: Int]
+  let configuration: String
+  let inputs: String
+  let queries: Int
+  let keys: Int
+  let headDim: Int
+  let valueDim: Int
+  let outputShape: [Int]
+  let scale: Float
+  let seconds: Double
+  let gflops: Double
+  let output: String?
+
+  var text: String {
+    let milliseconds = (seconds * 1e3 * 1000).rounded() / 1000
+    let rate = (gflops * 10).rounded() / 10
+    return """
+      kernel  \(configuration)
+      inputs  \(inputs): Q [\(queries), \(headDim)]  K [\(keys), \(headDim)]  V [\(keys), \(valueDim)]
+      output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")
+      time    \(milliseconds) ms  (\(rate) GFLOP/s, FLOPs = 2·Nq·Nk·(dk+dv))
+      """
+  }
+}

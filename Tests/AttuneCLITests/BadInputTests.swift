@@ -1,0 +1,124 @@
+import AttuneNPY
+import Foundation
+import Testing
+
+/// Bad input on the command line: one `Error:` line on stderr, the documented exit status, and no
+/// output file.
+@Suite(.serialized)
+struct BadInputTests {
+  struct Case: CustomTestStringConvertible, Sendable {
+    let arguments: [String]
+    let status: Int32
+    let message: String
+    var testDescription: String { arguments.joined(separator: " ") }
+  }
+
+  /// Usage errors (status 64) and data errors (status 1), each with a phrase its line must hold.
+  static let cases: [Case] = [
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "k.npy"], status: 64,
+      message: "give --q, --k and --v"),
+    Case(
+      arguments: ["run", "--random", "--q", "q.npy"], status: 64, message: "exclude each other"),
+    Case(
+      arguments: ["run", "--random", "--n", "0"], status: 64, message: "--n must be at least 1"),
+    Case(arguments: ["run", "--random", "--n", "abc"], status: 64, message: "'abc' is invalid"),
+    Case(
+      arguments: ["run", "--random", "--kernel", "flash"], status: 64,
+      message: "no kernel named 'flash'"),
+    Case(
+      arguments: ["run", "--random", "--block-size", "8"], status: 64,
+      message: "--block-size does not apply to the fused kernel"),
+    Case(
+      arguments: ["run", "--random", "--kernel", "naive", "--threads", "2"], status: 64,
+      message: "takes no parameters"),
+    Case(
+      arguments: ["run", "--random", "--block-q", "0"], status: 64,
+      message: "--block-q 0 is invalid"),
+    Case(
+      arguments: ["run", "--random", "--threads", "100000"], status: 64,
+      message: "--threads 100000 is invalid"),
+    Case(
+      arguments: ["run", "--random", "--scale=-1"], status: 64,
+      message: "--scale must be finite and positive"),
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--n", "3"], status: 64,
+      message: "--n goes with --random"),
+    Case(arguments: ["run", "--random", "--wat"], status: 64, message: "Unknown option"),
+    Case(
+      arguments: ["run", "--q", "missing.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "No such file"),
+    Case(
+      arguments: ["run", "--q", "garbage.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "not an .npy file"),
+    Case(
+      arguments: ["run", "--q", "truncated.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "truncated data"),
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "k-narrow.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "last dimensions (dk) must match"),
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "q.npy", "--out", "o.npy"],
+      status: 1, message: "same number of rows (Nk)"),
+    Case(
+      arguments: ["run", "--q", "empty.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "is empty"),
+    Case(
+      arguments: ["run", "--q", "batch.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "leading dimensions must be 1"),
+    Case(
+      arguments: ["run", "--q", "vector.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "expected [N, d]"),
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "nan.npy", "--v", "v.npy", "--out", "o.npy"],
+      status: 1, message: "K holds nan at flat index 5"),
+    Case(
+      arguments: [
+        "run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "missing-dir/o.npy",
+      ], status: 1, message: "cannot write missing-dir/o.npy"),
+    Case(
+      arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "."], status: 1,
+      message: "it is a directory"),
+  ]
+
+  /// Writes the files the cases name into `directory`.
+  func prepare(_ directory: URL) throws {
+    func save(_ name: String, _ shape: [Int], _ values: [Float]? = nil) throws {
+      let count = shape.reduce(1, *)
+      try NPY.write(
+        NPYArray(shape: shape, values: values ?? (0..<count).map { Float($0 % 7) * 0.1 }),
+        path: directory.appendingPathComponent(name).path)
+    }
+    try save("q.npy", [4, 3])
+    try save("k.npy", [5, 3])
+    try save("v.npy", [5, 2])
+    try save("k-narrow.npy", [5, 2])
+    try save("empty.npy", [0, 3])
+    try save("batch.npy", [2, 1, 4, 3])
+    try save("vector.npy", [3])
+    var withNaN = [Float](repeating: 1, count: 15)
+    withNaN[5] = .nan
+    try save("nan.npy", [5, 3], withNaN)
+    let q = NPY.encode(try NPYArray(shape: [4, 3], values: [Float](repeating: 1, count: 12)))
+    try Data(q.dropLast(3)).write(to: directory.appendingPathComponent("truncated.npy"))
+    try Data("not numpy at all".utf8).write(to: directory.appendingPathComponent("garbage.npy"))
+  }
+
+  @Test("each bad input gives one clear line, its exit status, and no output", arguments: cases)
+  func badInput(_ badCase: Case) throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    try prepare(directory)
+    let before = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    let result = try AttuneProcess.run(badCase.arguments, in: directory)
+    #expect(result.status == badCase.status, "stderr: \(result.stderr)")
+    #expect(result.stdout.isEmpty)
+    let first = result.errorLines.first ?? ""
+    #expect(
+      first.hasPrefix("Error: ") && first.contains(badCase.message), "stderr: \(result.stderr)")
+    if badCase.status == 1 {
+      #expect(result.errorLines.count == 1, "a data error is one line: \(result.stderr)")
+    }
+    let after = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    #expect(after == before, "nothing was written")
+  }
+}

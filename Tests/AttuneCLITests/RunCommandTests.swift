@@ -1,0 +1,85 @@
+import AttuneKernels
+import AttuneNPY
+import Foundation
+import Testing
+import _AttuneTestSupport
+
+/// `attune run` end to end: files in, file out, checked against the Float64 oracle.
+@Suite(.serialized)
+struct RunCommandTests {
+  /// Writes a problem's Q, K, V as `.npy` files in `directory`.
+  func write(_ problem: Problem, to directory: URL) throws {
+    let s = problem.inputs.shape
+    try NPY.write(
+      NPYArray(shape: [s.queries, s.headDim], values: problem.inputs.q),
+      path: directory.appendingPathComponent("q.npy").path)
+    try NPY.write(
+      NPYArray(shape: [s.keys, s.headDim], values: problem.inputs.k),
+      path: directory.appendingPathComponent("k.npy").path)
+    try NPY.write(
+      NPYArray(shape: [s.keys, s.valueDim], values: problem.inputs.v),
+      path: directory.appendingPathComponent("v.npy").path)
+  }
+
+  @Test("every kernel, from .npy files, matches the oracle", arguments: KernelCatalog.names)
+  func files(kernel: String) throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let problem = Problem(
+      shape: AttentionShape(queries: 65, keys: 130, headDim: 72, valueDim: 40), data: .random,
+      seed: 11)
+    try write(problem, to: directory)
+    let result = try AttuneProcess.run(
+      [
+        "run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy", "--kernel", kernel,
+      ],
+      in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("kernel  \(kernel)"))
+    let output = try NPY.read(path: directory.appendingPathComponent("o.npy").path)
+    #expect(output.shape == [65, 40])
+    #expect(maxAbsoluteError(output.values, problem.oracle()) <= 2e-6 * problem.maxAbsValue)
+  }
+
+  @Test("--random with --json prints a JSON report with the shape and kernel settings")
+  func randomJSON() throws {
+    let result = try AttuneProcess.run([
+      "run", "--random", "--n", "100", "--nk", "70", "--d", "16", "--dv", "24", "--kernel",
+      "simd", "--block-size", "32", "--threads", "1", "--json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    #expect(object?["kernel"] as? String == "simd")
+    #expect(object?["queries"] as? Int == 100)
+    #expect(object?["keys"] as? Int == 70)
+    #expect(object?["valueDim"] as? Int == 24)
+    #expect((object?["settings"] as? [String: Int]) == ["blockSize": 32, "threads": 1])
+    #expect((object?["seconds"] as? Double ?? 0) > 0)
+  }
+
+  @Test("4-D inputs with leading dimensions of 1 keep Q's leading dimensions in the output")
+  func leadingOnes() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let problem = Problem(
+      shape: AttentionShape(queries: 9, keys: 5, headDim: 3, valueDim: 2), data: .random, seed: 2)
+    try write(problem, to: directory)
+    let q = try NPY.read(path: directory.appendingPathComponent("q.npy").path)
+    try NPY.write(
+      NPYArray(shape: [1, 1, 9, 3], values: q.values),
+      path: directory.appendingPathComponent("q4.npy").path)
+    let result = try AttuneProcess.run(
+      ["run", "--q", "q4.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"], in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    let output = try NPY.read(path: directory.appendingPathComponent("o.npy").path)
+    #expect(output.shape == [1, 1, 9, 2])
+  }
+
+  @Test("`attune kernels --json` lists the five kernels with their parameters")
+  func kernels() throws {
+    let result = try AttuneProcess.run(["kernels", "--json"])
+    #expect(result.status == 0)
+    let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+    #expect(list?.compactMap { $0["name"] as? String } == KernelCatalog.names)
+    let text = try AttuneProcess.run(["kernels"])
+    #expect(text.stdout.contains("--block-q"))
+  }
+}
