@@ -20,6 +20,9 @@ public func attention(
   kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions()
 ) throws(AttentionError) -> [Float] {
   try shape.validate()
+  try Platform.checkMemory(
+    "the output and the \(kernel.name) kernel's scratch",
+    bytes: Platform.floatBytes(shape.outputCount) &+ kernel.scratchBytes(for: shape))
   var output = [Float](repeating: 0, count: shape.outputCount)
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
@@ -68,12 +71,8 @@ public func attention(
       }
     }
   }
-  let required = kernel.scratchBytes(for: shape)
-  let available = Platform.physicalMemoryBytes
-  if required > available {
-    throw .insufficientMemory(
-      kernel: kernel.name, requiredBytes: required, availableBytes: available)
-  }
+  try Platform.checkMemory(
+    "the \(kernel.name) kernel's scratch", bytes: kernel.scratchBytes(for: shape))
   kernel.compute(problem, into: output)
 }
 

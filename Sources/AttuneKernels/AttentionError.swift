@@ -18,8 +18,8 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case unknownKernel(name: String, known: [String])
   /// The kernel has no parameter of this name.
   case unknownParameter(kernel: String, parameter: String, known: [String])
-  /// The kernel's scratch memory for this shape exceeds the machine's memory.
-  case insufficientMemory(kernel: String, requiredBytes: Int, availableBytes: Int)
+  /// Memory for `what` (inputs, the output, a kernel's scratch) exceeds the machine's.
+  case insufficientMemory(what: String, requiredBytes: Int, availableBytes: Int)
 
   /// One line saying what was wrong.
   public var description: String {
@@ -41,9 +41,9 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .unknownParameter(let kernel, let parameter, let known):
       let list = known.isEmpty ? "it takes none" : "it takes \(known.joined(separator: ", "))"
       return "\(kernel) has no parameter '\(parameter)'; \(list)"
-    case .insufficientMemory(let kernel, let required, let available):
+    case .insufficientMemory(let what, let required, let available):
       return
-        "\(kernel) needs \(required / (1 << 20)) MiB of scratch for this shape; the machine has \(available / (1 << 20)) MiB"
+        "\(what) would need \(required / (1 << 20)) MiB; the machine has \(available / (1 << 20)) MiB"
     }
   }
 }

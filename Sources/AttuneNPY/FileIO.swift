@@ -21,6 +21,12 @@ public enum FileIO {
       throw .unreadable(path: path, reason: "not a regular file")
     }
     let size = Int(info.st_size)
+    let memory = sysconf(Int32(_SC_PHYS_PAGES)) &* sysconf(Int32(_SC_PAGESIZE))
+    guard memory <= 0 || size <= memory else {
+      throw .unreadable(
+        path: path,
+        reason: "the file (\(size >> 20) MiB) is larger than memory (\(memory >> 20) MiB)")
+    }
     var bytes = [UInt8](repeating: 0, count: size)
     var done = 0
     while done < size {

@@ -122,3 +122,13 @@ struct BadInputTests {
     #expect(after == before, "nothing was written")
   }
 }
+
+extension BadInputTests {
+  @Test("a random problem larger than memory is one error line, not a crash")
+  func hugeRandom() throws {
+    let result = try AttuneProcess.run(["run", "--random", "--n", "3000000000", "--d", "64"])
+    #expect(result.status == 1)
+    #expect(result.errorLines.count == 1)
+    #expect(result.stderr.contains("random inputs") && result.stderr.contains("MiB"))
+  }
+}

@@ -44,7 +44,7 @@ struct KernelCatalogTests {
       .invalidParameter(kernel: "a", parameter: "b", value: 0, reason: "c"),
       .unknownKernel(name: "x", known: ["y"]),
       .unknownParameter(kernel: "x", parameter: "y", known: []),
-      .insufficientMemory(kernel: "naive", requiredBytes: 1 << 40, availableBytes: 1 << 30),
+      .insufficientMemory(what: "naive", requiredBytes: 1 << 40, availableBytes: 1 << 30),
     ]
     for error in errors {
       #expect(!error.description.isEmpty && !error.description.contains("\n"))

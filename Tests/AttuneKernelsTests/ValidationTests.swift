@@ -134,10 +134,22 @@ struct ValidationTests {
       try attention(q: ones, k: ones, v: ones, shape: shape, kernel: NaiveAttention())
     } throws: { error in
       guard
-        case AttentionError.insufficientMemory(let kernel, let required, _)? = error
+        case AttentionError.insufficientMemory(let what, let required, _)? = error
           as? AttentionError
       else { return false }
-      return kernel == "naive" && required == 4_000_000_000_000
+      return what.contains("naive") && required >= 4_000_000_000_000
+    }
+  }
+}
+
+extension ValidationTests {
+  @Test("random inputs larger than memory are refused before allocating")
+  func hugeRandomInputs() {
+    #expect {
+      try AttentionInputs.random(shape: .square(tokens: 1 << 31, headDim: 64), seed: 1)
+    } throws: { error in
+      guard case AttentionError.insufficientMemory? = error as? AttentionError else { return false }
+      return true
     }
   }
 }

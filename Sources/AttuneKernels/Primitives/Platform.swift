@@ -22,6 +22,23 @@ package enum Platform {
     return overflow ? Int.max : bytes
   }()
 
+  /// Bytes of `count` Float32 values, saturating at `Int.max`.
+  package static func floatBytes(_ count: Int) -> Int {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+    return overflow ? Int.max : bytes
+  }
+
+  /// Throws if `bytes` exceed physical memory, so a huge request fails with a message instead of
+  /// the allocator stopping the process.
+  ///
+  /// - Throws: `AttentionError.insufficientMemory` naming `what`.
+  package static func checkMemory(_ what: String, bytes: Int) throws(AttentionError) {
+    guard bytes <= physicalMemoryBytes else {
+      throw .insufficientMemory(
+        what: what, requiredBytes: bytes, availableBytes: physicalMemoryBytes)
+    }
+  }
+
   /// `e^x` from the C library, for scalar code paths.
   @inline(__always)
   package static func exp(_ x: Float) -> Float { expf(x) }

@@ -25,6 +25,11 @@ public struct AttentionInputs: Sendable {
     -> AttentionInputs
   {
     try shape.validate()
+    let count = shape.queryCount.addingReportingOverflow(shape.keyCount)
+    let total = count.partialValue.addingReportingOverflow(shape.valueCount)
+    try Platform.checkMemory(
+      "random inputs of shape \(shape)",
+      bytes: count.overflow || total.overflow ? Int.max : Platform.floatBytes(total.partialValue))
     var generator = SplitMix64(seed: seed)
     func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
     let q = draw(shape.queryCount)
