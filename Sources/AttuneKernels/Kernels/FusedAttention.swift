@@ -46,12 +46,12 @@ public struct FusedAttention: AttentionKernel {
     ]
   }
 
-  /// `blockQ` (default 64), `blockK` (default 256) and `threads` (default: active processors).
+  /// `blockQ` (default 64), `blockK` (default 512) and `threads` (default: active processors).
   public static let parameters = [
     KernelParameter(
       name: "blockQ", summary: "query rows per tile", defaultValue: 64, range: 1...(1 << 16)),
     KernelParameter(
-      name: "blockK", summary: "keys per tile", defaultValue: 256, range: 1...(1 << 16)),
+      name: "blockK", summary: "keys per tile", defaultValue: 512, range: 1...(1 << 16)),
     .threads,
   ]
 
