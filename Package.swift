@@ -46,6 +46,8 @@ let package = Package(
   products: [
     .library(name: "AttuneKernels", targets: ["AttuneKernels"]),
     .library(name: "AttuneNPY", targets: ["AttuneNPY"]),
+    .library(name: "AttuneStats", targets: ["AttuneStats"]),
+    .library(name: "AttuneBench", targets: ["AttuneBench"]),
     .executable(name: "attune", targets: ["attune"]),
   ],
   dependencies: [
@@ -54,6 +56,10 @@ let package = Package(
   targets: [
     // Attention kernels: no I/O, no dependencies.
     .target(name: "AttuneKernels", swiftSettings: vectorSettings),
+    // Statistics: pure functions, no I/O.
+    .target(name: "AttuneStats"),
+    // The measurement engine and kernel comparisons: timing, raw samples, machine description.
+    .target(name: "AttuneBench", dependencies: ["AttuneKernels", "AttuneStats"]),
     // `.npy` reading and writing, atomic files.
     .target(name: "AttuneNPY"),
     // The command-line tool: parses, calls the libraries, prints.
@@ -62,6 +68,8 @@ let package = Package(
       dependencies: [
         "AttuneKernels",
         "AttuneNPY",
+        "AttuneBench",
+        "AttuneStats",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -70,6 +78,11 @@ let package = Package(
     .testTarget(
       name: "AttuneKernelsTests",
       dependencies: ["AttuneKernels", "_AttuneTestSupport"]
+    ),
+    .testTarget(name: "AttuneStatsTests", dependencies: ["AttuneStats"]),
+    .testTarget(
+      name: "AttuneBenchTests",
+      dependencies: ["AttuneBench", "AttuneKernels", "AttuneStats", "_AttuneTestSupport"]
     ),
     .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneKernels"]),
     .testTarget(

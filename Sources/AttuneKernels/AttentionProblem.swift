@@ -17,6 +17,8 @@ public struct AttentionProblem: @unchecked Sendable {
   public let shape: AttentionShape
   /// The factor applied to every score `q · k` before the softmax.
   public let scale: Float
+  /// Counts the scratch the kernel allocates, when a benchmark asks.
+  package var allocationTracker: AllocationTracker?
 
   /// Wraps buffers whose lengths the caller has checked against `shape`.
   ///
@@ -41,6 +43,19 @@ public struct AttentionProblem: @unchecked Sendable {
 }
 
 extension AttentionProblem {
+  /// Wraps buffers already validated against `shape` (by an earlier `init`), without checking
+  /// again: for benchmarks that call a kernel many times on the same inputs.
+  package init(
+    validated q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>,
+    v: UnsafeBufferPointer<Float>, shape: AttentionShape, scale: Float
+  ) {
+    self.q = q
+    self.k = k
+    self.v = v
+    self.shape = shape
+    self.scale = scale
+  }
+
   /// The first element of `q` (a validated problem is never empty).
   package var qBase: UnsafePointer<Float> { Self.base(q) }
   /// The first element of `k`.

@@ -79,6 +79,32 @@ struct BadInputTests {
     Case(
       arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "."], status: 1,
       message: "it is a directory"),
+    Case(
+      arguments: ["compare", "--kernels", "naive,flash"], status: 64,
+      message: "no kernel named 'flash'"),
+    Case(
+      arguments: ["compare", "--sizes", "0"], status: 64, message: "--sizes takes positive integers"
+    ),
+    Case(
+      arguments: ["compare", "--dims", "64,x"], status: 64,
+      message: "--dims takes positive integers"),
+    Case(
+      arguments: ["compare", "--block-sizes", ""], status: 64,
+      message: "--block-sizes takes positive integers"),
+    Case(
+      arguments: ["compare", "--kernels", "simd,fused"], status: 64,
+      message: "--baseline naive is not among --kernels"),
+    Case(
+      arguments: ["compare", "--repetitions", "0"], status: 64,
+      message: "--repetitions must be at least 1"),
+    Case(arguments: ["compare", "--threads", "0"], status: 64, message: "threads = 0 is invalid"),
+    Case(
+      arguments: ["compare", "--json", "-", "--csv", "-"], status: 64, message: "both want stdout"),
+    Case(
+      arguments: ["compare", "--test-slow-copy", "fused@0.5"], status: 64, message: "KERNEL@FACTOR"),
+    Case(
+      arguments: ["compare", "--sizes", "8", "--json", "missing-dir/r.json"], status: 1,
+      message: "cannot write missing-dir/r.json"),
   ]
 
   /// Writes the files the cases name into `directory`.

@@ -45,7 +45,7 @@ public struct BlockedAttention: AttentionKernel {
     let nq = problem.shape.queries
     let rows = min(blockSize, nq)
     let scratch = AlignedBuffer(
-      count: ScalarRowBlock.scratchCount(blockRows: rows, keys: problem.shape.keys))
+      count: ScalarRowBlock.scratchCount(blockRows: rows, keys: problem.shape.keys), for: problem)
     let block = ScalarRowBlock(keyChunk: problem.shape.keys)
     let o = SharedOutput(output).base
     for start in stride(from: 0, to: nq, by: rows) {

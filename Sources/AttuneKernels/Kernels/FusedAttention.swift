@@ -93,7 +93,7 @@ public struct FusedAttention: AttentionKernel {
     let o = SharedOutput(output)
     let step = MicroKernels.scoreRows
     WorkQueue.run(items: (nq + rows - 1) / rows, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: rows * (lds + ldo + 2))
+      let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem)
       let s = scratch.base  // [rows, lds]
       let acc = s + rows * lds  // [rows, ldo]
       let runningMax = acc + rows * ldo  // [rows]

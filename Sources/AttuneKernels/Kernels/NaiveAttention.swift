@@ -21,9 +21,9 @@ public struct NaiveAttention: AttentionKernel {
     parameters: []
   ) { _ throws(AttentionError) in NaiveAttention() }
 
-  /// The score matrix, `Nq · Nk` floats.
+  /// The score matrix and the row maxima and sums, `Nq · (Nk + 2)` floats.
   public func scratchBytes(for shape: AttentionShape) -> Int {
-    let (n, overflow) = shape.queries.multipliedReportingOverflow(by: shape.keys)
+    let (n, overflow) = shape.queries.multipliedReportingOverflow(by: shape.keys + 2)
     return overflow ? Int.max : AlignedBuffer.bytes(n)
   }
 
@@ -33,8 +33,10 @@ public struct NaiveAttention: AttentionKernel {
     let (dk, dv) = (problem.shape.headDim, problem.shape.valueDim)
     let (q, k, v) = (problem.qBase, problem.kBase, problem.vBase)
     let o = SharedOutput(output).base
-    let buffer = AlignedBuffer(count: nq * nk)
+    let buffer = AlignedBuffer(count: nq * (nk + 2), for: problem)
     let s = buffer.base
+    let rowMax = s + nq * nk
+    let rowSum = rowMax + nq
     for i in 0..<nq {  // S = Q·Kᵀ
       for j in 0..<nk {
         var dot: Float = 0
@@ -43,14 +45,14 @@ public struct NaiveAttention: AttentionKernel {
       }
     }
     for x in 0..<(nq * nk) { s[x] *= problem.scale }  // S *= scale
-    var rowMax = [Float](repeating: -.infinity, count: nq)
+    for i in 0..<nq { rowMax[i] = -.infinity }
     for i in 0..<nq {  // row maxima
       for j in 0..<nk { rowMax[i] = max(rowMax[i], s[i * nk + j]) }
     }
     for i in 0..<nq {  // S = e^(S - max)
       for j in 0..<nk { s[i * nk + j] = Platform.exp(s[i * nk + j] - rowMax[i]) }
     }
-    var rowSum = [Float](repeating: 0, count: nq)
+    for i in 0..<nq { rowSum[i] = 0 }
     for i in 0..<nq {  // row sums
       for j in 0..<nk { rowSum[i] += s[i * nk + j] }
     }

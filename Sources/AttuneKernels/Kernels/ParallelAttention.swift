@@ -64,7 +64,7 @@ public struct ParallelAttention: AttentionKernel {
     let block = ScalarRowBlock(keyChunk: Self.keyChunk)
     let scratchCount = ScalarRowBlock.scratchCount(blockRows: rows, keys: problem.shape.keys)
     WorkQueue.run(items: blocks, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: scratchCount)
+      let scratch = AlignedBuffer(count: scratchCount, for: problem)
       while let b = queue.take() {
         let start = b * rows
         block.run(problem, rows: start..<min(start + rows, nq), scratch: scratch.base, o: o.base)

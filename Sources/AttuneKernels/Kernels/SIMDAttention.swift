@@ -82,7 +82,7 @@ public struct SIMDAttention: AttentionKernel {
     let workerCount = Self.workerCount(rows: rows, shape: shape)
     let step = MicroKernels.scoreRows
     WorkQueue.run(items: (nq + rows - 1) / rows, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: workerCount)
+      let scratch = AlignedBuffer(count: workerCount, for: problem)
       let s = scratch.base  // [rows, lds]
       let acc = scratch.base + rows * lds  // [rows, ldo]
       while let b = queue.take() {

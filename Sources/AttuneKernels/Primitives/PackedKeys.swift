@@ -28,7 +28,8 @@ package final class PackedKeys: Sendable {
     self.dk = dk
     panelsPerTile = (tile + panelKeys - 1) / panelKeys
     tileCount = (nk + tile - 1) / tile
-    storage = AlignedBuffer(count: Self.floatCount(keys: nk, headDim: dk, tileKeys: tile))
+    storage = AlignedBuffer(
+      count: Self.floatCount(keys: nk, headDim: dk, tileKeys: tile), for: problem)
     let k = problem.kBase
     let out = storage.base
     for key in 0..<nk {

@@ -16,7 +16,7 @@ package final class PaddedValues: @unchecked Sendable {
       storage = nil
       base = problem.vBase
     } else {
-      let buffer = AlignedBuffer(count: nk * stride)
+      let buffer = AlignedBuffer(count: nk * stride, for: problem)
       for row in 0..<nk {
         (buffer.base + row * stride).update(from: problem.vBase + row * dv, count: dv)
       }

@@ -1,0 +1,100 @@
+import AttuneKernels
+import Foundation
+
+/// The machine and build a measurement was taken on, stored with every result so numbers are
+/// never separated from where they came from.
+public struct MachineDescription: Sendable, Hashable, Codable {
+  /// The CPU's model name.
+  public let cpuModel: String
+  /// Processors this process may use.
+  public let logicalProcessors: Int
+  /// The vector and arithmetic ISA features the CPU reports (`avx2`, `fma`, `avx512f`, `neon`…).
+  public let isaFeatures: [String]
+  /// Operating system name and release.
+  public let operatingSystem: String
+  /// CPU architecture.
+  public let architecture: String
+  /// The Swift compiler version the binary was built with.
+  public let swiftVersion: String
+  /// `release` or `debug`.
+  public let buildConfiguration: String
+  /// Whether the kernels use fused multiply-add instructions (built for the CPU).
+  public let kernelsUseFMA: Bool
+  /// When the description was taken, ISO 8601 in UTC.
+  public let date: String
+
+  /// Describes this machine now.
+  public static func current() -> MachineDescription {
+    var system = utsname()
+    uname(&system)
+    func text<T>(_ field: T) -> String {
+      withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+    let (model, features) = cpu()
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return MachineDescription(
+      cpuModel: model, logicalProcessors: ProcessInfo.processInfo.activeProcessorCount,
+      isaFeatures: features, operatingSystem: "\(text(system.sysname)) \(text(system.release))",
+      architecture: BuildInfo.architecture, swiftVersion: swiftVersion,
+      buildConfiguration: BuildInfo.configuration, kernelsUseFMA: BuildInfo.fusedMultiplyAdd,
+      date: formatter.string(from: Date()))
+  }
+
+  /// The features worth reporting for dense float kernels, in this order.
+  static let interestingFeatures = [
+    "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+    "avx512_bf16", "avx512_fp16", "amx_tile", "neon", "asimd", "fphp", "asimdhp", "bf16", "sve",
+  ]
+
+  private static func cpu() -> (model: String, features: [String]) {
+    #if os(Linux)
+      guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+        return ("unknown", [])
+      }
+      var model = "unknown"
+      var flags: Set<String> = []
+      for line in info.split(separator: "\n") {
+        let parts = line.split(separator: ":", maxSplits: 1).map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard parts.count == 2 else { continue }
+        if model == "unknown", ["model name", "Model", "cpu model"].contains(parts[0]) {
+          model = parts[1]
+        }
+        if flags.isEmpty, ["flags", "Features"].contains(parts[0]) {
+          flags = Set(parts[1].split(separator: " ").map(String.init))
+        }
+      }
+      return (model, interestingFeatures.filter(flags.contains))
+    #elseif canImport(Darwin)
+      var size = 0
+      sysctlbyname("machdep.cpu.brand_string", nil, &size, nil, 0)
+      var buffer = [CChar](repeating: 0, count: max(size, 1))
+      sysctlbyname("machdep.cpu.brand_string", &buffer, &size, nil, 0)
+      let model = String(
+        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      #if arch(arm64)
+        return (model, ["neon"])
+      #else
+        return (model, [])
+      #endif
+    #else
+      return ("unknown", [])
+    #endif
+  }
+
+  private static let swiftVersion: String = {
+    #if compiler(>=6.4)
+      "6.4 or later"
+    #elseif compiler(>=6.3)
+      "6.3"
+    #elseif compiler(>=6.2)
+      "6.2"
+    #elseif compiler(>=6.1)
+      "6.1"
+    #else
+      "6.0"
+    #endif
+  }()
+}

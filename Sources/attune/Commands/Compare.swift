@@ -1,0 +1,192 @@
+import ArgumentParser
+import AttuneBench
+import AttuneKernels
+import AttuneNPY
+import Foundation
+
+extension Attune {
+  /// `attune compare`: the report's benchmark, kernels × sizes × block sizes × repetitions.
+  struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "Benchmark kernels over matrix sizes and block sizes, interleaved, with statistics.",
+      discussion: """
+        Every (kernel, size, block size) is measured --repetitions times on random inputs. Each
+        round measures every entry once in a freshly shuffled order, so drift of the machine falls
+        on all entries alike; speedups are medians of per-round ratios against the baseline, with
+        distribution-free 95 % intervals. A kernel without a block size is measured once per size.
+        For fused, the block size sets --block-q (query rows per tile).
+
+        Prints a table; --json and --csv write every raw sample with the machine's description
+        (use - for stdout). A progress bar with ETA goes to stderr when it is a terminal.
+        The defaults take about two minutes on 2 cores.
+        """)
+
+    @Option(help: "Kernels to compare, comma-separated (see `attune kernels`).")
+    var kernels = "naive,blocked,parallel,simd,fused"
+
+    @Option(help: "Matrix sizes N (Nq = Nk = N), comma-separated.")
+    var sizes = "256,512,1024,2048,4096"
+
+    @Option(help: "Head dimensions d (dk = dv = d), comma-separated.")
+    var dims = "64"
+
+    @Option(help: "Block sizes for kernels that take one, comma-separated.")
+    var blockSizes = "32,64,128,256"
+
+    @Option(help: "Keys per tile for fused (default: its own).")
+    var blockK: Int?
+
+    @Option(help: "Worker threads for the multithreaded kernels (default: active processors).")
+    var threads: Int?
+
+    @Option(help: "Samples per entry (the report used 10).")
+    var repetitions = 10
+
+    @Option(help: "Seed of the inputs and of the shuffled order.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Kernel whose time speedups are relative to.")
+    var baseline = "naive"
+
+    @Flag(help: "Draw new random inputs before every sample.")
+    var freshInputs = false
+
+    @Option(help: "Shortest sample, in milliseconds; faster calls are repeated within a sample.")
+    var minSampleMs = 10.0
+
+    @Option(help: "Write the full result as JSON to this file (- for stdout).")
+    var json: String?
+
+    @Option(help: "Write every raw sample as CSV to this file (- for stdout).")
+    var csv: String?
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    @Option(
+      help: ArgumentHelp(
+        "Test hook: also measure KERNEL made FACTOR times slower (KERNEL@FACTOR).",
+        visibility: .hidden))
+    var testSlowCopy: [String] = []
+
+    func validate() throws {
+      _ = try comparison()
+      guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+      guard minSampleMs >= 0, minSampleMs.isFinite else {
+        throw ValidationError("--min-sample-ms must be a non-negative number")
+      }
+      if json == "-" && csv == "-" {
+        throw ValidationError("--json - and --csv - both want stdout")
+      }
+    }
+
+    /// The comparison the flags describe.
+    func comparison() throws -> Comparison {
+      let names = try ListParsing.names(kernels, flag: "--kernels")
+      guard names.contains(baseline) else {
+        throw ValidationError(
+          "--baseline \(baseline) is not among --kernels (\(names.joined(separator: ",")))")
+      }
+      let shapes = try ListParsing.positiveIntegers(dims, flag: "--dims").flatMap { d in
+        try ListParsing.positiveIntegers(sizes, flag: "--sizes").map { n in
+          AttentionShape.square(tokens: n, headDim: d)
+        }
+      }
+      var comparison = Comparison(
+        shapes: shapes,
+        blockSizes: try ListParsing.positiveIntegers(blockSizes, flag: "--block-sizes"),
+        baselineKernel: baseline,
+        plan: MeasurementPlan(
+          rounds: repetitions, minimumSampleSeconds: minSampleMs / 1000, seed: seed,
+          freshInputs: freshInputs))
+      for name in names {
+        try add(name, to: &comparison)
+      }
+      for hook in testSlowCopy {
+        let parts = hook.split(separator: "@")
+        guard parts.count == 2, let factor = Double(parts[1]), factor >= 1 else {
+          throw ValidationError(
+            "--test-slow-copy takes KERNEL@FACTOR with FACTOR ≥ 1, got '\(hook)'")
+        }
+        let kernel = try Self.kernelOrValidationError(
+          String(parts[0]), parameters(for: String(parts[0])))
+        comparison.add(SlowedKernel(kernel, factor: factor))
+      }
+      return comparison
+    }
+
+    /// The fixed parameters (`threads`, `blockK`) that apply to `name`.
+    private func parameters(for name: String) throws -> [String: Int] {
+      let taken = try Self.descriptorOrValidationError(name).parameters.map(\.name)
+      var values: [String: Int] = [:]
+      if let threads, taken.contains("threads") { values["threads"] = threads }
+      if let blockK, taken.contains("blockK") { values["blockK"] = blockK }
+      return values
+    }
+
+    private func add(_ name: String, to comparison: inout Comparison) throws {
+      let values = try parameters(for: name)
+      do throws(AttentionError) {
+        try comparison.add(builtIn: name, parameters: values)
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
+
+    private static func descriptorOrValidationError(_ name: String) throws -> KernelDescriptor {
+      do throws(AttentionError) { return try KernelCatalog.descriptor(named: name) } catch {
+        throw ValidationError(error.description)
+      }
+    }
+
+    private static func kernelOrValidationError(_ name: String, _ values: [String: Int]) throws
+      -> any AttentionKernel
+    {
+      do throws(AttentionError) { return try KernelCatalog.make(name, values) } catch {
+        throw ValidationError(error.description)
+      }
+    }
+
+    func run() throws {
+      let comparison = try comparison()
+      for path in [json, csv].compactMap({ $0 }) where path != "-" {
+        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: path) }
+      }
+      var bar = ProgressBar(quiet: quiet)
+      let result: ComparisonReport
+      do {
+        result = try comparison.run { bar.update($0) }
+      } catch let error as AttentionError {
+        bar.finish()
+        throw CommandError(error.description)
+      }
+      bar.finish()
+      if let json {
+        let data = try result.json()
+        if json == "-" {
+          print(String(decoding: data, as: UTF8.self))
+        } else {
+          try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
+        }
+      }
+      if let csv {
+        if csv == "-" {
+          print(result.csv(), terminator: "")
+        } else {
+          try ensure { () throws(NPYError) in
+            try FileIO.writeAtomically(Array(result.csv().utf8), to: csv)
+          }
+        }
+      }
+      if json != "-" && csv != "-" {
+        let machine = result.machine
+        print(
+          "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), FMA \(machine.kernelsUseFMA ? "on" : "off")"
+        )
+        print("\(result.plan.rounds) interleaved rounds; times are per call\n")
+        print(result.table())
+      }
+    }
+  }
+}

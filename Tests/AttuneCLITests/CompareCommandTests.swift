@@ -1,0 +1,51 @@
+import AttuneBench
+import Foundation
+import Testing
+
+/// `attune compare` end to end, on sizes small enough to finish at once.
+@Suite(.serialized)
+struct CompareCommandTests {
+  let small = [
+    "compare", "--kernels", "naive,simd,fused", "--sizes", "16,40", "--block-sizes", "8,32",
+    "--repetitions", "3", "--min-sample-ms", "0",
+  ]
+
+  @Test("prints the machine and an aligned table; writes JSON and CSV that read back")
+  func files() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let result = try AttuneProcess.run(
+      small + ["--json", "r.json", "--csv", "r.csv"], in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.isEmpty, "no progress bar when stderr is not a terminal")
+    #expect(result.stdout.contains("interleaved rounds"))
+    #expect(result.stdout.contains("speedup vs naive"))
+    let data = try Data(contentsOf: directory.appendingPathComponent("r.json"))
+    let report = try ComparisonReport.decode(data)
+    // naive once per size; simd and fused once per block size ≤ N: 8 at N=16, 8 and 32 at N=40.
+    #expect(report.entries.count == 1 + 1 + 1 + 1 + 2 + 2)
+    #expect(report.samples.count == report.entries.count * 3)
+    let csv = try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8)
+    #expect(csv.split(separator: "\n").count == report.samples.count + 1)
+    for entry in report.entries { #expect(result.stdout.contains(entry.label)) }
+  }
+
+  @Test("--json - prints only the JSON on stdout")
+  func jsonToStdout() throws {
+    let result = try AttuneProcess.run(small + ["--json", "-"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try ComparisonReport.decode(Data(result.stdout.utf8))
+    #expect(report.baselineKernel == "naive")
+  }
+
+  @Test("the test hook adds a deliberately slower copy of a kernel")
+  func slowCopy() throws {
+    let result = try AttuneProcess.run([
+      "compare", "--kernels", "fused", "--baseline", "fused", "--sizes", "32", "--block-sizes",
+      "16", "--repetitions", "2", "--min-sample-ms", "0", "--test-slow-copy", "fused@1.5",
+      "--json", "-",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try ComparisonReport.decode(Data(result.stdout.utf8))
+    #expect(report.entries.map(\.kernel) == ["fused", "fused×1.5"])
+  }
+}
