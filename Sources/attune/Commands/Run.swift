@@ -56,6 +56,14 @@ extension Attune {
     @Flag(help: "Compute even when an input holds NaN or infinity.")
     var allowNonfinite = false
 
+    @Option(
+      name: .customLong("repeat"),
+      help: "Time this many calls after the first and report each (inputs are checked once).")
+    var repeatCount = 1
+
+    @Option(help: "Untimed calls before the timed ones (with --repeat).")
+    var warmup = 0
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -79,6 +87,8 @@ extension Attune {
           throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
       }
+      guard repeatCount >= 1 else { throw ValidationError("--repeat must be at least 1") }
+      guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
       if let scale, !(scale.isFinite && scale > 0) {
         throw ValidationError("--scale must be finite and positive, got \(scale)")
       }
@@ -94,13 +104,19 @@ extension Attune {
         scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject)
       let clock = ContinuousClock()
       var output: [Float] = []
+      // The first call checks the inputs under the chosen policy; later ones skip the scan.
       let elapsed = try clock.measure {
         output = try ensure { () throws(AttentionError) in
           try inputs.run(kernel, options: options)
         }
       }
-      let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+      var samples = [elapsed.seconds]
+      if repeatCount > 1 || warmup > 0 {
+        samples = try Self.time(
+          kernel, inputs, output: &output, warmup: warmup, calls: repeatCount,
+          options: AttentionOptions(scale: scale, nonFiniteInputs: .propagate))
+      }
+      let seconds = samples.sorted()[samples.count / 2]
       let shape = inputs.shape
       let outputShape = leading + [shape.queries, shape.valueDim]
       if let outputPath {
@@ -116,8 +132,36 @@ extension Attune {
         queries: shape.queries, keys: shape.keys, headDim: shape.headDim, valueDim: shape.valueDim,
         outputShape: outputShape,
         scale: scale ?? shape.defaultScale, seconds: seconds, gflops: shape.flops / seconds / 1e9,
-        output: outputPath)
+        samples: samples, output: outputPath)
       print(json ? try JSONOutput.string(report) : report.text)
+    }
+
+    /// Times `calls` calls of `kernel` one by one after `warmup` untimed ones, writing into `output`.
+    private static func time(
+      _ kernel: any AttentionKernel, _ inputs: AttentionInputs, output: inout [Float],
+      warmup: Int, calls: Int, options: AttentionOptions
+    ) throws -> [Double] {
+      let clock = ContinuousClock()
+      var samples: [Double] = []
+      try inputs.q.withUnsafeBufferPointer { q in
+        try inputs.k.withUnsafeBufferPointer { k in
+          try inputs.v.withUnsafeBufferPointer { v in
+            try output.withUnsafeMutableBufferPointer { o in
+              for call in 0..<(warmup + calls) {
+                let elapsed = try clock.measure {
+                  try ensure { () throws(AttentionError) in
+                    try attention(
+                      q: q, k: k, v: v, shape: inputs.shape, into: o, kernel: kernel,
+                      options: options)
+                  }
+                }
+                if call >= warmup { samples.append(elapsed.seconds) }
+              }
+            }
+          }
+        }
+      }
+      return samples
     }
 
     /// Reads the three files, or draws random inputs; returns them and Q's leading dimensions.
@@ -203,6 +247,7 @@ struct RunReport: Encodable {
   let scale: Float
   let seconds: Double
   let gflops: Double
+  let samples: [Double]
   let output: String?
 
   var text: String {
@@ -212,7 +257,14 @@ struct RunReport: Encodable {
       kernel  \(configuration)
       inputs  \(inputs): Q [\(queries), \(headDim)]  K [\(keys), \(headDim)]  V [\(keys), \(valueDim)]
       output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")
-      time    \(milliseconds) ms  (\(rate) GFLOP/s, FLOPs = 2·Nq·Nk·(dk+dv))
+      time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·Nq·Nk·(dk+dv))
       """
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double {
+    Double(components.seconds) + Double(components.attoseconds) * 1e-18
   }
 }

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Time Attune's kernels against NumPy, onnxruntime and PyTorch on this machine, interleaved.
+
+Every candidate gets the same float32 Q, K, V ([N, d], one head) and the same thread count.
+Each round runs every candidate once, in a shuffled order; a sample is the mean time of --calls
+calls after one warm-up call. Ratios are medians of per-round ratios (drift cancels within a
+round) with a distribution-free 95 % interval from order statistics. Attune runs through
+`attune run --repeat`, which times only the kernel (no process start, no file reading).
+
+Candidates:
+  numpy         softmax(Q·Kᵀ/√d)·V in float32 NumPy (OpenBLAS): the report's baseline
+  numpy-gemm    the two matrix products alone, no softmax: an sgemm of the same FLOP count
+  onnxruntime   com.microsoft.MultiHeadAttention, CPU execution provider
+  torch         torch.nn.functional.scaled_dot_product_attention
+  attune-KERNEL each kernel named by --kernels
+
+Setup (once; needs PyPI, several GB for PyTorch; never run in CI):
+  python3 scripts/peer_benchmark.py --setup
+Then:
+  python3 scripts/peer_benchmark.py --sizes 512,2048 --dim 64
+Peers that are not installed are skipped with a note.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, ".venv-peers")
+VENV_PYTHON = os.path.join(VENV, "bin", "python")
+PEERS = ["numpy", "onnx", "onnxruntime", "torch"]
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--setup", action="store_true", help="create .venv-peers and install the peers")
+    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
+    p.add_argument("--sizes", default="512,2048", help="N values, comma-separated")
+    p.add_argument("--dim", type=int, default=64, help="head dimension d")
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--calls", type=int, default=5, help="calls per sample")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--kernels", default="fused,simd", help="Attune kernels, comma-separated")
+    p.add_argument("--reference", default="attune-fused", help="candidate the ratios divide by")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--json", help="write every sample and ratio to this file")
+    return p.parse_args()
+
+
+def setup():
+    if not os.path.exists(VENV_PYTHON):
+        subprocess.check_call([sys.executable, "-m", "venv", VENV])
+    subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet"] + PEERS)
+    print(f"peers installed in {VENV}", file=sys.stderr)
+
+
+def median_interval(values, confidence=0.95):
+    """Median and the order-statistic interval [x_(k), x_(n-k+1)] (as attune's Stats)."""
+    from math import comb
+    xs = sorted(values)
+    n = len(xs)
+    at_most = [sum(comb(n, i) for i in range(j + 1)) / 2 ** n for j in range(n + 1)]
+    k = 1
+    while k + 1 <= (n + 1) // 2 and 1 - 2 * at_most[k] >= confidence:
+        k += 1
+    mid = (xs[(n - 1) // 2] + xs[n // 2]) / 2
+    return mid, xs[k - 1], xs[n - k]
+
+
+def main():
+    args = parse()
+    if args.setup:
+        setup()
+    # Run inside the peers' environment when it exists, with thread counts fixed before any
+    # numerical library loads.
+    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + [a for a in sys.argv if a != "--setup"])
+    for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
+        if os.environ.get(var) != str(args.threads):
+            os.environ[var] = str(args.threads)
+            os.execv(sys.executable, [sys.executable] + [a for a in sys.argv if a != "--setup"])
+    import numpy as np
+
+    if not os.access(args.attune, os.X_OK):
+        sys.exit(f"error: {args.attune} is not executable; run `swift build -c release` first")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    d = args.dim
+    notes = []
+    results = {"machine": os.uname()._asdict(), "threads": args.threads, "shapes": []}
+
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+        torch.set_num_interop_threads(1)
+        results["torch"] = torch.__version__
+    except ImportError:
+        torch = None
+        notes.append("torch not installed (python3 scripts/peer_benchmark.py --setup)")
+    try:
+        import onnxruntime as ort
+        from onnx import TensorProto, helper
+        results["onnxruntime"] = ort.__version__
+    except ImportError:
+        ort = None
+        notes.append("onnxruntime or onnx not installed (python3 scripts/peer_benchmark.py --setup)")
+    results["numpy"] = np.__version__
+
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            gen = np.random.default_rng(args.seed + n)
+            q, k, v = (gen.standard_normal((n, d), dtype=np.float32) for _ in range(3))
+            scale = np.float32(1 / np.sqrt(d))
+            paths = {}
+            for name, x in zip("qkv", (q, k, v)):
+                paths[name] = os.path.join(tmp, f"{name}.npy")
+                np.save(paths[name], x)
+            s = q.astype(np.float64) @ k.T.astype(np.float64) * (1 / np.sqrt(d))
+            p = np.exp(s - s.max(axis=1, keepdims=True))
+            reference = (p / p.sum(axis=1, keepdims=True)) @ v.astype(np.float64)
+            fixed_p = (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
+
+            def numpy_attention():
+                s = (q @ k.T) * scale
+                s -= s.max(axis=1, keepdims=True)
+                np.exp(s, out=s)
+                s /= s.sum(axis=1, keepdims=True)
+                return s @ v
+
+            def numpy_gemm():
+                q @ k.T
+                return fixed_p @ v
+
+            candidates = {"numpy": numpy_attention, "numpy-gemm": numpy_gemm}
+            if ort is not None:
+                node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["o"],
+                                        domain="com.microsoft", num_heads=1)
+                io = [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, n, d]) for x in "qkvo"]
+                graph = helper.make_graph([node], "mha", io[:3], io[3:])
+                model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                                helper.make_opsetid("com.microsoft", 1)])
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = args.threads
+                options.inter_op_num_threads = 1
+                session = ort.InferenceSession(model.SerializeToString(), options,
+                                               providers=["CPUExecutionProvider"])
+                feed = {"q": q[None], "k": k[None], "v": v[None]}
+                candidates["onnxruntime"] = lambda: session.run(None, feed)[0][0]
+            if torch is not None:
+                tq, tk, tv = (torch.from_numpy(x)[None, None] for x in (q, k, v))
+                sdpa = torch.nn.functional.scaled_dot_product_attention
+
+                def torch_sdpa():
+                    with torch.inference_mode():
+                        return sdpa(tq, tk, tv)[0, 0].numpy()
+                candidates["torch"] = torch_sdpa
+
+            def attune(kernel):
+                command = [args.attune, "run", "--q", paths["q"], "--k", paths["k"], "--v", paths["v"],
+                           "--kernel", kernel, "--repeat", str(args.calls), "--warmup", "1", "--json"]
+                if kernel != "naive":
+                    command += ["--threads", str(args.threads)]
+                out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+                return sum(out["samples"]) / len(out["samples"])
+            attune_names = [f"attune-{kname}" for kname in args.kernels.split(",")]
+
+            # Correctness of each peer once (Attune's is checked by scripts/check_against_numpy.py).
+            errors = {}
+            for name, fn in candidates.items():
+                if name != "numpy-gemm":
+                    errors[name] = float(np.abs(np.asarray(fn(), dtype=np.float64) - reference).max()
+                                         / np.abs(v).max())
+
+            def sample(name):
+                if name in candidates:
+                    fn = candidates[name]
+                    fn()  # warm-up
+                    start = time.perf_counter()
+                    for _ in range(args.calls):
+                        fn()
+                    return (time.perf_counter() - start) / args.calls
+                return attune(name[len("attune-"):])
+
+            names = list(candidates) + attune_names
+            times = {name: [] for name in names}
+            for round_ in range(args.rounds):
+                order = names[:]
+                rng.shuffle(order)
+                for name in order:
+                    times[name].append(sample(name))
+                print(f"\r  N={n}: round {round_ + 1}/{args.rounds}", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=sys.stderr)
+
+            flops = 4 * n * n * d
+            ref = args.reference if args.reference in times else attune_names[0]
+            print(f"\nN={n}, d={d}, {args.threads} threads, {args.rounds} interleaved rounds × {args.calls} calls")
+            print(f"{'candidate':14} {'median ms':>10} {'GFLOP/s':>8} {'max err':>9}  {ref} speedup over it [95% CI]")
+            rows = []
+            for name in names:
+                med = sorted(times[name])[len(times[name]) // 2]
+                ratios = [a / b for a, b in zip(times[name], times[ref])]
+                r, lo, hi = median_interval(ratios)
+                err = f"{errors[name]:.1e}" if name in errors else "-"
+                print(f"{name:14} {med * 1e3:10.3f} {flops / med / 1e9:8.1f} {err:>9}  {r:.2f}× [{lo:.2f}, {hi:.2f}]")
+                rows.append({"candidate": name, "seconds": times[name], "median": med,
+                             "gflops": flops / med / 1e9, "ratio_over_reference": r,
+                             "ratio_interval": [lo, hi], "max_error": errors.get(name)})
+            results["shapes"].append({"n": n, "d": d, "reference": ref, "candidates": rows})
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
