@@ -2,10 +2,11 @@
 """Time Attune's kernels against NumPy, onnxruntime and PyTorch on this machine, interleaved.
 
 Every candidate gets the same float32 Q, K, V ([N, d], one head) and the same thread count.
-Each round runs every candidate once, in a shuffled order; a sample is the mean time of --calls
-calls after one warm-up call. Ratios are medians of per-round ratios (drift cancels within a
-round) with a distribution-free 95 % interval from order statistics. Attune runs through
-`attune run --repeat`, which times only the kernel (no process start, no file reading).
+Each round runs every candidate once, in a shuffled order; a sample is the mean time of enough
+calls to last --min-sample-ms (at least --calls), after one warm-up call. Ratios are medians of per-round ratios (drift cancels within a
+round) with a distribution-free 95 % interval from order statistics. Attune runs in one
+long-lived `attune run --serve` process per kernel, which loads the inputs once and times only
+the kernel calls, as the Python peers are timed inside this long-lived process.
 
 Candidates:
   numpy         softmax(Q·Kᵀ/√d)·V in float32 NumPy (OpenBLAS): the report's baseline
@@ -42,11 +43,18 @@ def parse():
     p.add_argument("--sizes", default="512,2048", help="N values, comma-separated")
     p.add_argument("--dim", type=int, default=64, help="head dimension d")
     p.add_argument("--rounds", type=int, default=10)
-    p.add_argument("--calls", type=int, default=5, help="calls per sample")
+    p.add_argument("--calls", type=int, default=5, help="fewest calls per sample")
+    p.add_argument("--min-sample-ms", type=float, default=30,
+                   help="shortest sample: fast candidates repeat their call until a sample lasts this long")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--kernels", default="fused,simd", help="Attune kernels, comma-separated")
+    p.add_argument("--peers", default="numpy,numpy-gemm,onnxruntime,torch",
+                   help="peer candidates, comma-separated")
     p.add_argument("--reference", default="attune-fused", help="candidate the ratios divide by")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--pause-ms", type=float, default=300,
+                   help="idle time before each sample, so other libraries' spinning worker threads "
+                        "(OpenBLAS, OpenMP) go to sleep instead of stealing the next candidate's cores")
     p.add_argument("--json", help="write every sample and ratio to this file")
     return p.parse_args()
 
@@ -91,7 +99,9 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     d = args.dim
     notes = []
-    results = {"machine": os.uname()._asdict(), "threads": args.threads, "shapes": []}
+    uname = os.uname()
+    results = {"machine": {"system": uname.sysname, "release": uname.release, "arch": uname.machine},
+               "threads": args.threads, "shapes": []}
 
     try:
         import torch
@@ -160,14 +170,23 @@ def main():
                         return sdpa(tq, tk, tv)[0, 0].numpy()
                 candidates["torch"] = torch_sdpa
 
-            def attune(kernel):
+            servers = {}
+            for kname in args.kernels.split(","):
                 command = [args.attune, "run", "--q", paths["q"], "--k", paths["k"], "--v", paths["v"],
-                           "--kernel", kernel, "--repeat", str(args.calls), "--warmup", "1", "--json"]
-                if kernel != "naive":
+                           "--kernel", kname, "--serve"]
+                if kname != "naive":
                     command += ["--threads", str(args.threads)]
-                out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-                return sum(out["samples"]) / len(out["samples"])
-            attune_names = [f"attune-{kname}" for kname in args.kernels.split(",")]
+                server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                if server.stdout.readline().strip() != "ready":
+                    sys.exit(f"error: attune run --serve did not start for {kname}")
+                servers[f"attune-{kname}"] = server
+
+            def attune(name, calls):
+                server = servers[name]
+                server.stdin.write(f"{calls}\n")
+                server.stdin.flush()
+                return float(server.stdout.readline())
+            attune_names = list(servers)
 
             # Correctness of each peer once (Attune's is checked by scripts/check_against_numpy.py).
             errors = {}
@@ -176,17 +195,29 @@ def main():
                     errors[name] = float(np.abs(np.asarray(fn(), dtype=np.float64) - reference).max()
                                          / np.abs(v).max())
 
-            def sample(name):
+            def timed(name, calls):
                 if name in candidates:
                     fn = candidates[name]
-                    fn()  # warm-up
                     start = time.perf_counter()
-                    for _ in range(args.calls):
+                    for _ in range(calls):
                         fn()
-                    return (time.perf_counter() - start) / args.calls
-                return attune(name[len("attune-"):])
+                    return (time.perf_counter() - start) / calls
+                return attune(name, calls)
 
+            wanted = args.peers.split(",")
+            candidates = {name: fn for name, fn in candidates.items() if name in wanted}
             names = list(candidates) + attune_names
+            # Calibration: calls per sample so each sample lasts at least --min-sample-ms.
+            calls = {}
+            for name in names:
+                fastest = min(timed(name, 1) for _ in range(3))
+                calls[name] = max(args.calls, int(args.min_sample_ms / 1000 / max(fastest, 1e-9)) + 1)
+
+            def sample(name):
+                time.sleep(args.pause_ms / 1000)
+                timed(name, 1)  # warm-up after the pause
+                return timed(name, calls[name])
+
             times = {name: [] for name in names}
             for round_ in range(args.rounds):
                 order = names[:]
@@ -196,9 +227,13 @@ def main():
                 print(f"\r  N={n}: round {round_ + 1}/{args.rounds}", end="", file=sys.stderr, flush=True)
             print("\r", end="", file=sys.stderr)
 
+            for server in servers.values():
+                server.stdin.close()
+                server.wait()
             flops = 4 * n * n * d
             ref = args.reference if args.reference in times else attune_names[0]
-            print(f"\nN={n}, d={d}, {args.threads} threads, {args.rounds} interleaved rounds × {args.calls} calls")
+            print(f"\nN={n}, d={d}, {args.threads} threads, {args.rounds} interleaved rounds, "
+                  f"samples of ≥ {args.min_sample_ms:g} ms")
             print(f"{'candidate':14} {'median ms':>10} {'GFLOP/s':>8} {'max err':>9}  {ref} speedup over it [95% CI]")
             rows = []
             for name in names:

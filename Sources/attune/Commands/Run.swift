@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttuneKernels
 import AttuneNPY
+import Foundation
 
 extension Attune {
   /// `attune run`: attention on `.npy` tensors or random ones, timed.
@@ -67,6 +68,12 @@ extension Attune {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(
+      help: ArgumentHelp(
+        "Keep the inputs loaded and serve timing requests on stdin: each line holding a count C runs C calls and prints their mean seconds per call (used by scripts/peer_benchmark.py).",
+        visibility: .hidden))
+    var serve = false
+
     func validate() throws {
       let paths = [queryPath, keyPath, valuePath].compactMap { $0 }
       if random {
@@ -111,6 +118,10 @@ extension Attune {
         }
       }
       var samples = [elapsed.seconds]
+      if serve {
+        try Self.serve(kernel, inputs, output: &output, options: options)
+        return
+      }
       if repeatCount > 1 || warmup > 0 {
         samples = try Self.time(
           kernel, inputs, output: &output, warmup: warmup, calls: repeatCount,
@@ -162,6 +173,28 @@ extension Attune {
         }
       }
       return samples
+    }
+
+    /// Answers timing requests from stdin until it closes (see `--serve`).
+    private static func serve(
+      _ kernel: any AttentionKernel, _ inputs: AttentionInputs, output: inout [Float],
+      options: AttentionOptions
+    ) throws {
+      emit("ready")
+      while let line = readLine() {
+        guard let calls = Int(line.trimmingCharacters(in: .whitespaces)), calls >= 1 else {
+          throw CommandError("--serve expects a positive call count per line, got '\(line)'")
+        }
+        let samples = try time(
+          kernel, inputs, output: &output, warmup: 0, calls: calls,
+          options: AttentionOptions(scale: options.scale, nonFiniteInputs: .propagate))
+        emit(String(samples.reduce(0, +) / Double(samples.count)))
+      }
+    }
+
+    /// Writes a line to stdout at once (`print` would buffer it in a pipe).
+    private static func emit(_ line: String) {
+      FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Reads the three files, or draws random inputs; returns them and Q's leading dimensions.
