@@ -48,6 +48,7 @@ let package = Package(
     .library(name: "AttuneNPY", targets: ["AttuneNPY"]),
     .library(name: "AttuneStats", targets: ["AttuneStats"]),
     .library(name: "AttuneBench", targets: ["AttuneBench"]),
+    .library(name: "AttuneTuner", targets: ["AttuneTuner"]),
     .executable(name: "attune", targets: ["attune"]),
   ],
   dependencies: [
@@ -60,6 +61,8 @@ let package = Package(
     .target(name: "AttuneStats"),
     // The measurement engine and kernel comparisons: timing, raw samples, machine description.
     .target(name: "AttuneBench", dependencies: ["AttuneKernels", "AttuneStats"]),
+    // Block-size tuners (the report's grid and adaptive, Attune's race) and their simulator.
+    .target(name: "AttuneTuner", dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench"]),
     // `.npy` reading and writing, atomic files.
     .target(name: "AttuneNPY"),
     // The command-line tool: parses, calls the libraries, prints.
@@ -70,6 +73,7 @@ let package = Package(
         "AttuneNPY",
         "AttuneBench",
         "AttuneStats",
+        "AttuneTuner",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -80,6 +84,9 @@ let package = Package(
       dependencies: ["AttuneKernels", "_AttuneTestSupport"]
     ),
     .testTarget(name: "AttuneStatsTests", dependencies: ["AttuneStats"]),
+    .testTarget(
+      name: "AttuneTunerTests", dependencies: ["AttuneTuner", "AttuneStats", "AttuneKernels"]
+    ),
     .testTarget(
       name: "AttuneBenchTests",
       dependencies: ["AttuneBench", "AttuneKernels", "AttuneStats", "_AttuneTestSupport"]

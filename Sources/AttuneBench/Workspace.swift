@@ -5,13 +5,13 @@ import AttuneKernels
 /// `@unchecked Sendable`: the engine runs one candidate at a time on one thread, so the buffers
 /// are never touched concurrently (a kernel's own workers only read the inputs and write disjoint
 /// output rows).
-final class Workspace: @unchecked Sendable {
-  let shape: AttentionShape
+package final class Workspace: @unchecked Sendable {
+  package let shape: AttentionShape
   private var inputs: AttentionInputs
   private var output: [Float]
 
   /// Random normal inputs for `shape` from `seed`.
-  init(shape: AttentionShape, seed: UInt64) throws(AttentionError) {
+  package init(shape: AttentionShape, seed: UInt64) throws(AttentionError) {
     self.shape = shape
     inputs = try AttentionInputs.random(shape: shape, seed: seed)
     try Platform.checkMemory(
@@ -25,7 +25,7 @@ final class Workspace: @unchecked Sendable {
   }
 
   /// One call of `kernel` on the current inputs.
-  func run(_ kernel: any AttentionKernel, tracker: AllocationTracker? = nil) {
+  package func run(_ kernel: any AttentionKernel, tracker: AllocationTracker? = nil) {
     let shape = self.shape
     inputs.q.withUnsafeBufferPointer { q in
       inputs.k.withUnsafeBufferPointer { k in

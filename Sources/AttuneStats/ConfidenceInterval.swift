@@ -69,3 +69,25 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
       lower: sorted[k - 1], upper: sorted[n - k], confidence: 1 - 2 * atMost[k - 1])
   }
 }
+
+extension ConfidenceInterval {
+  /// The Wilson score interval for a binomial proportion (Wilson, *JASA* 22, 1927): well behaved
+  /// near 0 and 1, where the normal "p ± z·√(p(1−p)/n)" interval fails.
+  ///
+  /// - Throws: `StatsError.empty` when `trials` is 0, `.invalidProbability` for a level outside
+  ///   (0, 1); `successes` is clamped to `0...trials`.
+  public static func wilson(successes: Int, trials: Int, confidence: Double = 0.95)
+    throws(StatsError) -> ConfidenceInterval
+  {
+    guard trials > 0 else { throw .empty }
+    guard confidence > 0, confidence < 1 else { throw .invalidProbability(confidence) }
+    let n = Double(trials)
+    let p = Double(min(max(successes, 0), trials)) / n
+    let z = SpecialFunctions.normalQuantile((1 + confidence) / 2)
+    let z2 = z * z
+    let center = (p + z2 / (2 * n)) / (1 + z2 / n)
+    let half = z / (1 + z2 / n) * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot()
+    return ConfidenceInterval(
+      lower: max(0, center - half), upper: min(1, center + half), confidence: confidence)
+  }
+}

@@ -20,6 +20,18 @@ enum SpecialFunctions {
   /// The standard normal CDF, `Φ(z) = erfc(−z/√2) / 2`, accurate in both tails.
   static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
 
+  /// The standard normal quantile, `Φ⁻¹(p)` for `0 < p < 1`, by bisection on `Φ` to full precision.
+  static func normalQuantile(_ p: Double) -> Double {
+    var low = -40.0
+    var high = 40.0
+    for _ in 0..<200 {
+      let middle = (low + high) / 2
+      if middle == low || middle == high { break }
+      if normalCDF(middle) < p { low = middle } else { high = middle }
+    }
+    return (low + high) / 2
+  }
+
   /// The regularized incomplete beta function `I_x(a, b)`, given `x` and `1 − x` separately so a
   /// caller that knows `1 − x` more precisely than `x` loses nothing.
   ///

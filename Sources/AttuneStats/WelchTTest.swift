@@ -28,12 +28,29 @@ public struct WelchTTest: Sendable, Hashable, Codable {
     }
     let a = try Summary(first)
     let b = try Summary(second)
-    let va = (a.standardDeviation ?? 0) * (a.standardDeviation ?? 0) / Double(a.count)
-    let vb = (b.standardDeviation ?? 0) * (b.standardDeviation ?? 0) / Double(b.count)
+    try self.init(
+      meanA: a.mean, varianceA: (a.standardDeviation ?? 0) * (a.standardDeviation ?? 0),
+      countA: a.count, meanB: b.mean,
+      varianceB: (b.standardDeviation ?? 0) * (b.standardDeviation ?? 0), countB: b.count)
+  }
+
+  /// Tests two samples given by their means, sample variances (divisor `n − 1`) and counts: for
+  /// callers that keep running sums instead of every value.
+  ///
+  /// - Throws: As `init(_:_:)`.
+  public init(
+    meanA: Double, varianceA: Double, countA: Int, meanB: Double, varianceB: Double, countB: Int
+  ) throws(StatsError) {
+    for count in [countA, countB] where count < 2 {
+      throw .tooFewSamples(needed: 2, got: count)
+    }
+    guard [meanA, varianceA, meanB, varianceB].allSatisfy(\.isFinite) else { throw .nonFinite }
+    let va = max(varianceA, 0) / Double(countA)
+    let vb = max(varianceB, 0) / Double(countB)
     guard va + vb > 0 else { throw .zeroVariance }
-    t = (a.mean - b.mean) / (va + vb).squareRoot()
+    t = (meanA - meanB) / (va + vb).squareRoot()
     degreesOfFreedom =
-      (va + vb) * (va + vb) / (va * va / Double(a.count - 1) + vb * vb / Double(b.count - 1))
+      (va + vb) * (va + vb) / (va * va / Double(countA - 1) + vb * vb / Double(countB - 1))
     let distribution = try StudentT(degreesOfFreedom: degreesOfFreedom)
     pLess = distribution.cdf(t)
     pGreater = distribution.survival(t)

@@ -12,6 +12,6 @@ struct Attune: ParsableCommand {
       64 when the command line is.
       """,
     version: "0.1.0",
-    subcommands: [Run.self, Compare.self, Kernels.self]
+    subcommands: [Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Kernels.self]
   )
 }

@@ -105,6 +105,31 @@ struct BadInputTests {
     Case(
       arguments: ["compare", "--sizes", "8", "--json", "missing-dir/r.json"], status: 1,
       message: "cannot write missing-dir/r.json"),
+    Case(
+      arguments: ["tune", "--kernel", "naive"], status: 64, message: "has no block size to tune"),
+    Case(
+      arguments: ["tune", "--strategy", "bogus"], status: 64, message: "--strategy: no 'bogus'"),
+    Case(
+      arguments: ["tune", "--strategy", "race,grid"], status: 64,
+      message: "--strategy takes one strategy"),
+    Case(
+      arguments: ["tune", "--candidates", "0,64"], status: 64,
+      message: "--candidates takes positive integers"),
+    Case(
+      arguments: ["tune", "--n", "32"], status: 64,
+      message: "no candidate block size is at most N = 32"),
+    Case(arguments: ["tune", "--epsilon", "2"], status: 64, message: "--epsilon must lie in"),
+    Case(
+      arguments: ["tune", "--n", "64", "--candidates", "16", "--json", "missing-dir/t.json"],
+      status: 1, message: "cannot write"),
+    Case(arguments: ["duel", "--trials", "0"], status: 64, message: "--trials must be at least 1"),
+    Case(
+      arguments: ["simulate", "--profile", "nope"], status: 64, message: "--profile: no 'nope'"),
+    Case(
+      arguments: ["simulate", "--noise", "lognormal,x"], status: 64, message: "--noise: no 'x'"),
+    Case(arguments: ["simulate", "--cv", "2"], status: 64, message: "--cv must lie in (0, 1)"),
+    Case(
+      arguments: ["simulate", "--delta", "0"], status: 64, message: "--delta must lie in (0, 1)"),
   ]
 
   /// Writes the files the cases name into `directory`.

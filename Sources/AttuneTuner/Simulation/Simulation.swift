@@ -1,0 +1,84 @@
+import AttuneKernels
+import AttuneStats
+import Dispatch
+import Synchronization
+
+/// Runs strategies on simulated candidates whose true times are known, and scores them.
+///
+/// Each trial assigns the profile's times to the 8 labels in a fresh random order (so no
+/// strategy can profit from where the best sits), scales them to `baseSeconds`, and runs the
+/// strategy to its own stop or the budget. A choice is correct when its true time is within
+/// `epsilon` of the fastest.
+public struct Simulation: Sendable {
+  /// The profile of true times.
+  public var profile: SimulationProfile
+  /// The noise model.
+  public var noise: NoiseModel
+  /// The fastest candidate's true time in seconds (the report's 2048 × 64 shape runs in about
+  /// 20 ms here).
+  public var baseSeconds: Double
+  /// The indifference margin used to score choices.
+  public var epsilon: Double
+  /// The budget of every trial.
+  public var budget: TuningBudget
+
+  /// A simulation of `profile` under `noise`.
+  public init(
+    profile: SimulationProfile, noise: NoiseModel, baseSeconds: Double = 0.02,
+    epsilon: Double = 0.01, budget: TuningBudget = TuningBudget()
+  ) {
+    self.profile = profile
+    self.noise = noise
+    self.baseSeconds = baseSeconds
+    self.epsilon = epsilon
+    self.budget = budget
+  }
+
+  /// The target for trial `trial` of a run seeded with `seed`.
+  public func target(trial: Int, seed: UInt64) -> SimulatedTarget {
+    var generator = SplitMix64(seed: seed &+ UInt64(trial) &* 0x9E37_79B9_7F4A_7C15)
+    let times = profile.relativeTimes.shuffled(using: &generator).map { $0 * baseSeconds }
+    return SimulatedTarget(
+      trueTimes: times, labels: SimulationProfile.labels, noise: noise, seed: generator.next())
+  }
+
+  /// Runs `trials` trials of `strategy` on both cores and summarises them.
+  ///
+  /// - Complexity: each trial is at most `budget.measurements` measurements.
+  public func run(_ strategy: any TuningStrategy, trials: Int, seed: UInt64) -> SimulationSummary {
+    let results = Mutex(
+      [(slowdown: Double, measurements: Int, seconds: Double, budget: Bool, best: Bool)?](
+        repeating: nil, count: trials))
+    DispatchQueue.concurrentPerform(iterations: trials) { trial in
+      let target = self.target(trial: trial, seed: seed)
+      let outcome = strategy.tune(target, budget: budget, seed: seed &+ UInt64(trial))
+      let fastest = target.trueTimes.min() ?? 1
+      let chosen = outcome.choice.map { target.trueTimes[$0] } ?? .infinity
+      let record = (
+        slowdown: chosen / fastest - 1, measurements: outcome.measurements,
+        seconds: outcome.seconds, budget: outcome.stopReason != .converged,
+        best: outcome.claim == .best
+      )
+      results.withLock { $0[trial] = record }
+    }
+    let records = results.withLock { $0.compactMap { $0 } }
+    let correct = records.filter { $0.slowdown <= epsilon + 1e-12 }.count
+    func quantile(_ values: [Double], _ p: Double) -> Double {
+      (try? Summary(values).quantile(p)) ?? .nan
+    }
+    let slowdowns = records.map(\.slowdown)
+    let measurements = records.map { Double($0.measurements) }
+    let seconds = records.map(\.seconds)
+    return SimulationSummary(
+      strategy: strategy.name, profile: profile.name, noise: noise.name, trials: records.count,
+      correct: correct,
+      correctInterval: (try? ConfidenceInterval.wilson(successes: correct, trials: records.count))
+        ?? ConfidenceInterval(lower: 0, upper: 1, confidence: 0.95),
+      slowdownMedian: quantile(slowdowns, 0.5), slowdownP95: quantile(slowdowns, 0.95),
+      measurementsMean: measurements.reduce(0, +) / Double(max(records.count, 1)),
+      measurementsP95: quantile(measurements, 0.95),
+      secondsMean: seconds.reduce(0, +) / Double(max(records.count, 1)),
+      secondsP95: quantile(seconds, 0.95), budgetStops: records.filter(\.budget).count,
+      declaredBest: records.filter(\.best).count)
+  }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import AttuneBench
+import AttuneKernels
+import AttuneNPY
+import AttuneTuner
+import Foundation
+
+extension Attune {
+  /// `attune tune`: find the fastest block size of a kernel on this machine.
+  struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Find the fastest block size of a kernel on this machine.",
+      discussion: """
+        Strategies: race (Attune's: successive elimination with an indifference margin ε and an
+        error level δ over all candidates and looks), grid (the report's exhaustive grid, t-test
+        stop) and adaptive (the report's Welch / p_switch method). Candidates default to the
+        report's block sizes 64…512, up to N. Prints the choice, what the strategy can claim
+        about it, and the cost; --json writes every measurement.
+        """)
+
+    @OptionGroup var options: TuningOptions
+
+    @Option(help: "Strategy: race, grid or adaptive.")
+    var strategy = "race"
+
+    @Option(help: "Seed of the inputs and of the race's order.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Write the outcome with every measurement as JSON to this file (- for stdout).")
+    var json: String?
+
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func validate() throws {
+      let strategies = try StrategyOptions.strategies(
+        strategy, epsilon: options.epsilon, delta: options.delta)
+      guard strategies.count == 1 else { throw ValidationError("--strategy takes one strategy") }
+    }
+
+    func run() throws {
+      let (kernels, labels) = try options.candidateKernels()
+      guard
+        let tuner = try StrategyOptions.strategies(
+          strategy, epsilon: options.epsilon, delta: options.delta
+        ).first
+      else { return }
+      if let json, json != "-" {
+        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: json) }
+      }
+      let target = try ensure { () throws(AttentionError) in
+        try KernelTuningTarget(kernels: kernels, labels: labels, shape: options.shape, seed: seed)
+      }
+      let line = ProgressLine(quiet: quiet || json == "-")
+      let budget = options.budget
+      target.onMeasurement = { candidate, _, count in
+        line.show(
+          "\(tuner.name): \(count) measurements, \(Int(target.elapsedSeconds)) s, measuring \(labels[candidate]) (budget \(budget.measurements) / \(Int(budget.seconds)) s)"
+        )
+      }
+      let outcome = tuner.tune(target, budget: budget, seed: seed)
+      line.clear()
+      let record = TuningRecord(
+        kernel: options.kernel, shape: options.shape, candidates: labels,
+        callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome)
+      if let json {
+        let data = try JSONOutput.data(record)
+        if json == "-" {
+          print(String(decoding: data, as: UTF8.self))
+          return
+        }
+        try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
+      }
+      print("tuning  \(options.kernel) at \(options.shape) over \(labels.joined(separator: ", "))")
+      print("choice  \(outcome.choiceLabel ?? "none")")
+      print("claim   \(outcome.confidence)")
+      print(
+        "cost    \(outcome.measurements) measurements in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.rounds) rounds (stopped: \(outcome.stopReason.rawValue))"
+      )
+      if !outcome.failures.isEmpty {
+        for (label, failure) in outcome.failures.sorted(by: { $0.key < $1.key }) {
+          print("dropped \(label): \(failure)")
+        }
+      }
+    }
+  }
+}
+
+/// What `attune tune --json` writes.
+struct TuningRecord: Encodable {
+  let kernel: String
+  let shape: AttentionShape
+  let candidates: [String]
+  let callsPerMeasurement: Int
+  let machine: MachineDescription
+  let outcome: TuningOutcome
+}
+
+/// A single status line on stderr, redrawn in place, only when stderr is a terminal.
+final class ProgressLine {
+  private let enabled: Bool
+  private var last = 0.0
+  private let clock = MonotonicClock()
+
+  init(quiet: Bool) { enabled = !quiet && isatty(STDERR_FILENO) != 0 }
+
+  func show(_ text: String) {
+    guard enabled, clock.seconds() - last >= 0.1 else { return }
+    last = clock.seconds()
+    FileHandle.standardError.write(Data("\r\(text.prefix(150))\u{1B}[K".utf8))
+  }
+
+  func clear() {
+    guard enabled else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+  }
+}

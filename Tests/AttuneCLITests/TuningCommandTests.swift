@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `attune tune`, `duel` and `simulate` end to end, on inputs small enough to finish at once.
+@Suite(.serialized)
+struct TuningCommandTests {
+  func json(_ arguments: [String]) throws -> [String: Any] {
+    let result = try AttuneProcess.run(arguments)
+    #expect(result.status == 0, "\(result.stderr)")
+    return try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  }
+
+  @Test("tune prints the choice, the claim and the cost; --json has the whole trace")
+  func tune() throws {
+    let arguments = [
+      "tune", "--kernel", "simd", "--n", "64", "--d", "16", "--candidates", "8,16,32",
+    ]
+    let text = try AttuneProcess.run(
+      arguments + ["--strategy", "grid", "--budget-measurements", "60"])
+    #expect(text.status == 0, "\(text.stderr)")
+    #expect(text.stdout.contains("choice  blockSize="))
+    #expect(text.stdout.contains("cost    "))
+    let record = try json(arguments + ["--json", "-"])
+    let outcome = try #require(record["outcome"] as? [String: Any])
+    let trace = try #require(outcome["trace"] as? [[String: Any]])
+    #expect(trace.count == outcome["measurements"] as? Int)
+    #expect(outcome["strategy"] as? String == "race")
+    #expect((record["candidates"] as? [String]) == ["blockSize=8", "blockSize=16", "blockSize=32"])
+  }
+
+  @Test("duel runs every strategy on each trial's matrices and keeps every trial in its JSON")
+  func duel() throws {
+    let report = try json([
+      "duel", "--trials", "2", "--kernel", "fused", "--n", "48", "--d", "8", "--candidates",
+      "16,32",
+      "--budget-measurements", "40", "--json", "-",
+    ])
+    let trials = try #require(report["trials"] as? [[String: Any]])
+    #expect(trials.count == 2)
+    for trial in trials {
+      let outcomes = try #require(trial["outcomes"] as? [[String: Any]])
+      #expect(outcomes.compactMap { $0["strategy"] as? String } == ["grid", "adaptive", "race"])
+    }
+  }
+
+  @Test("simulate prints the table and the acceptance checks; --json has every summary")
+  func simulate() throws {
+    let arguments = [
+      "simulate", "--trials", "30", "--profile", "clear,identical", "--noise", "lognormal",
+    ]
+    let text = try AttuneProcess.run(arguments)
+    #expect(text.status == 0, "\(text.stderr)")
+    #expect(text.stdout.contains("claimed best"))
+    #expect(text.stdout.contains("PASS") || text.stdout.contains("FAIL"))
+    let report = try json(arguments + ["--json", "-"])
+    let summaries = try #require(report["summaries"] as? [[String: Any]])
+    #expect(summaries.count == 2 * 3)
+  }
+}
