@@ -15,13 +15,13 @@ package enum RowSoftmax {
     while j &+ vectorWidth <= count {
       let s = Vector.load(row + j) * factor
       s.store(row + j)
-      best = pointwiseMax(best, s)
+      best = maximum(best, s)
       j &+= vectorWidth
     }
     if j < count {
       let s = Vector.load(row + j) * factor
       s.store(row + j)
-      best = pointwiseMax(best, s.replacing(with: -.infinity, where: tailMask(count &- j)))
+      best = maximum(best, s.replacing(with: -.infinity, where: tailMask(count &- j)))
     }
     return best.max()
   }

@@ -31,6 +31,15 @@ package func multiplyAdd(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
   #endif
 }
 
+/// The lane-wise maximum, as one `vmaxps` (the standard library's `pointwiseMax` is an
+/// element-by-element loop that is not vectorised).
+@inline(__always)
+package func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .> a) }
+
+/// The lane-wise minimum, as one `vminps`.
+@inline(__always)
+package func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
+
 /// `e^x` for 16 lanes at once, for the softmax.
 ///
 /// Method (Cephes `expf`, S. Moshier): `x = n·ln 2 + r` with `n = round(x / ln 2)` and
@@ -47,8 +56,7 @@ package func exp(_ x: Vector) -> Vector {
   let lowest: Float = -87.336_55  // e^lowest ≈ 2^-126, the smallest normal float
   let highest: Float = 88.0
   let shifter: Float = 12_582_912  // 1.5 · 2^23
-  let clamped = x.clamped(
-    lowerBound: Vector(repeating: lowest), upperBound: Vector(repeating: highest))
+  let clamped = minimum(maximum(x, Vector(repeating: lowest)), Vector(repeating: highest))
   let shifted = multiplyAdd(Vector(repeating: shifter), clamped, Vector(repeating: 1.442_695_04))
   let n = shifted - Vector(repeating: shifter)
   var r = multiplyAdd(clamped, n, Vector(repeating: -0.693_359_375))
