@@ -12,7 +12,7 @@ struct VectorExpTests {
     for start in stride(from: 0, to: xs.count, by: 16) {
       var lanes = Vector(repeating: 0)
       for i in 0..<min(16, xs.count - start) { lanes[i] = xs[start + i] }
-      let e = exp(lanes)
+      let e = exponential(lanes)
       for i in 0..<min(16, xs.count - start) { out.append(e[i]) }
     }
     return out

@@ -36,8 +36,8 @@ package enum RowSoftmax {
     var sum1 = Vector.zero
     var j = 0
     while j &+ 2 &* vectorWidth <= count {
-      let e0 = exp(Vector.load(row + j) - m)
-      let e1 = exp(Vector.load(row + (j &+ vectorWidth)) - m)
+      let e0 = exponential(Vector.load(row + j) - m)
+      let e1 = exponential(Vector.load(row + (j &+ vectorWidth)) - m)
       e0.store(row + j)
       e1.store(row + (j &+ vectorWidth))
       sum0 += e0
@@ -45,7 +45,7 @@ package enum RowSoftmax {
       j &+= 2 &* vectorWidth
     }
     while j < count {
-      let e = exp(Vector.load(row + j) - m)
+      let e = exponential(Vector.load(row + j) - m)
       e.store(row + j)
       sum0 += count &- j >= vectorWidth ? e : e.replacing(with: 0, where: tailMask(count &- j))
       j &+= vectorWidth

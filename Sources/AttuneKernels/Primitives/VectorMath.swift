@@ -51,8 +51,12 @@ package func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, 
 /// `-87.33 ≤ x ≤ 88`, relative error below `3e-7` (about 2.5 ulp); for `x < -87.33`, including
 /// `-∞`, exactly `0` (the true value is below the smallest normal float, so the absolute error is
 /// under `1.2e-38`); NaN gives NaN. Larger `x` are outside the domain: softmax only passes `x ≤ 0`.
-@inline(__always)
-package func exp(_ x: Vector) -> Vector {
+///
+/// `@_transparent` rather than the style guide's `@inline(__always)`: with the latter Swift 6.3
+/// kept this as a call, which passes each `SIMD16` as four 128-bit registers; inlined, the fused
+/// kernel is about 7 % faster at N = 4096 (perf showed 5 % of its time in the call alone).
+@_transparent
+package func exponential(_ x: Vector) -> Vector {
   let lowest: Float = -87.336_55  // e^lowest ≈ 2^-126, the smallest normal float
   let highest: Float = 88.0
   let shifter: Float = 12_582_912  // 1.5 · 2^23
