@@ -16,6 +16,9 @@ import Synchronization
 /// next job for about `spinSeconds` before it waits on a condition variable, as OpenMP and
 /// onnxruntime do, so back-to-back calls start at once and an idle process still sleeps.
 ///
+/// Both spinning loops yield the core every 256 polls, so a caller and a worker that the
+/// scheduler put on the same core do not each wait out a whole time slice (4 ms here).
+///
 /// One job runs at a time; callers on other threads wait their turn. A job's body runs on the
 /// calling thread (index 0) and on `workers − 1` pool threads.
 package final class WorkerPool: @unchecked Sendable {
@@ -65,7 +68,12 @@ package final class WorkerPool: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
       }
       body(0)
-      while remaining.load(ordering: .acquiring) > 0 {}
+      // Wait for the helpers; yield now and then in case one shares this core.
+      var polls = 0
+      while remaining.load(ordering: .acquiring) > 0 {
+        polls &+= 1
+        if polls & 255 == 0 { sched_yield() }
+      }
       self.body = nil
     }
   }
@@ -105,7 +113,7 @@ package final class WorkerPool: @unchecked Sendable {
       var polls = 0
       while current == seen {
         polls &+= 1
-        if polls & 1023 == 0, clock.now() - spinStart > Self.spinSeconds { break }
+        if polls & 255 == 0, clock.now() - spinStart > Self.spinSeconds { break }
         current = epoch.load(ordering: .acquiring)
       }
       if current == seen {
