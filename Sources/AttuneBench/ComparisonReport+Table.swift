@@ -26,15 +26,7 @@ extension ComparisonReport {
         entry.measuredMemoryBytes.map { Self.format(Double($0) / 1_048_576) } ?? "-",
       ])
     }
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.enumerated().map { index, row in
-      let line = row.enumerated().map { column, cell in
-        column == 0
-          ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-          : String(repeating: " ", count: widths[column] - cell.count) + cell
-      }.joined(separator: "  ")
-      return index == 0 ? line + "\n" + String(repeating: "-", count: line.count) : line
-    }.joined(separator: "\n")
+    return TextTable.render(rows, leftAligned: 1)
   }
 
   /// Three significant digits, without exponent for ordinary magnitudes.

@@ -1,3 +1,5 @@
+import AttuneBench
+
 /// The summaries of a simulation run, with a table and the acceptance checks of the race.
 public struct SimulationReport: Sendable, Hashable, Codable {
   /// Trials per summary.
@@ -44,15 +46,7 @@ public struct SimulationReport: Sendable, Hashable, Codable {
         "\(fixed(s.secondsMean))/\(fixed(s.secondsP95))", "\(s.budgetStops)", "\(s.declaredBest)",
       ])
     }
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.enumerated().map { index, row in
-      let line = row.enumerated().map { column, cell in
-        column < 3
-          ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-          : String(repeating: " ", count: widths[column] - cell.count) + cell
-      }.joined(separator: "  ")
-      return index == 0 ? line + "\n" + String(repeating: "-", count: line.count) : line
-    }.joined(separator: "\n")
+    return TextTable.render(rows, leftAligned: 3)
   }
 
   /// One acceptance check.

@@ -150,9 +150,8 @@ extension Attune {
 
     func run() throws {
       let comparison = try comparison()
-      for path in [json, csv].compactMap({ $0 }) where path != "-" {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: path) }
-      }
+      try OutputFile.check(json)
+      try OutputFile.check(csv)
       var bar = ProgressBar(quiet: quiet)
       let result: ComparisonReport
       do {
@@ -162,23 +161,8 @@ extension Attune {
         throw CommandError(error.description)
       }
       bar.finish()
-      if let json {
-        let data = try result.json()
-        if json == "-" {
-          print(String(decoding: data, as: UTF8.self))
-        } else {
-          try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
-        }
-      }
-      if let csv {
-        if csv == "-" {
-          print(result.csv(), terminator: "")
-        } else {
-          try ensure { () throws(NPYError) in
-            try FileIO.writeAtomically(Array(result.csv().utf8), to: csv)
-          }
-        }
-      }
+      if let json { try OutputFile.write(try result.json(), to: json) }
+      if let csv { try OutputFile.write(Data(result.csv().utf8), to: csv) }
       if json != "-" && csv != "-" {
         let machine = result.machine
         print(

@@ -49,9 +49,7 @@ extension Attune {
       let (kernels, labels) = try options.candidateKernels()
       let strategies = try StrategyOptions.strategies(
         strategy, epsilon: options.epsilon, delta: options.delta)
-      if let json, json != "-" {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: json) }
-      }
+      try OutputFile.check(json)
       let line = ProgressLine(quiet: quiet || json == "-")
       var generator = SplitMix64(seed: seed)
       var results: [DuelTrial] = []
@@ -78,14 +76,7 @@ extension Attune {
       let report = DuelReport(
         kernel: options.kernel, shape: options.shape, candidates: labels, machine: .current(),
         trials: results)
-      if let json {
-        let data = try JSONOutput.data(report)
-        if json == "-" {
-          print(String(decoding: data, as: UTF8.self))
-          return
-        }
-        try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
-      }
+      if let json, try OutputFile.write(try JSONOutput.data(report), to: json) { return }
       print(report.text(strategies: strategies.map(\.name)))
     }
   }

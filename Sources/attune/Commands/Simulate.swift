@@ -85,9 +85,7 @@ extension Attune {
 
     func run() throws {
       let (strategies, profiles, noises) = try selection()
-      if let json, json != "-" {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: json) }
-      }
+      try OutputFile.check(json)
       let budget = TuningBudget(measurements: budgetMeasurements, seconds: budgetSeconds)
       var summaries: [SimulationSummary] = []
       let total = profiles.count * noises.count * strategies.count
@@ -110,14 +108,7 @@ extension Attune {
       let report = SimulationReport(
         trials: trials, seed: seed, epsilon: epsilon, delta: delta, budget: budget,
         summaries: summaries)
-      if let json {
-        let data = try JSONOutput.data(report)
-        if json == "-" {
-          print(String(decoding: data, as: UTF8.self))
-          return
-        }
-        try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
-      }
+      if let json, try OutputFile.write(try JSONOutput.data(report), to: json) { return }
       print(report.table())
       print("")
       print(report.checks().map(\.line).joined(separator: "\n"))

@@ -45,9 +45,7 @@ extension Attune {
           strategy, epsilon: options.epsilon, delta: options.delta
         ).first
       else { return }
-      if let json, json != "-" {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: json) }
-      }
+      try OutputFile.check(json)
       let target = try ensure { () throws(AttentionError) in
         try KernelTuningTarget(kernels: kernels, labels: labels, shape: options.shape, seed: seed)
       }
@@ -63,14 +61,7 @@ extension Attune {
       let record = TuningRecord(
         kernel: options.kernel, shape: options.shape, candidates: labels,
         callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome)
-      if let json {
-        let data = try JSONOutput.data(record)
-        if json == "-" {
-          print(String(decoding: data, as: UTF8.self))
-          return
-        }
-        try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: json) }
-      }
+      if let json, try OutputFile.write(try JSONOutput.data(record), to: json) { return }
       print("tuning  \(options.kernel) at \(options.shape) over \(labels.joined(separator: ", "))")
       print("choice  \(outcome.choiceLabel ?? "none")")
       print("claim   \(outcome.confidence)")
