@@ -77,6 +77,18 @@ struct TuningRun<Target: TuningTarget> {
       rounds: round, failures: failures, trace: trace)
   }
 
+  /// The report's first round: every candidate measured twice, since a variance needs two.
+  mutating func measureEveryCandidateTwice() {
+    round = 1
+    for candidate in usable {
+      measure(candidate)
+      measure(candidate)
+    }
+  }
+
+  /// The usable candidate with the lowest mean time.
+  var lowestMean: Int? { usable.min { mean($0) < mean($1) } }
+
   /// The mean time of `candidate` (infinity before any measurement).
   func mean(_ candidate: Int) -> Double {
     statistics[candidate].count > 0 ? statistics[candidate].mean : .infinity

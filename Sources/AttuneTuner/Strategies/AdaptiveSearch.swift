@@ -33,18 +33,13 @@ public struct AdaptiveSearch: TuningStrategy {
     -> TuningOutcome
   {
     var run = TuningRun(target, budget: budget)
-    run.round = 1
-    for candidate in run.usable {
-      run.measure(candidate)
-      run.measure(candidate)
-    }
-    guard var best = run.usable.min(by: { run.mean($0) < run.mean($1) }) else {
+    run.measureEveryCandidateTwice()
+    guard var best = run.lowestMean else {
       return run.outcome(
         strategy: name, choice: nil, confidence: "no candidate ran", converged: false, claim: .none)
     }
     while true {
-      if !run.usable.contains(best), let next = run.usable.min(by: { run.mean($0) < run.mean($1) })
-      {
+      if !run.usable.contains(best), let next = run.lowestMean {
         best = next
       }
       var probabilities = probabilitiesFaster(than: best, run)

@@ -23,14 +23,10 @@ public struct GridSearch: TuningStrategy {
     -> TuningOutcome
   {
     var run = TuningRun(target, budget: budget)
-    run.round = 1
-    for candidate in run.usable {
-      run.measure(candidate)
-      run.measure(candidate)
-    }
+    run.measureEveryCandidateTwice()
     while true {
       let usable = run.usable
-      guard let best = usable.min(by: { run.mean($0) < run.mean($1) }) else { break }
+      guard let best = run.lowestMean else { break }
       let significant = usable.allSatisfy { other in
         guard other != best, let test = run.welch(best, other) else { return other == best }
         return test.pTwoSided < 1 - confidence && run.mean(best) < run.mean(other)
@@ -46,7 +42,7 @@ public struct GridSearch: TuningStrategy {
       run.round += 1
       for candidate in usable { run.measure(candidate) }
     }
-    let best = run.usable.min { run.mean($0) < run.mean($1) }
+    let best = run.lowestMean
     return run.outcome(
       strategy: name, choice: best,
       confidence: "budget reached before any candidate was significantly faster than all others",
