@@ -6,3 +6,12 @@ struct CommandError: Error, CustomStringConvertible {
 
   init(_ description: String) { self.description = description }
 }
+
+/// Runs `body`, turning a library error into a one-line `CommandError`.
+func ensure<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) throws -> T {
+  do {
+    return try body()
+  } catch {
+    throw CommandError(error.description)
+  }
+}

@@ -257,15 +257,6 @@ extension Attune {
   }
 }
 
-/// Runs `body`, turning a library error into a one-line `CommandError`.
-func ensure<T, E: Error & CustomStringConvertible>(_ body: () throws(E) -> T) throws -> T {
-  do {
-    return try body()
-  } catch {
-    throw CommandError(error.description)
-  }
-}
-
 /// What `attune run` prints.
 struct RunReport: Encodable {
   let kernel: String
