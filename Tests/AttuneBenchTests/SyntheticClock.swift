@@ -1,6 +1,7 @@
 import AttuneBench
 import AttuneKernels
 import Synchronization
+import _AttuneTestSupport
 
 /// A clock that only moves when a synthetic candidate "runs": each call advances it by the
 /// candidate's true time × log-normal noise × the machine's drift at that moment. Tests of the
@@ -55,20 +56,6 @@ final class Counter: Sendable {
 }
 
 extension Double {
-  func logarithm() -> Double { OracleFreeMath.log(self) }
-  func exponential() -> Double { OracleFreeMath.exp(self) }
+  func logarithm() -> Double { OracleMath.log(self) }
+  func exponential() -> Double { OracleMath.exp(self) }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
-enum OracleFreeMath {
-  static func log(_ x: Double) -> Double { libmLog(x) }
-  static func exp(_ x: Double) -> Double { libmExp(x) }
-}
-
-private func libmLog(_ x: Double) -> Double { log(x) }
-private func libmExp(_ x: Double) -> Double { exp(x) }
