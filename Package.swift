@@ -49,6 +49,7 @@ let package = Package(
     .library(name: "AttuneStats", targets: ["AttuneStats"]),
     .library(name: "AttuneBench", targets: ["AttuneBench"]),
     .library(name: "AttuneTuner", targets: ["AttuneTuner"]),
+    .library(name: "AttuneReport", targets: ["AttuneReport"]),
     .executable(name: "attune", targets: ["attune"]),
   ],
   dependencies: [
@@ -63,6 +64,9 @@ let package = Package(
     .target(name: "AttuneBench", dependencies: ["AttuneKernels", "AttuneStats"]),
     // Block-size tuners (the report's grid and adaptive, Attune's race) and their simulator.
     .target(name: "AttuneTuner", dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench"]),
+    // SVG charts and the self-contained HTML report, rendered from saved results.
+    .target(
+      name: "AttuneReport", dependencies: ["AttuneBench", "AttuneTuner", "AttuneStats"]),
     // `.npy` reading and writing, atomic files.
     .target(name: "AttuneNPY"),
     // The command-line tool: parses, calls the libraries, prints.
@@ -74,6 +78,7 @@ let package = Package(
         "AttuneBench",
         "AttuneStats",
         "AttuneTuner",
+        "AttuneReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -90,6 +95,11 @@ let package = Package(
     .testTarget(
       name: "AttuneBenchTests",
       dependencies: ["AttuneBench", "AttuneKernels", "AttuneStats", "_AttuneTestSupport"]
+    ),
+    .testTarget(
+      name: "AttuneReportTests",
+      dependencies: ["AttuneReport", "AttuneBench", "AttuneTuner", "AttuneKernels"],
+      exclude: ["Snapshots", "Fixtures"]
     ),
     .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneKernels"]),
     .testTarget(

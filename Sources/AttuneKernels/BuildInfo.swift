@@ -1,5 +1,8 @@
 /// How this copy of the kernels was compiled, for benchmark reports and (later) wisdom keys.
 public enum BuildInfo {
+  /// Attune's version.
+  public static let version = "0.2.0"
+
   /// Whether the kernels were built with fused multiply-add enabled (`ATTUNE_FMA`, set with the
   /// CPU flags by the package manifest; see the README's "Vector code and the build").
   public static let fusedMultiplyAdd: Bool = {

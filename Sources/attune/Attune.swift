@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttuneKernels
 
 /// The `attune` command: computes, benchmarks and tunes attention kernels on this CPU.
 @main
@@ -11,7 +12,9 @@ struct Attune: ParsableCommand {
       FlashAttention-style one). Exit status: 0 on success, 1 when the input or a file is bad,
       64 when the command line is.
       """,
-    version: "0.1.0",
-    subcommands: [Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Kernels.self]
+    version: BuildInfo.version,
+    subcommands: [
+      Report.self, Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Kernels.self,
+    ]
   )
 }

@@ -16,6 +16,13 @@ struct BadInputTests {
   /// Usage errors (status 64) and data errors (status 1), each with a phrase its line must hold.
   static let cases: [Case] = [
     Case(
+      arguments: ["report", "--from", "no-such-dir"], status: 1, message: "no-such-dir is missing"),
+    Case(
+      arguments: ["report", "--from", "bad-report"], status: 1,
+      message: "bad-report/report.json is not valid report data"),
+    Case(arguments: ["report", "--from", ".", "--quick"], status: 64, message: "--quick measures"),
+    Case(arguments: ["report", "--output", "q.npy"], status: 1, message: "not a directory"),
+    Case(
       arguments: ["run", "--q", "q.npy", "--k", "k.npy"], status: 64,
       message: "give --q, --k and --v"),
     Case(
@@ -153,6 +160,10 @@ struct BadInputTests {
     let q = NPY.encode(try NPYArray(shape: [4, 3], values: [Float](repeating: 1, count: 12)))
     try Data(q.dropLast(3)).write(to: directory.appendingPathComponent("truncated.npy"))
     try Data("not numpy at all".utf8).write(to: directory.appendingPathComponent("garbage.npy"))
+    let badReport = directory.appendingPathComponent("bad-report")
+    try FileManager.default.createDirectory(at: badReport, withIntermediateDirectories: true)
+    try Data("{\"schemaVersion\": 1, \"plan\": 3}".utf8).write(
+      to: badReport.appendingPathComponent("report.json"))
   }
 
   @Test("each bad input gives one clear line, its exit status, and no output", arguments: cases)

@@ -77,16 +77,6 @@ extension Attune {
   }
 }
 
-/// What `attune tune --json` writes.
-struct TuningRecord: Encodable {
-  let kernel: String
-  let shape: AttentionShape
-  let candidates: [String]
-  let callsPerMeasurement: Int
-  let machine: MachineDescription
-  let outcome: TuningOutcome
-}
-
 /// A single status line on stderr, redrawn in place, only when stderr is a terminal.
 final class ProgressLine {
   private let enabled: Bool

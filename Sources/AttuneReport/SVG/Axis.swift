@@ -1,0 +1,28 @@
+/// A numeric axis: its label and unit (shown as `label (unit)`), and how values are placed.
+public struct Axis: Sendable {
+  /// What the axis measures, as in `time per call`.
+  public var label: String
+  /// Its unit, as in `ms`; every numeric axis has one (`count` for counts).
+  public var unit: String
+  /// Whether values are placed by their logarithm.
+  public var isLogarithmic: Bool
+  /// Tick values; nil chooses them from the data.
+  public var ticks: [Double]?
+  /// Whether a linear axis starts at zero.
+  public var includesZero: Bool
+
+  /// An axis.
+  public init(
+    _ label: String, unit: String, isLogarithmic: Bool = false, ticks: [Double]? = nil,
+    includesZero: Bool = true
+  ) {
+    self.label = label
+    self.unit = unit
+    self.isLogarithmic = isLogarithmic
+    self.ticks = ticks
+    self.includesZero = includesZero
+  }
+
+  /// `label (unit)`.
+  public var title: String { "\(label) (\(unit))" }
+}

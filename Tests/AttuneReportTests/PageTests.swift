@@ -1,0 +1,66 @@
+import AttuneReport
+import Foundation
+import Testing
+
+@Suite struct PageTests {
+  func page() throws -> String {
+    HTMLReport(data: try ReportData.load(from: fixtureDirectory)).html()
+  }
+
+  /// The `<svg>…</svg>` elements of a page.
+  func charts(in page: String) -> [String] {
+    var charts: [String] = []
+    var rest = page[...]
+    while let start = rest.range(of: "<svg "),
+      let end = rest[start.upperBound...].range(of: "</svg>")
+    {
+      charts.append(String(rest[start.lowerBound..<end.upperBound]))
+      rest = rest[end.upperBound...]
+    }
+    return charts
+  }
+
+  @Test func everyChartKeepsTheRules() throws {
+    let charts = charts(in: try page())
+    #expect(charts.count >= 18)
+    for chart in charts {
+      #expect(ChartRules.problems(chart) == [])
+    }
+  }
+
+  @Test func showsEveryStudy() throws {
+    let page = try page()
+    let ids = charts(in: page).compactMap { chart in
+      (try? XMLElement.parse(chart).get())?.attributes["id"]
+    }
+    #expect(Set(ids).count == ids.count, "chart ids repeat")
+    for id in [
+      "compare-time", "compare-gflops", "compare-speedup", "compare-bars", "heatmap-mean",
+      "compare-samples", "tune-rounds-0", "tune-rounds-1", "tune-samples-2", "duel-seconds",
+      "duel-measurements", "duel-choices", "simulate-correct", "simulate-cost",
+    ] {
+      #expect(ids.contains(id), "no chart \(id)")
+    }
+    for heading in ["Kernels compared", "Tuning strategies", "Duel", "Simulator", "Machine"] {
+      #expect(page.contains(heading))
+    }
+  }
+
+  @Test func isSelfContained() throws {
+    let page = try page()
+    #expect(page.hasPrefix("<!DOCTYPE html>"))
+    #expect(!page.contains("<script"))
+    #expect(!page.contains("<link"))
+    #expect(!page.contains("src="))
+    let addresses = page.components(separatedBy: "http").dropFirst()
+    #expect(addresses.allSatisfy { $0.hasPrefix("://www.w3.org/2000/svg\"") })
+  }
+
+  @Test func drawsTheSameBytesFromTheSameData() throws {
+    #expect(try page() == page())
+  }
+
+  @Test func matchesItsSnapshot() throws {
+    assertSnapshot(try page(), named: "page.html")
+  }
+}
