@@ -50,6 +50,7 @@ let package = Package(
     .library(name: "AttuneBench", targets: ["AttuneBench"]),
     .library(name: "AttuneTuner", targets: ["AttuneTuner"]),
     .library(name: "AttuneReport", targets: ["AttuneReport"]),
+    .library(name: "AttunePlanner", targets: ["AttunePlanner"]),
     .executable(name: "attune", targets: ["attune"]),
   ],
   dependencies: [
@@ -67,6 +68,10 @@ let package = Package(
     // SVG charts and the self-contained HTML report, rendered from saved results.
     .target(
       name: "AttuneReport", dependencies: ["AttuneBench", "AttuneTuner", "AttuneStats"]),
+    // Wisdom (tuned results kept per machine) and plans that use it.
+    .target(
+      name: "AttunePlanner",
+      dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench", "AttuneTuner", "AttuneNPY"]),
     // `.npy` reading and writing, atomic files.
     .target(name: "AttuneNPY"),
     // The command-line tool: parses, calls the libraries, prints.
@@ -79,6 +84,7 @@ let package = Package(
         "AttuneStats",
         "AttuneTuner",
         "AttuneReport",
+        "AttunePlanner",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -100,6 +106,10 @@ let package = Package(
       name: "AttuneReportTests",
       dependencies: ["AttuneReport", "AttuneBench", "AttuneTuner", "AttuneKernels"],
       exclude: ["Snapshots", "Fixtures"]
+    ),
+    .testTarget(
+      name: "AttunePlannerTests",
+      dependencies: ["AttunePlanner", "AttuneKernels", "_AttuneTestSupport"]
     ),
     .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneKernels"]),
     .testTarget(

@@ -14,7 +14,8 @@ struct Attune: ParsableCommand {
       """,
     version: BuildInfo.version,
     subcommands: [
-      Report.self, Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Kernels.self,
+      Report.self, Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Plan.self,
+      Wisdom.self, Kernels.self,
     ]
   )
 }

@@ -21,6 +21,12 @@ struct AttuneProcess {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    // Hermetic: no wisdom from the user's cache changes what a test sees.
+    var environment = ProcessInfo.processInfo.environment
+    environment["ATTUNE_WISDOM"] =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("attune-tests-no-wisdom-\(UUID().uuidString).json").path
+    process.environment = environment
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()

@@ -15,6 +15,16 @@ struct BadInputTests {
 
   /// Usage errors (status 64) and data errors (status 1), each with a phrase its line must hold.
   static let cases: [Case] = [
+    Case(arguments: ["plan", "--level", "bogus"], status: 64, message: "--level: no 'bogus'"),
+    Case(
+      arguments: ["plan", "--level", "wisdom-only", "--wisdom", "w.json"], status: 1,
+      message: "no wisdom applies"),
+    Case(
+      arguments: ["wisdom", "import", "missing.json", "--wisdom", "w.json"], status: 1,
+      message: "missing.json"),
+    Case(
+      arguments: ["wisdom", "import", "garbage.npy", "--wisdom", "w.json"], status: 1,
+      message: "cannot read wisdom from garbage.npy"),
     Case(
       arguments: ["report", "--from", "no-such-dir"], status: 1, message: "no-such-dir is missing"),
     Case(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttuneKernels
 import AttuneNPY
+import AttunePlanner
 import Foundation
 
 extension Attune {
@@ -50,6 +51,11 @@ extension Attune {
     var seed: UInt64 = 1
 
     @OptionGroup var kernelOptions: KernelOptions
+
+    @OptionGroup var location: WisdomOptions
+
+    @Flag(help: "Use the kernel's built-in defaults even when wisdom applies.")
+    var noWisdom = false
 
     @Option(help: "Score scale (default 1/√dk).")
     var scale: Float?
@@ -102,11 +108,22 @@ extension Attune {
     }
 
     func run() throws {
-      let kernel = try kernelOptions.make()
+      var kernel = try kernelOptions.make()
       if let outputPath {
         try ensure { () throws(NPYError) in try FileIO.checkWritable(path: outputPath) }
       }
       let (inputs, leading) = try loadInputs()
+      var plan = "flags"
+      if kernelOptions.choosesNothing {
+        // As a library call with the planner's default level: wisdom when it applies.
+        let planner = AttentionPlanner(wisdom: noWisdom ? nil : try? location.store())
+        let chosen = try ensure { () throws(PlanningError) in
+          try planner.plan(for: inputs.shape, level: noWisdom ? .estimate : .automatic)
+        }
+        printWarnings(chosen.warnings)
+        kernel = chosen.kernel
+        plan = chosen.reason
+      }
       let options = AttentionOptions(
         scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject)
       let clock = ContinuousClock()
@@ -138,7 +155,7 @@ extension Attune {
       let report = RunReport(
         kernel: kernel.name,
         settings: Dictionary(uniqueKeysWithValues: kernel.settings.map { ($0.name, $0.value) }),
-        configuration: kernel.configurationDescription,
+        configuration: kernel.configurationDescription, plan: plan,
         inputs: random ? "random (seed \(seed))" : "files",
         queries: shape.queries, keys: shape.keys, headDim: shape.headDim, valueDim: shape.valueDim,
         outputShape: outputShape,
@@ -262,6 +279,8 @@ struct RunReport: Encodable {
   let kernel: String
   let settings: [String: Int]
   let configuration: String
+  /// Where the configuration came from: `flags`, or the planner's reason.
+  let plan: String
   let inputs: String
   let queries: Int
   let keys: Int
@@ -279,6 +298,7 @@ struct RunReport: Encodable {
     let rate = (gflops * 10).rounded() / 10
     return """
       kernel  \(configuration)
+      plan    \(plan)
       inputs  \(inputs): Q [\(queries), \(headDim)]  K [\(keys), \(headDim)]  V [\(keys), \(valueDim)]
       output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")
       time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·Nq·Nk·(dk+dv))

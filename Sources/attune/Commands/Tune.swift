@@ -2,6 +2,7 @@ import ArgumentParser
 import AttuneBench
 import AttuneKernels
 import AttuneNPY
+import AttunePlanner
 import AttuneTuner
 import Foundation
 
@@ -32,6 +33,11 @@ extension Attune {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Flag(help: "Save the choice as wisdom for this machine (see `attune wisdom`).")
+    var save = false
+
+    @OptionGroup var location: WisdomOptions
+
     func validate() throws {
       let strategies = try StrategyOptions.strategies(
         strategy, epsilon: options.epsilon, delta: options.delta)
@@ -46,6 +52,7 @@ extension Attune {
         ).first
       else { return }
       try OutputFile.check(json)
+      let store = save ? try location.store() : nil
       let target = try ensure { () throws(AttentionError) in
         try KernelTuningTarget(kernels: kernels, labels: labels, shape: options.shape, seed: seed)
       }
@@ -61,6 +68,16 @@ extension Attune {
       let record = TuningRecord(
         kernel: options.kernel, shape: options.shape, candidates: labels,
         callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome)
+      var saved: String?
+      if let store {
+        guard
+          let entry = WisdomEntry(
+            outcome: outcome, candidates: kernels, labels: labels, shape: options.shape,
+            context: .current())
+        else { throw CommandError("nothing to save: every candidate failed") }
+        printWarnings(try ensure { () throws(WisdomError) in try store.record([entry]) })
+        saved = "saved   \(entry.configurationDescription) for \(entry.shapeClass) in \(store.path)"
+      }
       if let json, try OutputFile.write(try JSONOutput.data(record), to: json) { return }
       print("tuning  \(options.kernel) at \(options.shape) over \(labels.joined(separator: ", "))")
       print("choice  \(outcome.choiceLabel ?? "none")")
@@ -68,6 +85,7 @@ extension Attune {
       print(
         "cost    \(outcome.measurements) measurements in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.rounds) rounds (stopped: \(outcome.stopReason.rawValue))"
       )
+      if let saved { print(saved) }
       if !outcome.failures.isEmpty {
         for (label, failure) in outcome.failures.sorted(by: { $0.key < $1.key }) {
           print("dropped \(label): \(failure)")

@@ -3,8 +3,16 @@ import AttuneKernels
 
 /// The flags that choose a kernel and its parameters, shared by every command that runs one.
 struct KernelOptions: ParsableArguments {
-  @Option(help: "Kernel: naive, blocked, parallel, simd or fused (see `attune kernels`).")
-  var kernel = "fused"
+  @Option(
+    help:
+      "Kernel: naive, blocked, parallel, simd or fused (default: fused, tiled as wisdom says).")
+  var kernel: String?
+
+  /// The kernel's name.
+  var name: String { kernel ?? "fused" }
+
+  /// Whether no flag chose the kernel or a parameter: the planner may then choose.
+  var choosesNothing: Bool { kernel == nil && given.isEmpty }
 
   @Option(help: "Query rows per block (blocked, parallel, simd).")
   var blockSize: Int?
@@ -37,7 +45,7 @@ struct KernelOptions: ParsableArguments {
   /// Builds the chosen kernel, or explains in terms of flags what is wrong.
   func make() throws -> any AttentionKernel {
     do throws(AttentionError) {
-      return try KernelCatalog.make(kernel, given)
+      return try KernelCatalog.make(name, given)
     } catch .unknownParameter(let name, let parameter, let known) {
       let flag = Self.flags[parameter] ?? parameter
       let takes =
