@@ -50,17 +50,42 @@ public func attention(
 ///   - shape: The sizes `Nq`, `Nk`, `dk`, `dv`.
 ///   - output: `Nq · dv` elements, overwritten.
 ///   - kernel: The kernel to run.
-///   - options: Scale and the policy for non-finite inputs.
-/// - Throws: As `attention(q:k:v:shape:kernel:options:)`, and `AttentionError.shapeMismatch` if
-///   `output` has the wrong length. Nothing is written to `output` when it throws.
-/// - Complexity: O(Nq · Nk · (dk + dv)) time.
+///   - options: Scale, mask and the policy for non-finite inputs.
+///   - bias: An additive bias `[Nq, Nk]` added to the scaled scores (−∞ hides a key), or nil.
+///   - logSumExp: `Nq` elements that receive each row's log-sum-exp of its scaled, masked scores
+///     (−∞ for a row that sees no key), or nil.
+/// - Throws: As `attention(q:k:v:shape:kernel:options:)`, `AttentionError.shapeMismatch` if
+///   `output`, `bias` or `logSumExp` has the wrong length, `.unsupportedFeature` if a mask, bias
+///   or log-sum-exp is asked of a kernel without them. Nothing is written when it throws.
+/// - Complexity: O(Nq · Nk · (dk + dv)) time; masked-out tiles are skipped by `fused`.
 public func attention(
   q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
   shape: AttentionShape, into output: UnsafeMutableBufferPointer<Float>,
-  kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions()
+  kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions(),
+  bias: UnsafeBufferPointer<Float>? = nil, logSumExp: UnsafeMutableBufferPointer<Float>? = nil
 ) throws(AttentionError) {
-  let problem = try AttentionProblem(
+  var problem = try AttentionProblem(
     q: q, k: k, v: v, shape: shape, scale: options.scale ?? shape.defaultScale)
+  try options.mask.validate()
+  problem.mask = options.mask
+  if let bias {
+    guard bias.count == shape.queries &* shape.keys, let base = bias.baseAddress else {
+      throw .shapeMismatch(
+        tensor: "bias", expected: shape.queries &* shape.keys, actual: bias.count)
+    }
+    problem.bias = base
+  }
+  if let logSumExp {
+    guard logSumExp.count == shape.queries, let base = logSumExp.baseAddress else {
+      throw .shapeMismatch(tensor: "log-sum-exp", expected: shape.queries, actual: logSumExp.count)
+    }
+    problem.logSumExp = base
+  }
+  if problem.hasExtras && !kernel.supportsMasks {
+    let feature =
+      !options.mask.isNone ? "masks" : bias != nil ? "additive biases" : "log-sum-exp output"
+    throw .unsupportedFeature(kernel: kernel.name, feature: feature)
+  }
   guard output.count == shape.outputCount else {
     throw .shapeMismatch(tensor: "O", expected: shape.outputCount, actual: output.count)
   }
@@ -69,6 +94,10 @@ public func attention(
       if let index = firstNonFinite(buffer) {
         throw .nonFiniteInput(tensor: name, index: index, value: "\(buffer[index])")
       }
+    }
+    // A bias may hide keys with −∞; NaN or +∞ would poison the row.
+    if let bias, let index = bias.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+      throw .nonFiniteInput(tensor: "bias", index: index, value: "\(bias[index])")
     }
   }
   try Platform.checkMemory(

@@ -20,6 +20,10 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case unknownParameter(kernel: String, parameter: String, known: [String])
   /// Memory for `what` (inputs, the output, a kernel's scratch) exceeds the machine's.
   case insufficientMemory(what: String, requiredBytes: Int, availableBytes: Int)
+  /// A mask or bias that cannot apply (a window below one key, a bias of the wrong size).
+  case invalidMask(String)
+  /// The kernel cannot honour a requested feature (a mask, a bias, log-sum-exp output).
+  case unsupportedFeature(kernel: String, feature: String)
 
   /// One line saying what was wrong.
   public var description: String {
@@ -41,6 +45,9 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .unknownParameter(let kernel, let parameter, let known):
       let list = known.isEmpty ? "it takes none" : "it takes \(known.joined(separator: ", "))"
       return "\(kernel) has no parameter '\(parameter)'; \(list)"
+    case .invalidMask(let reason): return "invalid mask: \(reason)"
+    case .unsupportedFeature(let kernel, let feature):
+      return "the \(kernel) kernel does not support \(feature); use fused or naive"
     case .insufficientMemory(let what, let required, let available):
       return
         "\(what) would need \(required / (1 << 20)) MiB; the machine has \(available / (1 << 20)) MiB"

@@ -19,6 +19,10 @@ public protocol AttentionKernel: Sendable {
 
   /// Bytes of scratch memory the kernel allocates for `shape`, beyond inputs and output.
   func scratchBytes(for shape: AttentionShape) -> Int
+
+  /// Whether `compute` honours `problem.mask`, `problem.bias` and `problem.logSumExp`. Kernels
+  /// that do not are never given any (the entry points refuse the call instead).
+  var supportsMasks: Bool { get }
 }
 
 extension AttentionKernel {
@@ -31,4 +35,7 @@ extension AttentionKernel {
 
   /// Unknown by default: zero.
   public func scratchBytes(for shape: AttentionShape) -> Int { 0 }
+
+  /// False by default.
+  public var supportsMasks: Bool { false }
 }

@@ -14,10 +14,16 @@ public struct AttentionOptions: Sendable, Hashable {
   public var scale: Float?
   /// The policy for NaN and infinities in Q, K and V.
   public var nonFiniteInputs: NonFiniteInputs
+  /// Which keys each query may see; `.none` by default. Needs a kernel that supports masks
+  /// (`fused`, `naive`).
+  public var mask: AttentionMask
 
-  /// Creates options; by default scale `1 / √dk` and non-finite inputs rejected.
-  public init(scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject) {
+  /// Creates options; by default scale `1 / √dk`, non-finite inputs rejected, no mask.
+  public init(
+    scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject, mask: AttentionMask = .none
+  ) {
     self.scale = scale
     self.nonFiniteInputs = nonFiniteInputs
+    self.mask = mask
   }
 }

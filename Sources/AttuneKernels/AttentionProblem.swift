@@ -17,8 +17,19 @@ public struct AttentionProblem: @unchecked Sendable {
   public let shape: AttentionShape
   /// The factor applied to every score `q · k` before the softmax.
   public let scale: Float
+  /// Which keys each query may see. Only kernels whose `supportsMasks` is true receive anything
+  /// but `.none`.
+  public package(set) var mask: AttentionMask = .none
+  /// An additive bias `[Nq, Nk]` added to the scaled scores (−∞ hides a key), or nil.
+  public package(set) var bias: UnsafePointer<Float>?
+  /// Where to write each row's log-sum-exp of its scaled, masked scores, `[Nq]` (−∞ for a row
+  /// that sees no key), or nil.
+  public package(set) var logSumExp: UnsafeMutablePointer<Float>?
   /// Counts the scratch the kernel allocates, when a benchmark asks.
   package var allocationTracker: AllocationTracker?
+
+  /// Whether the problem asks for anything beyond plain attention.
+  package var hasExtras: Bool { !mask.isNone || bias != nil || logSumExp != nil }
 
   /// Wraps buffers whose lengths the caller has checked against `shape`.
   ///

@@ -67,87 +67,128 @@ public struct FusedAttention: AttentionKernel {
       threads: KernelDescriptor.value(parameters[2], in: values, kernel: "fused"))
   }
 
-  /// Packed K, padded V, and per worker one tile's scores, accumulator, maxima and sums.
-  public func scratchBytes(for shape: AttentionShape) -> Int {
-    let rows = min(blockQ, shape.queries)
-    let workers = min(threads, (shape.queries + rows - 1) / rows)
-    let shared =
-      AlignedBuffer.bytes(
-        PackedKeys.floatCount(keys: shape.keys, headDim: shape.headDim, tileKeys: blockK))
-      + PaddedValues.scratchBytes(for: shape)
-    let tileKeys = min(blockK, shape.keys)
-    let lds = (tileKeys + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
-    let perWorker = rows * (lds + PaddedValues.stride(shape.valueDim) + 2)
-    return shared + workers * AlignedBuffer.bytes(perWorker)
+  /// Honours masks (skipping tiles no query may see), biases and log-sum-exp output.
+  public var supportsMasks: Bool { true }
+
+  /// Query rows at or below which K is read in place instead of packed (decoding).
+  static let directRows = 4
+
+  /// How many slices the key tiles are cut into, so that `threads` workers have work when there
+  /// are fewer query blocks than workers (decoding: one query row against a long K/V).
+  static func keySplits(blocks: Int, tiles: Int, threads: Int) -> Int {
+    guard blocks < threads, tiles > 1 else { return 1 }
+    return min(tiles, (threads + blocks - 1) / blocks * 2)
   }
 
-  /// Computes `O` with query tiles shared among `threads` workers.
+  /// Packed K, padded V, per worker one tile's scores, accumulator, maxima and sums, and the
+  /// partial results of split key ranges.
+  public func scratchBytes(for shape: AttentionShape) -> Int {
+    let rows = min(blockQ, shape.queries)
+    let blocks = (shape.queries + rows - 1) / rows
+    let tileKeys = max(1, min(blockK, shape.keys))
+    let tiles = (shape.keys + tileKeys - 1) / tileKeys
+    let splits = Self.keySplits(blocks: blocks, tiles: tiles, threads: threads)
+    let workers = min(threads, blocks * splits)
+    let packed =
+      shape.queries <= Self.directRows
+      ? 0
+      : AlignedBuffer.bytes(
+        PackedKeys.floatCount(keys: shape.keys, headDim: shape.headDim, tileKeys: blockK))
+    let lds = (tileKeys + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
+    let ldo = PaddedValues.stride(shape.valueDim)
+    let shared = packed + PaddedValues.scratchBytes(for: shape)
+    if splits == 1 {
+      return shared + workers * AlignedBuffer.bytes(rows * (lds + ldo + 2))
+    }
+    return shared + workers * AlignedBuffer.bytes(rows * lds)
+      + AlignedBuffer.bytes(blocks * splits * rows * (ldo + 2))
+  }
+
+  /// Computes `O` with query tiles (and, when they are too few, slices of the key tiles) shared
+  /// among `threads` workers.
   public func compute(_ problem: AttentionProblem, into output: UnsafeMutableBufferPointer<Float>) {
     let shape = problem.shape
-    let (nq, nk, dk, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
+    let nq = shape.queries
     let rows = min(blockQ, nq)
-    let keys = PackedKeys(problem, tileKeys: blockK)
-    let values = PaddedValues(problem)
-    let lds = keys.panelsPerTile * PackedKeys.panelKeys
-    let ldo = values.stride
+    let walker = FusedTileWalker(
+      problem: problem, tileKeys: blockK, packKeys: nq > Self.directRows)
+    let (lds, ldo) = (walker.lds, walker.ldo)
+    let blocks = (nq + rows - 1) / rows
+    let splits = Self.keySplits(blocks: blocks, tiles: walker.tileCount, threads: threads)
     let o = SharedOutput(output)
-    let step = MicroKernels.scoreRows
-    WorkQueue.run(items: (nq + rows - 1) / rows, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem)
-      let s = scratch.base  // [rows, lds]
-      let acc = s + rows * lds  // [rows, ldo]
-      let runningMax = acc + rows * ldo  // [rows]
-      let runningSum = runningMax + rows  // [rows]
-      while let b = queue.take() {
+    if splits == 1 {
+      WorkQueue.run(items: blocks, threads: threads) { queue in
+        let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem)
+        let s = scratch.base  // [rows, lds]
+        let acc = s + rows * lds  // [rows, ldo]
+        let runningMax = acc + rows * ldo  // [rows]
+        let runningSum = runningMax + rows  // [rows]
+        while let b = queue.take() {
+          let start = b * rows
+          let count = min(rows, nq - start)
+          acc.update(repeating: 0, count: count * ldo)
+          runningMax.update(repeating: -.infinity, count: count)
+          runningSum.update(repeating: 0, count: count)
+          walker.accumulate(
+            start: start, count: count, tiles: 0..<walker.tileCount, s: s, acc: acc,
+            runningMax: runningMax, runningSum: runningSum)
+          walker.finish(
+            start: start, count: count, acc: acc, runningMax: runningMax,
+            runningSum: runningSum, output: o.base)
+        }
+      }
+      return
+    }
+    // Split keys: each (block, slice) item leaves a partial state; the states are then merged
+    // with the same rescaling the online softmax uses.
+    let state = rows * (ldo + 2)
+    let partials = AlignedBuffer(count: blocks * splits * state, for: problem)
+    let shared = SharedOutput(
+      UnsafeMutableBufferPointer(start: partials.base, count: partials.count))
+    let tiles = walker.tileCount
+    WorkQueue.run(items: blocks * splits, threads: threads) { queue in
+      let scratch = AlignedBuffer(count: rows * lds, for: problem)
+      while let item = queue.take() {
+        let (b, slice) = (item / splits, item % splits)
         let start = b * rows
         let count = min(rows, nq - start)
-        let q = problem.qBase + start * dk
+        let acc = shared.base + item * state
+        let runningMax = acc + rows * ldo
+        let runningSum = runningMax + rows
         acc.update(repeating: 0, count: count * ldo)
         runningMax.update(repeating: -.infinity, count: count)
         runningSum.update(repeating: 0, count: count)
-        for t in 0..<keys.tileCount {
-          let tileStart = t * keys.tileKeys
-          let tileCount = keys.keys(inTile: t, total: nk)
-          let panels = (tileCount + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys
-          for p in 0..<panels {
-            let panel = keys.panel(tile: t, p)
-            for r in stride(from: 0, to: count, by: step) {
-              MicroKernels.scores(
-                q: q + r * dk, ldq: dk, rows: min(step, count - r), panel: panel, dk: dk,
-                s: s + r * lds + p * PackedKeys.panelKeys, lds: lds)
-            }
-          }
-          for r in 0..<count {
-            let row = s + r * lds
-            let tileMax = RowSoftmax.scaleAndMax(row, count: tileCount, scale: problem.scale)
-            let previous = runningMax[r]
-            let newMax = max(previous, tileMax)
-            guard newMax > -.infinity else {
-              // Every score so far is −∞: nothing to add, and e^(−∞ − (−∞)) would be NaN.
-              RowSoftmax.multiply(row, count: tileCount, by: 0)
-              continue
-            }
-            let tileSum = RowSoftmax.exponentiateAndSum(row, count: tileCount, rowMax: newMax)
-            let correction = Platform.exp(previous - newMax)
-            runningSum[r] = runningSum[r] * correction + tileSum
-            runningMax[r] = newMax
-            if correction != 1 { RowSoftmax.multiply(acc + r * ldo, count: ldo, by: correction) }
-          }
-          for r in stride(from: 0, to: count, by: step) {
-            MicroKernels.accumulateProducts(
-              p: s + r * lds, ldp: lds, rows: min(step, count - r),
-              v: values.base + tileStart * ldo, ldv: ldo, count: tileCount, columns: ldo,
-              acc: acc + r * ldo, ldacc: ldo)
-          }
-        }
+        walker.accumulate(
+          start: start, count: count,
+          tiles: (slice * tiles / splits)..<((slice + 1) * tiles / splits),
+          s: scratch.base, acc: acc, runningMax: runningMax, runningSum: runningSum)
+      }
+    }
+    for b in 0..<blocks {
+      let start = b * rows
+      let count = min(rows, nq - start)
+      let merged = partials.base + b * splits * state  // slice 0's state receives the others
+      let acc = merged
+      let runningMax = acc + rows * ldo
+      let runningSum = runningMax + rows
+      for slice in 1..<splits {
+        let other = merged + slice * state
         for r in 0..<count {
-          let sum = runningSum[r]
-          let inverse: Float = sum > 0 ? 1 / sum : 0  // a row with no finite score gives zeros
-          let out = o.base + (start + r) * dv
+          let m = other[rows * ldo + r]
+          guard m > -.infinity else { continue }
+          let newMax = max(runningMax[r], m)
+          let keep = Platform.exp(runningMax[r] - newMax)
+          let add = Platform.exp(m - newMax)
+          runningSum[r] = runningSum[r] * keep + other[rows * ldo + rows + r] * add
+          runningMax[r] = newMax
           let row = acc + r * ldo
-          for c in 0..<dv { out[c] = row[c] * inverse }
+          let otherRow = other + r * ldo
+          for c in 0..<ldo { row[c] = row[c] * keep + otherRow[c] * add }
         }
       }
+      walker.finish(
+        start: start, count: count, acc: acc, runningMax: runningMax, runningSum: runningSum,
+        output: o.base)
     }
   }
 }

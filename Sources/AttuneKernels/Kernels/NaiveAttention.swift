@@ -27,6 +27,9 @@ public struct NaiveAttention: AttentionKernel {
     return overflow ? Int.max : AlignedBuffer.bytes(n)
   }
 
+  /// Honours masks, biases and log-sum-exp output.
+  public var supportsMasks: Bool { true }
+
   /// Computes `O` in seven whole-matrix passes.
   public func compute(_ problem: AttentionProblem, into output: UnsafeMutableBufferPointer<Float>) {
     let (nq, nk) = (problem.shape.queries, problem.shape.keys)
@@ -45,18 +48,37 @@ public struct NaiveAttention: AttentionKernel {
       }
     }
     for x in 0..<(nq * nk) { s[x] *= problem.scale }  // S *= scale
+    if let bias = problem.bias {  // S += bias
+      for x in 0..<(nq * nk) { s[x] += bias[x] }
+    }
+    if !problem.mask.isNone {  // hide masked keys
+      for i in 0..<nq {
+        let allowed = problem.mask.allowedKeys(row: i, queries: nq, keys: nk)
+        for j in 0..<nk where !allowed.contains(j) { s[i * nk + j] = -.infinity }
+      }
+    }
     for i in 0..<nq { rowMax[i] = -.infinity }
     for i in 0..<nq {  // row maxima
       for j in 0..<nk { rowMax[i] = max(rowMax[i], s[i * nk + j]) }
     }
-    for i in 0..<nq {  // S = e^(S - max)
+    for i in 0..<nq where rowMax[i] == -.infinity {  // a row that sees no key gives zeros
+      for j in 0..<nk { s[i * nk + j] = s[i * nk + j] == -.infinity ? 0 : s[i * nk + j] * 0 }
+    }
+    for i in 0..<nq where rowMax[i] > -.infinity {  // S = e^(S - max)
       for j in 0..<nk { s[i * nk + j] = Platform.exp(s[i * nk + j] - rowMax[i]) }
     }
     for i in 0..<nq { rowSum[i] = 0 }
     for i in 0..<nq {  // row sums
       for j in 0..<nk { rowSum[i] += s[i * nk + j] }
     }
-    for i in 0..<nq {  // S /= sum
+    if let lse = problem.logSumExp {
+      for i in 0..<nq {
+        lse[i] =
+          rowSum[i] > 0
+          ? rowMax[i] + Float(Platform.log(Double(rowSum[i]))) : rowSum[i] * 0 - .infinity
+      }
+    }
+    for i in 0..<nq where rowSum[i] > 0 {  // S /= sum
       for j in 0..<nk { s[i * nk + j] /= rowSum[i] }
     }
     for x in 0..<(nq * dv) { o[x] = 0 }  // O = S·V

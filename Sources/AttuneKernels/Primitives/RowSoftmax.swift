@@ -26,6 +26,29 @@ package enum RowSoftmax {
     return best.max()
   }
 
+  /// Replaces each entry `x` by `x · scale + bias[j]` and returns the maximum of the new entries
+  /// (`bias` has `count` readable entries; only they are read).
+  @inline(__always)
+  package static func scaleAddAndMax(
+    _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, count: Int, scale: Float
+  ) -> Float {
+    let factor = Vector(repeating: scale)
+    var best = Vector(repeating: -.infinity)
+    var j = 0
+    while j &+ vectorWidth <= count {
+      let s = multiplyAdd(Vector.load(bias + j), Vector.load(row + j), factor)
+      s.store(row + j)
+      best = maximum(best, s)
+      j &+= vectorWidth
+    }
+    while j < count {
+      row[j] = row[j] * scale + bias[j]
+      best[0] = Swift.max(best[0], row[j])
+      j &+= 1
+    }
+    return best.max()
+  }
+
   /// Replaces each entry `x` by `e^(x − rowMax)` and returns the sum of the new entries.
   @inline(__always)
   package static func exponentiateAndSum(

@@ -1,0 +1,173 @@
+/// The work of the fused kernel on one block of query rows: walks key tiles with an online
+/// softmax, honouring the problem's mask, bias and log-sum-exp request.
+///
+/// Scores come from the register-blocked micro-kernel on packed K, or (for a handful of query
+/// rows, as in decoding) straight from K's rows, which reads K once instead of packing it.
+/// Tiles that no row of the block may see are skipped, and within a tile only the 32-key
+/// panels some row may see are computed.
+package struct FusedTileWalker: @unchecked Sendable {
+  package let problem: AttentionProblem
+  /// Packed K, or nil to read K's rows directly.
+  package let keys: PackedKeys?
+  package let values: PaddedValues
+  package let tileKeys: Int
+  package let tileCount: Int
+  /// Floats per score row (`tileKeys` rounded up to whole panels).
+  package let lds: Int
+  /// Floats per accumulator row (`dv` rounded up to 16).
+  package var ldo: Int { values.stride }
+
+  package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
+    self.problem = problem
+    let nk = problem.shape.keys
+    let tile = max(1, min(requested, nk))
+    tileKeys = tile
+    tileCount = (nk + tile - 1) / tile
+    lds = (tile + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
+    keys = packKeys ? PackedKeys(problem, tileKeys: tile) : nil
+    values = PaddedValues(problem)
+  }
+
+  /// The keys some row of `start..<start + count` may see.
+  @inline(__always)
+  package func visibleKeys(start: Int, count: Int) -> Range<Int> {
+    let shape = problem.shape
+    let first = problem.mask.allowedKeys(row: start, queries: shape.queries, keys: shape.keys)
+    let last = problem.mask.allowedKeys(
+      row: start + count - 1, queries: shape.queries, keys: shape.keys)
+    // Causal and window ranges move right with the row: the union spans first.lower..<last.upper.
+    return first.lowerBound..<max(first.lowerBound, last.upperBound)
+  }
+
+  /// Runs rows `start..<start + count` over key tiles `tiles`, starting from the state in
+  /// `acc [count, ldo]`, `runningMax [count]`, `runningSum [count]`, using `s [count, lds]` as
+  /// scratch.
+  package func accumulate(
+    start: Int, count: Int, tiles: Range<Int>, s: UnsafeMutablePointer<Float>,
+    acc: UnsafeMutablePointer<Float>, runningMax: UnsafeMutablePointer<Float>,
+    runningSum: UnsafeMutablePointer<Float>
+  ) {
+    let shape = problem.shape
+    let (nq, nk, dk) = (shape.queries, shape.keys, shape.headDim)
+    let ldo = self.ldo
+    let visible = visibleKeys(start: start, count: count)
+    let panelKeys = PackedKeys.panelKeys
+    let step = MicroKernels.scoreRows
+    let q = problem.qBase + start * dk
+    for t in tiles {
+      let tileStart = t * tileKeys
+      let tileEnd = min(tileStart + tileKeys, nk)
+      let from = max(tileStart, visible.lowerBound)
+      let to = min(tileEnd, visible.upperBound)
+      guard from < to else { continue }  // no row of the block sees this tile
+      let firstPanel = (from - tileStart) / panelKeys
+      let lastPanel = (to - tileStart + panelKeys - 1) / panelKeys
+      let offset = firstPanel * panelKeys
+      let width = min(tileEnd - tileStart, lastPanel * panelKeys) - offset
+      if let keys {
+        for p in firstPanel..<lastPanel {
+          let panel = keys.panel(tile: t, p)
+          for r in stride(from: 0, to: count, by: step) {
+            MicroKernels.scores(
+              q: q + r * dk, ldq: dk, rows: min(step, count - r), panel: panel, dk: dk,
+              s: s + r * lds + p * panelKeys, lds: lds)
+          }
+        }
+      } else {
+        Self.directScores(
+          q: q, rows: count, k: problem.kBase + (tileStart + offset) * dk, keys: width, dk: dk,
+          s: s + offset, lds: lds)
+      }
+      let first = tileStart + offset
+      for r in 0..<count {
+        let row = s + r * lds + offset
+        if !problem.mask.isNone {
+          let allowed = problem.mask.allowedKeys(row: start + r, queries: nq, keys: nk)
+          if allowed.lowerBound > first || allowed.upperBound < first + width {
+            for j in 0..<width where !allowed.contains(first + j) { row[j] = -.infinity }
+          }
+        }
+        let tileMax: Float
+        if let bias = problem.bias {
+          tileMax = RowSoftmax.scaleAddAndMax(
+            row, bias: bias + (start + r) * nk + first, count: width, scale: problem.scale)
+        } else {
+          tileMax = RowSoftmax.scaleAndMax(row, count: width, scale: problem.scale)
+        }
+        let previous = runningMax[r]
+        let newMax = max(previous, tileMax)
+        guard newMax > -.infinity else {
+          // Every score so far is −∞ (or NaN): nothing to add. Hidden keys become 0 (−∞ · 0
+          // would be NaN); a NaN stays NaN, so a NaN input still poisons only its own row.
+          for j in 0..<width { row[j] = row[j] == -.infinity ? 0 : row[j] * 0 }
+          continue
+        }
+        let tileSum = RowSoftmax.exponentiateAndSum(row, count: width, rowMax: newMax)
+        let correction = Platform.exp(previous - newMax)
+        runningSum[r] = runningSum[r] * correction + tileSum
+        runningMax[r] = newMax
+        if correction != 1 { RowSoftmax.multiply(acc + r * ldo, count: ldo, by: correction) }
+      }
+      for r in stride(from: 0, to: count, by: step) {
+        MicroKernels.accumulateProducts(
+          p: s + r * lds + offset, ldp: lds, rows: min(step, count - r),
+          v: values.base + first * ldo, ldv: ldo, count: width, columns: ldo,
+          acc: acc + r * ldo, ldacc: ldo)
+      }
+    }
+  }
+
+  /// Writes `O` rows `start..<start + count` (and their log-sum-exp) from a finished state.
+  package func finish(
+    start: Int, count: Int, acc: UnsafePointer<Float>, runningMax: UnsafePointer<Float>,
+    runningSum: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+  ) {
+    let dv = problem.shape.valueDim
+    for r in 0..<count {
+      let sum = runningSum[r]
+      let inverse: Float = sum > 0 ? 1 / sum : 0  // a row that sees no key gives zeros
+      let out = output + (start + r) * dv
+      let row = acc + r * ldo
+      for c in 0..<dv { out[c] = row[c] * inverse }
+      if let lse = problem.logSumExp {
+        lse[start + r] =
+          sum > 0 ? runningMax[r] + Float(Platform.log(Double(sum))) : sum * 0 - .infinity
+      }
+    }
+  }
+
+  /// `s[r][j] = q_r · k_j` for `rows` query rows and `keys` consecutive key rows, reading K in
+  /// place: the decode path, where packing K would cost more than it saves.
+  @inline(__always)
+  static func directScores(
+    q: UnsafePointer<Float>, rows: Int, k: UnsafePointer<Float>, keys: Int, dk: Int,
+    s: UnsafeMutablePointer<Float>, lds: Int
+  ) {
+    let whole = dk / vectorWidth * vectorWidth
+    for j in 0..<keys {
+      let key = k + j * dk
+      for r in 0..<rows {
+        let query = q + r * dk
+        var sum0 = Vector.zero
+        var sum1 = Vector.zero
+        var c = 0
+        while c &+ 2 &* vectorWidth <= whole {
+          sum0 = multiplyAdd(sum0, Vector.load(query + c), Vector.load(key + c))
+          sum1 = multiplyAdd(
+            sum1, Vector.load(query + (c &+ vectorWidth)), Vector.load(key + (c &+ vectorWidth)))
+          c &+= 2 &* vectorWidth
+        }
+        if c < whole {
+          sum0 = multiplyAdd(sum0, Vector.load(query + c), Vector.load(key + c))
+          c &+= vectorWidth
+        }
+        var dot = (sum0 + sum1).sum()
+        while c < dk {
+          dot += query[c] * key[c]
+          c &+= 1
+        }
+        s[r * lds + j] = dot
+      }
+    }
+  }
+}
