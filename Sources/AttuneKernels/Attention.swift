@@ -64,14 +64,30 @@ public func attention(
   kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions(),
   bias: UnsafeBufferPointer<Float>? = nil, logSumExp: UnsafeMutableBufferPointer<Float>? = nil
 ) throws(AttentionError) {
+  try stackedAttention(
+    q: q, k: k, v: v, shape: shape, into: output, kernel: kernel, options: options, bias: bias,
+    logSumExp: logSumExp, queryPositions: shape.queries)
+}
+
+/// `attention(q:k:v:shape:into:kernel:options:bias:logSumExp:)` for `Nq / queryPositions` query
+/// heads stacked on the same K and V: row `i` is position `i % queryPositions` for the mask and
+/// the bias (`[queryPositions, Nk]`).
+package func stackedAttention(
+  q: UnsafeBufferPointer<Float>, k: UnsafeBufferPointer<Float>, v: UnsafeBufferPointer<Float>,
+  shape: AttentionShape, into output: UnsafeMutableBufferPointer<Float>,
+  kernel: any AttentionKernel, options: AttentionOptions, bias: UnsafeBufferPointer<Float>?,
+  logSumExp: UnsafeMutableBufferPointer<Float>?, queryPositions: Int
+) throws(AttentionError) {
   var problem = try AttentionProblem(
     q: q, k: k, v: v, shape: shape, scale: options.scale ?? shape.defaultScale)
+  precondition(queryPositions >= 1 && shape.queries % queryPositions == 0)
+  problem.queryPositions = queryPositions
   try options.mask.validate()
   problem.mask = options.mask
   if let bias {
-    guard bias.count == shape.queries &* shape.keys, let base = bias.baseAddress else {
+    guard bias.count == queryPositions &* shape.keys, let base = bias.baseAddress else {
       throw .shapeMismatch(
-        tensor: "bias", expected: shape.queries &* shape.keys, actual: bias.count)
+        tensor: "bias", expected: queryPositions &* shape.keys, actual: bias.count)
     }
     problem.bias = base
   }

@@ -20,6 +20,8 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case unknownParameter(kernel: String, parameter: String, known: [String])
   /// Memory for `what` (inputs, the output, a kernel's scratch) exceeds the machine's.
   case insufficientMemory(what: String, requiredBytes: Int, availableBytes: Int)
+  /// Query heads that are not a multiple of key/value heads.
+  case invalidHeads(String)
   /// A mask or bias that cannot apply (a window below one key, a bias of the wrong size).
   case invalidMask(String)
   /// The kernel cannot honour a requested feature (a mask, a bias, log-sum-exp output).
@@ -46,6 +48,7 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
       let list = known.isEmpty ? "it takes none" : "it takes \(known.joined(separator: ", "))"
       return "\(kernel) has no parameter '\(parameter)'; \(list)"
     case .invalidMask(let reason): return "invalid mask: \(reason)"
+    case .invalidHeads(let reason): return "invalid heads: \(reason)"
     case .unsupportedFeature(let kernel, let feature):
       return "the \(kernel) kernel does not support \(feature); use fused or naive"
     case .insufficientMemory(let what, let required, let available):

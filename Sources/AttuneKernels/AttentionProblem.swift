@@ -25,8 +25,24 @@ public struct AttentionProblem: @unchecked Sendable {
   /// Where to write each row's log-sum-exp of its scaled, masked scores, `[Nq]` (−∞ for a row
   /// that sees no key), or nil.
   public package(set) var logSumExp: UnsafeMutablePointer<Float>?
+  /// Query positions per head: row `i` is position `i % queryPositions` for masks and biases.
+  /// Equal to Nq, except when several query heads that share keys and values are stacked into
+  /// one problem (grouped-query attention), so K and V are read once per group.
+  public package(set) var queryPositions: Int
   /// Counts the scratch the kernel allocates, when a benchmark asks.
   package var allocationTracker: AllocationTracker?
+
+  /// The keys query row `row` may see.
+  @inline(__always)
+  package func allowedKeys(row: Int) -> Range<Int> {
+    mask.allowedKeys(row: row % queryPositions, queries: queryPositions, keys: shape.keys)
+  }
+
+  /// Row `row`'s bias, `[Nk]`, if there is a bias.
+  @inline(__always)
+  package func biasRow(_ row: Int) -> UnsafePointer<Float>? {
+    bias.map { $0 + (row % queryPositions) * shape.keys }
+  }
 
   /// Whether the problem asks for anything beyond plain attention.
   package var hasExtras: Bool { !mask.isNone || bias != nil || logSumExp != nil }
@@ -50,6 +66,7 @@ public struct AttentionProblem: @unchecked Sendable {
     self.v = v
     self.shape = shape
     self.scale = scale
+    queryPositions = shape.queries
   }
 }
 
@@ -65,6 +82,7 @@ extension AttentionProblem {
     self.v = v
     self.shape = shape
     self.scale = scale
+    queryPositions = shape.queries
   }
 
   /// The first element of `q` (a validated problem is never empty).

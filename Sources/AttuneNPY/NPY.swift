@@ -1,8 +1,9 @@
 /// Reading and writing NumPy's `.npy` format, versions 1.0 to 3.0.
 ///
-/// Reads C-order float32 and float64 arrays of 1 to 4 dimensions, in either byte order, converting
-/// float64 to Float32 (round to nearest). Writes little-endian float32 in version 1.0 (2.0 when
-/// the header would not fit), as `numpy.save` does. Anything else is refused with an `NPYError`
+/// Reads C-order float16, float32, float64 and boolean arrays of 1 to 4 dimensions, in either
+/// byte order, converting to Float32 (float16 exactly, float64 rounded to nearest, booleans to 0
+/// and 1). Writes little-endian float32 or float16 in version 1.0 (2.0 when the header would not
+/// fit), as `numpy.save` does. Anything else is refused with an `NPYError`
 /// that says what was found. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 public enum NPY {
   private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
@@ -38,6 +39,9 @@ public enum NPY {
     let width: Int
     let bigEndian: Bool
     switch header.descr {
+    case "<f2": (width, bigEndian) = (2, false)
+    case ">f2": (width, bigEndian) = (2, true)
+    case "|b1", "<b1", ">b1": (width, bigEndian) = (1, false)
     case "<f4": (width, bigEndian) = (4, false)
     case ">f4": (width, bigEndian) = (4, true)
     case "<f8": (width, bigEndian) = (8, false)
@@ -63,7 +67,14 @@ public enum NPY {
         initialized = 0
         guard let base = raw.baseAddress, count > 0 else { return }
         let data = base + dataStart
-        if width == 4 {
+        if width == 1 {
+          for i in 0..<count { out[i] = data.load(fromByteOffset: i, as: UInt8.self) != 0 ? 1 : 0 }
+        } else if width == 2 {
+          for i in 0..<count {
+            let bits = data.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
+            out[i] = HalfFloat.float(bigEndian ? bits.byteSwapped : UInt16(littleEndian: bits))
+          }
+        } else if width == 4 {
           for i in 0..<count {
             let bits = data.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
             out[i] = Float(bitPattern: bigEndian ? bits.byteSwapped : UInt32(littleEndian: bits))
@@ -79,14 +90,25 @@ public enum NPY {
       }
     }
     return try NPYArray(
-      shape: header.shape, values: values, storedType: width == 4 ? .float32 : .float64)
+      shape: header.shape, values: values,
+      storedType: [1: .bool, 2: .float16, 4: .float32][width] ?? .float64)
   }
 
-  /// Encodes `array` as a little-endian float32 `.npy` file, as `numpy.save` writes it.
+  /// The element types `encode` writes.
+  public enum Encoding: Sendable {
+    /// `<f4`.
+    case float32
+    /// `<f2`, each value rounded to nearest even.
+    case float16
+  }
+
+  /// Encodes `array` as a little-endian float32 (or float16) `.npy` file, as `numpy.save` writes
+  /// it.
   ///
   /// - Complexity: O(n) in the element count.
-  public static func encode(_ array: NPYArray) -> [UInt8] {
-    var header = NPYHeader.text(shape: array.shape)
+  public static func encode(_ array: NPYArray, as encoding: Encoding = .float32) -> [UInt8] {
+    var header = NPYHeader.text(
+      shape: array.shape, descr: encoding == .float16 ? "<f2" : "<f4")
     // magic (6) + version (2) + length (2 or 4) + header + "\n", padded to a multiple of 64.
     let major: UInt8 = header.utf8.count + 11 <= 65_535 ? 1 : 2
     let preamble = major == 1 ? 10 : 12
@@ -96,10 +118,15 @@ public enum NPY {
     var bytes = magic + [major, 0]
     for i in 0..<(preamble - 8) { bytes.append(UInt8(truncatingIfNeeded: headerLength >> (8 * i))) }
     bytes += Array(header.utf8)
-    bytes.reserveCapacity(bytes.count + array.values.count * 4)
+    bytes.reserveCapacity(bytes.count + array.values.count * (encoding == .float16 ? 2 : 4))
     for value in array.values {
-      let bits = value.bitPattern.littleEndian
-      withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+      if encoding == .float16 {
+        let bits = HalfFloat.bits(value).littleEndian
+        withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+      } else {
+        let bits = value.bitPattern.littleEndian
+        withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+      }
     }
     return bytes
   }
@@ -114,7 +141,9 @@ public enum NPY {
   /// Writes `array` to `path` atomically: the file either appears whole or is left as it was.
   ///
   /// - Throws: `NPYError.unwritable` saying why.
-  public static func write(_ array: NPYArray, path: String) throws(NPYError) {
-    try FileIO.writeAtomically(encode(array), to: path)
+  public static func write(
+    _ array: NPYArray, path: String, as encoding: Encoding = .float32
+  ) throws(NPYError) {
+    try FileIO.writeAtomically(encode(array, as: encoding), to: path)
   }
 }

@@ -7,6 +7,10 @@ public struct NPYArray: Equatable, Sendable {
     case float32
     /// `<f8` or `>f8`, rounded to Float32 on reading.
     case float64
+    /// `<f2` or `>f2`, widened exactly.
+    case float16
+    /// `|b1`, read as 0 and 1.
+    case bool
   }
 
   /// The dimensions, outermost first.

@@ -40,7 +40,7 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
       return "malformed .npy header: \(reason)"
     case .unsupportedDType(let descr):
       return
-        "unsupported dtype '\(descr)': only float32 ('<f4', '>f4') and float64 ('<f8', '>f8') are read"
+        "unsupported dtype '\(descr)': only float16 ('<f2'), float32 ('<f4'), float64 ('<f8'), either byte order, and bool ('|b1') are read"
     case .fortranOrder:
       return "the array is in Fortran order; save it in C order (numpy.ascontiguousarray)"
     case .unsupportedRank(let rank):

@@ -39,12 +39,13 @@ struct NPYHeader: Equatable {
     return header
   }
 
-  /// The header text NumPy would write for a little-endian float32 array of `shape`, without padding.
-  static func text(shape: [Int]) -> String {
+  /// The header text NumPy would write for a C-order array of `descr` (`<f4`, `<f2`) and `shape`,
+  /// without padding.
+  static func text(shape: [Int], descr: String = "<f4") -> String {
     let tuple =
       shape.count == 1
       ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    return "{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }"
+    return "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
   }
 
   private struct Parser {

@@ -76,16 +76,16 @@ struct BadInputTests {
       status: 1, message: "last dimensions (dk) must match"),
     Case(
       arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "q.npy", "--out", "o.npy"],
-      status: 1, message: "same number of rows (Nk)"),
+      status: 1, message: "same batch, heads and rows (Nk)"),
     Case(
       arguments: ["run", "--q", "empty.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
       status: 1, message: "is empty"),
     Case(
       arguments: ["run", "--q", "batch.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
-      status: 1, message: "leading dimensions must be 1"),
+      status: 1, message: "their batch sizes differ"),
     Case(
       arguments: ["run", "--q", "vector.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"],
-      status: 1, message: "expected [N, d]"),
+      status: 1, message: "expected floats [N, d], [H, N, d] or [B, H, N, d]"),
     Case(
       arguments: ["run", "--q", "q.npy", "--k", "nan.npy", "--v", "v.npy", "--out", "o.npy"],
       status: 1, message: "K holds nan at flat index 5"),

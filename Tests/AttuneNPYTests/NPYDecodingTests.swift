@@ -93,3 +93,41 @@ func file(header: String, payload: [UInt8], version: UInt8 = 1) -> [UInt8] {
   return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, version, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
     + Array(text.utf8) + payload
 }
+
+@Suite struct HalfPrecisionTests {
+  @Test func everyHalfSurvivesARoundTrip() throws {
+    // Write each of the 65 536 half values (as read back by attune) and read them again.
+    var values: [Float] = []
+    for bits in 0...UInt16.max {
+      let bytes: [UInt8] =
+        Array(
+          NPY.encode(try NPYArray(shape: [1], values: [0]), as: .float16).dropLast(2))
+        + [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+      let value = try NPY.decode(bytes).values[0]
+      values.append(value)
+      let again = NPY.encode(try NPYArray(shape: [1], values: [value]), as: .float16).suffix(2)
+      let back = UInt16(again.first ?? 0) | UInt16(again.last ?? 0) << 8
+      if value.isNaN {
+        #expect(back & 0x7C00 == 0x7C00 && back & 0x3FF != 0)
+      } else {
+        #expect(back == bits, "half \(bits) → \(value) → \(back)")
+      }
+    }
+    #expect(values[0x3C00] == 1 && values[0x7BFF] == 65504 && values[0x0001] == 0x1p-24)
+    #expect(values[0xFC00] == -.infinity)
+  }
+
+  @Test func floatsRoundToTheNearestHalfTiesToEven() throws {
+    func half(_ value: Float) throws -> Float {
+      try NPY.decode(NPY.encode(try NPYArray(shape: [1], values: [value]), as: .float16))
+        .values[0]
+    }
+    #expect(try half(1 + 0x1p-11) == 1)  // a tie: down to the even 1
+    #expect(try half(1 + 3 * 0x1p-11) == 1 + 0x1p-9)  // a tie: up to the even neighbour
+    #expect(try half(1 + 0x1p-11 + 0x1p-20) == 1 + 0x1p-10)
+    #expect(try half(65520) == .infinity)  // beyond the largest half, rounded up
+    #expect(try half(65519) == 65504)
+    #expect(try half(0x1p-25) == 0)  // a tie at the smallest subnormal: to even zero
+    #expect(try half(0x1p-25 + 0x1p-30) == 0x1p-24)
+  }
+}

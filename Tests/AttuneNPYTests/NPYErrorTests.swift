@@ -71,7 +71,7 @@ struct NPYErrorTests {
 
   @Test(
     "dtypes other than float32 and float64",
-    arguments: ["'<i4'", "'<f2'", "'|u1'", "'<c8'", "'|O'"])
+    arguments: ["'<i4'", "'<f16'", "'|u1'", "'<c8'", "'|O'"])
   func dtypes(descr: String) {
     let name = String(descr.dropFirst().dropLast())
     #expect(throws: NPYError.unsupportedDType(name)) {

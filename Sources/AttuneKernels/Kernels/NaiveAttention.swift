@@ -48,12 +48,15 @@ public struct NaiveAttention: AttentionKernel {
       }
     }
     for x in 0..<(nq * nk) { s[x] *= problem.scale }  // S *= scale
-    if let bias = problem.bias {  // S += bias
-      for x in 0..<(nq * nk) { s[x] += bias[x] }
+    if problem.bias != nil {  // S += bias
+      for i in 0..<nq {
+        guard let bias = problem.biasRow(i) else { break }
+        for j in 0..<nk { s[i * nk + j] += bias[j] }
+      }
     }
     if !problem.mask.isNone {  // hide masked keys
       for i in 0..<nq {
-        let allowed = problem.mask.allowedKeys(row: i, queries: nq, keys: nk)
+        let allowed = problem.allowedKeys(row: i)
         for j in 0..<nk where !allowed.contains(j) { s[i * nk + j] = -.infinity }
       }
     }

@@ -31,11 +31,12 @@ package struct FusedTileWalker: @unchecked Sendable {
   /// The keys some row of `start..<start + count` may see.
   @inline(__always)
   package func visibleKeys(start: Int, count: Int) -> Range<Int> {
-    let shape = problem.shape
-    let first = problem.mask.allowedKeys(row: start, queries: shape.queries, keys: shape.keys)
-    let last = problem.mask.allowedKeys(
-      row: start + count - 1, queries: shape.queries, keys: shape.keys)
-    // Causal and window ranges move right with the row: the union spans first.lower..<last.upper.
+    let positions = problem.queryPositions
+    // Causal and window ranges move right with the position: over positions p0...p1 the union
+    // spans allowed(p0).lower..<allowed(p1).upper. Rows that wrap (stacked heads) cover them all.
+    let wraps = count >= positions || start % positions + count > positions
+    let first = problem.allowedKeys(row: wraps ? 0 : start)
+    let last = problem.allowedKeys(row: wraps ? positions - 1 : start + count - 1)
     return first.lowerBound..<max(first.lowerBound, last.upperBound)
   }
 
@@ -48,7 +49,7 @@ package struct FusedTileWalker: @unchecked Sendable {
     runningSum: UnsafeMutablePointer<Float>
   ) {
     let shape = problem.shape
-    let (nq, nk, dk) = (shape.queries, shape.keys, shape.headDim)
+    let (nk, dk) = (shape.keys, shape.headDim)
     let ldo = self.ldo
     let visible = visibleKeys(start: start, count: count)
     let panelKeys = PackedKeys.panelKeys
@@ -82,15 +83,17 @@ package struct FusedTileWalker: @unchecked Sendable {
       for r in 0..<count {
         let row = s + r * lds + offset
         if !problem.mask.isNone {
-          let allowed = problem.mask.allowedKeys(row: start + r, queries: nq, keys: nk)
-          if allowed.lowerBound > first || allowed.upperBound < first + width {
-            for j in 0..<width where !allowed.contains(first + j) { row[j] = -.infinity }
-          }
+          let allowed = problem.allowedKeys(row: start + r)
+          // Hide the keys before and after the visible range (each a contiguous run).
+          let before = min(max(allowed.lowerBound - first, 0), width)
+          let after = max(min(allowed.upperBound - first, width), before)
+          if before > 0 { row.update(repeating: -.infinity, count: before) }
+          if after < width { (row + after).update(repeating: -.infinity, count: width - after) }
         }
         let tileMax: Float
-        if let bias = problem.bias {
+        if let bias = problem.biasRow(start + r) {
           tileMax = RowSoftmax.scaleAddAndMax(
-            row, bias: bias + (start + r) * nk + first, count: width, scale: problem.scale)
+            row, bias: bias + first, count: width, scale: problem.scale)
         } else {
           tileMax = RowSoftmax.scaleAndMax(row, count: width, scale: problem.scale)
         }

@@ -10,14 +10,20 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Compute attention on .npy tensors (or random ones) and time it.",
       discussion: """
-        Q is [Nq, dk], K is [Nk, dk] and V is [Nk, dv] (leading dimensions of size 1 are allowed, as
-        in [1, 1, N, d]); .npy files of float32 or float64, in C order. The output is written as
-        float32 with Q's leading dimensions. Inputs holding NaN or infinity are refused unless
+        Q is [Nq, dk], [H, Nq, dk] or [B, H, Nq, dk]; K and V are [.., Nk, dk] and [.., Nk, dv]
+        with the same batch B and Hkv heads, H a multiple of Hkv (grouped-query attention).
+        .npy files of float16, float32 or float64, in C order. The output has Q's leading
+        dimensions and is float16 when Q, K and V all are (computed in float32), else float32.
+        --causal and --window mask keys by position; --bias adds a float (or boolean: false
+        hides) .npy of shape [Nq, Nk], [H|1, Nq, Nk] or [B|1, H|1, Nq, Nk]; --lse writes each
+        row's log-sum-exp [B, H, Nq]. Inputs holding NaN or infinity are refused unless
         --allow-nonfinite is given, in which case they propagate to the rows they touch.
 
         Examples:
           attune run --q q.npy --k k.npy --v v.npy --out o.npy
           attune run --random --n 2048 --d 64 --kernel simd --block-size 128
+          attune run --random --batch 1 --heads 32 --kv-heads 8 --n 1 --nk 32768 --d 128
+          attune run --q q.npy --k k.npy --v v.npy --causal bottom-right --lse lse.npy
         """)
 
     @Option(name: .customLong("q"), help: "Queries, an .npy file [Nq, dk].")
@@ -47,8 +53,32 @@ extension Attune {
     @Option(help: "Value width with --random (default: --d).")
     var dv: Int?
 
+    @Option(help: "Batch size B with --random (default 1).")
+    var batch: Int?
+
+    @Option(help: "Query heads H with --random (default 1).")
+    var heads: Int?
+
+    @Option(help: "Key/value heads Hkv with --random (default: --heads).")
+    var kvHeads: Int?
+
     @Option(help: "Seed of the random inputs.")
     var seed: UInt64 = 1
+
+    @Option(
+      help:
+        "Causal mask: top-left (query i sees keys ≤ i, as PyTorch's is_causal) or bottom-right (the last query sees every key, for a KV cache)."
+    )
+    var causal: String?
+
+    @Option(help: "Sliding window: each query sees this many keys, ending at its diagonal.")
+    var window: Int?
+
+    @Option(help: "Additive bias (float) or boolean mask (.npy), broadcast over B and H.")
+    var bias: String?
+
+    @Option(help: "Write each row's log-sum-exp [B, H, Nq] as float32 .npy.")
+    var lse: String?
 
     @OptionGroup var kernelOptions: KernelOptions
 
@@ -90,15 +120,24 @@ extension Attune {
         guard paths.count == 3 else {
           throw ValidationError("give --q, --k and --v (three .npy files), or --random")
         }
-        for (flag, value) in [("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv)] where value != nil
-        {
+        for (flag, value) in [
+          ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch),
+          ("--heads", heads), ("--kv-heads", kvHeads),
+        ] where value != nil {
           throw ValidationError("\(flag) goes with --random; with files the sizes come from them")
         }
       }
-      for (flag, value) in [("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv)] {
+      for (flag, value) in [
+        ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch), ("--heads", heads),
+        ("--kv-heads", kvHeads), ("--window", window),
+      ] {
         if let value, value < 1 {
           throw ValidationError("\(flag) must be at least 1, got \(value)")
         }
+      }
+      _ = try mask()
+      if let heads = heads ?? 1 as Int?, let kvHeads, heads % kvHeads != 0 {
+        throw ValidationError("--heads \(heads) is not a multiple of --kv-heads \(kvHeads)")
       }
       guard repeatCount >= 1 else { throw ValidationError("--repeat must be at least 1") }
       guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
@@ -107,104 +146,131 @@ extension Attune {
       }
     }
 
+    /// The mask the flags describe.
+    func mask() throws -> AttentionMask {
+      let alignment: CausalAlignment?
+      switch causal {
+      case nil: alignment = nil
+      case "top-left": alignment = .topLeft
+      case "bottom-right": alignment = .bottomRight
+      case let other?:
+        throw ValidationError("--causal: no '\(other)'; give top-left or bottom-right")
+      }
+      if let window { return .slidingWindow(size: window, alignment: alignment ?? .bottomRight) }
+      return alignment.map { .causal($0) } ?? .none
+    }
+
     func run() throws {
       var kernel = try kernelOptions.make()
-      if let outputPath {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: outputPath) }
+      for path in [outputPath, lse].compactMap({ $0 }) {
+        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: path) }
       }
-      let (inputs, leading) = try loadInputs()
+      let inputs = try loadInputs()
+      let bias = try self.bias.map { try RunInputs.bias($0, for: inputs.shape) }
       var plan = "flags"
       if kernelOptions.choosesNothing {
         // As a library call with the planner's default level: wisdom when it applies.
         let planner = AttentionPlanner(wisdom: noWisdom ? nil : try? location.store())
         let chosen = try ensure { () throws(PlanningError) in
-          try planner.plan(for: inputs.shape, level: noWisdom ? .estimate : .automatic)
+          try planner.plan(for: inputs.shape.head, level: noWisdom ? .estimate : .automatic)
         }
         printWarnings(chosen.warnings)
         kernel = chosen.kernel
         plan = chosen.reason
       }
+      let mask = try mask()
       let options = AttentionOptions(
-        scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject)
+        scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask)
+      let call = Call(
+        inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options)
       let clock = ContinuousClock()
-      var output: [Float] = []
+      var result = MultiHeadResult(output: [], logSumExp: nil)
       // The first call checks the inputs under the chosen policy; later ones skip the scan.
-      let elapsed = try clock.measure {
-        output = try ensure { () throws(AttentionError) in
-          try inputs.run(kernel, options: options)
-        }
-      }
+      let elapsed = try clock.measure { result = try call.run() }
       var samples = [elapsed.seconds]
+      let unchecked = call.withoutChecks()
       if serve {
-        try Self.serve(kernel, inputs, output: &output, options: options)
+        try Self.serve(unchecked)
         return
       }
       if repeatCount > 1 || warmup > 0 {
-        samples = try Self.time(
-          kernel, inputs, output: &output, warmup: warmup, calls: repeatCount,
-          options: AttentionOptions(scale: scale, nonFiniteInputs: .propagate))
+        samples = try Self.time(unchecked, warmup: warmup, calls: repeatCount)
       }
       let seconds = samples.sorted()[samples.count / 2]
       let shape = inputs.shape
-      let outputShape = leading + [shape.queries, shape.valueDim]
+      let outputShape = inputs.leading + [shape.head.queries, shape.head.valueDim]
       if let outputPath {
         try ensure { () throws(NPYError) in
-          try NPY.write(NPYArray(shape: outputShape, values: output), path: outputPath)
+          try NPY.write(
+            NPYArray(shape: outputShape, values: result.output), path: outputPath,
+            as: inputs.isHalf ? .float16 : .float32)
+        }
+      }
+      if let lse, let values = result.logSumExp {
+        try ensure { () throws(NPYError) in
+          try NPY.write(
+            NPYArray(shape: inputs.leading + [shape.head.queries], values: values), path: lse)
         }
       }
       let report = RunReport(
         kernel: kernel.name,
         settings: Dictionary(uniqueKeysWithValues: kernel.settings.map { ($0.name, $0.value) }),
         configuration: kernel.configurationDescription, plan: plan,
-        inputs: random ? "random (seed \(seed))" : "files",
-        queries: shape.queries, keys: shape.keys, headDim: shape.headDim, valueDim: shape.valueDim,
-        outputShape: outputShape,
-        scale: scale ?? shape.defaultScale, seconds: seconds, gflops: shape.flops / seconds / 1e9,
-        samples: samples, output: outputPath)
+        inputs: random ? "random (seed \(seed))" : "files", batch: shape.batch,
+        heads: shape.heads, kvHeads: shape.kvHeads, queries: shape.head.queries,
+        keys: shape.head.keys, headDim: shape.head.headDim, valueDim: shape.head.valueDim,
+        mask: RunReport.describe(mask), bias: self.bias, outputShape: outputShape,
+        storage: inputs.isHalf ? "float16" : "float32",
+        scale: scale ?? shape.head.defaultScale, seconds: seconds,
+        gflops: shape.flops / seconds / 1e9, samples: samples, output: outputPath,
+        logSumExp: lse)
       print(json ? try JSONOutput.string(report) : report.text)
     }
 
-    /// Times `calls` calls of `kernel` one by one after `warmup` untimed ones, writing into `output`.
-    private static func time(
-      _ kernel: any AttentionKernel, _ inputs: AttentionInputs, output: inout [Float],
-      warmup: Int, calls: Int, options: AttentionOptions
-    ) throws -> [Double] {
+    /// One configured call: inputs, kernel, bias, options.
+    struct Call {
+      let inputs: RunInputs
+      let kernel: any AttentionKernel
+      let bias: AttentionBias?
+      let logSumExp: Bool
+      let options: AttentionOptions
+
+      func run() throws -> MultiHeadResult {
+        try ensure { () throws(AttentionError) in
+          try multiHeadAttention(
+            q: inputs.q, k: inputs.k, v: inputs.v, shape: inputs.shape, kernel: kernel,
+            options: options, bias: bias, logSumExp: logSumExp)
+        }
+      }
+
+      /// The same call without the scan for non-finite inputs (done once already).
+      func withoutChecks() -> Call {
+        var options = options
+        options.nonFiniteInputs = .propagate
+        return Call(
+          inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options)
+      }
+    }
+
+    /// Times `calls` calls one by one after `warmup` untimed ones.
+    private static func time(_ call: Call, warmup: Int, calls: Int) throws -> [Double] {
       let clock = ContinuousClock()
       var samples: [Double] = []
-      try inputs.q.withUnsafeBufferPointer { q in
-        try inputs.k.withUnsafeBufferPointer { k in
-          try inputs.v.withUnsafeBufferPointer { v in
-            try output.withUnsafeMutableBufferPointer { o in
-              for call in 0..<(warmup + calls) {
-                let elapsed = try clock.measure {
-                  try ensure { () throws(AttentionError) in
-                    try attention(
-                      q: q, k: k, v: v, shape: inputs.shape, into: o, kernel: kernel,
-                      options: options)
-                  }
-                }
-                if call >= warmup { samples.append(elapsed.seconds) }
-              }
-            }
-          }
-        }
+      for index in 0..<(warmup + calls) {
+        let elapsed = try clock.measure { _ = try call.run() }
+        if index >= warmup { samples.append(elapsed.seconds) }
       }
       return samples
     }
 
     /// Answers timing requests from stdin until it closes (see `--serve`).
-    private static func serve(
-      _ kernel: any AttentionKernel, _ inputs: AttentionInputs, output: inout [Float],
-      options: AttentionOptions
-    ) throws {
+    private static func serve(_ call: Call) throws {
       emit("ready")
       while let line = readLine() {
         guard let calls = Int(line.trimmingCharacters(in: .whitespaces)), calls >= 1 else {
           throw CommandError("--serve expects a positive call count per line, got '\(line)'")
         }
-        let samples = try time(
-          kernel, inputs, output: &output, warmup: 0, calls: calls,
-          options: AttentionOptions(scale: options.scale, nonFiniteInputs: .propagate))
+        let samples = try time(call, warmup: 0, calls: calls)
         emit(String(samples.reduce(0, +) / Double(samples.count)))
       }
     }
@@ -214,62 +280,21 @@ extension Attune {
       FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Reads the three files, or draws random inputs; returns them and Q's leading dimensions.
-    private func loadInputs() throws -> (AttentionInputs, [Int]) {
+    /// Reads the three files, or draws random inputs.
+    private func loadInputs() throws -> RunInputs {
       if random {
         let n = self.n ?? 2048
         let d = self.d ?? 64
-        let shape = AttentionShape(queries: n, keys: nk ?? n, headDim: d, valueDim: dv ?? d)
-        let inputs = try ensure { () throws(AttentionError) in
-          try AttentionInputs.random(shape: shape, seed: seed)
-        }
-        return (inputs, [])
+        let heads = self.heads ?? 1
+        let shape = MultiHeadShape(
+          batch: batch ?? 1, heads: heads, kvHeads: kvHeads ?? heads,
+          head: AttentionShape(queries: n, keys: nk ?? n, headDim: d, valueDim: dv ?? d))
+        return try RunInputs.random(shape, seed: seed, leading: batch != nil || self.heads != nil)
       }
       guard let queryPath, let keyPath, let valuePath else {
         throw ValidationError("give --q, --k and --v (three .npy files), or --random")
       }
-      let q = try Self.matrix("Q", queryPath)
-      let k = try Self.matrix("K", keyPath)
-      let v = try Self.matrix("V", valuePath)
-      guard q.columns == k.columns else {
-        throw CommandError(
-          "Q is \(q.array.shapeDescription) and K is \(k.array.shapeDescription): their last dimensions (dk) must match"
-        )
-      }
-      guard k.rows == v.rows else {
-        throw CommandError(
-          "K is \(k.array.shapeDescription) and V is \(v.array.shapeDescription): they need the same number of rows (Nk)"
-        )
-      }
-      let shape = AttentionShape(
-        queries: q.rows, keys: k.rows, headDim: q.columns, valueDim: v.columns)
-      return (
-        AttentionInputs(q: q.array.values, k: k.array.values, v: v.array.values, shape: shape),
-        Array(q.array.shape.dropLast(2))
-      )
-    }
-
-    /// An `.npy` file read as a matrix `[rows, columns]`: rank 2, or higher with leading 1s.
-    private static func matrix(_ name: String, _ path: String) throws -> (
-      array: NPYArray, rows: Int, columns: Int
-    ) {
-      let array: NPYArray
-      do {
-        array = try NPY.read(path: path)
-      } catch {
-        throw CommandError("\(name) (\(path)): \(error)")
-      }
-      guard array.shape.count >= 2, array.shape.dropLast(2).allSatisfy({ $0 == 1 }) else {
-        throw CommandError(
-          "\(name) (\(path)) has shape \(array.shapeDescription); expected [N, d] (batches and heads come later: leading dimensions must be 1)"
-        )
-      }
-      let rows = array.shape[array.shape.count - 2]
-      let columns = array.shape[array.shape.count - 1]
-      guard rows >= 1, columns >= 1 else {
-        throw CommandError("\(name) (\(path)) is empty: shape \(array.shapeDescription)")
-      }
-      return (array, rows, columns)
+      return try RunInputs.load(q: queryPath, k: keyPath, v: valuePath)
     }
   }
 }
@@ -282,27 +307,53 @@ struct RunReport: Encodable {
   /// Where the configuration came from: `flags`, or the planner's reason.
   let plan: String
   let inputs: String
+  let batch: Int
+  let heads: Int
+  let kvHeads: Int
   let queries: Int
   let keys: Int
   let headDim: Int
   let valueDim: Int
+  let mask: String
+  let bias: String?
   let outputShape: [Int]
+  let storage: String
   let scale: Float
   let seconds: Double
   let gflops: Double
   let samples: [Double]
   let output: String?
+  let logSumExp: String?
+
+  static func describe(_ mask: AttentionMask) -> String {
+    switch mask {
+    case .none: "none"
+    case .causal(let alignment): "causal \(alignment.rawValue)"
+    case .slidingWindow(let size, let alignment): "window \(size) \(alignment.rawValue)"
+    }
+  }
 
   var text: String {
     let milliseconds = (seconds * 1e3 * 1000).rounded() / 1000
     let rate = (gflops * 10).rounded() / 10
-    return """
-      kernel  \(configuration)
-      plan    \(plan)
-      inputs  \(inputs): Q [\(queries), \(headDim)]  K [\(keys), \(headDim)]  V [\(keys), \(valueDim)]
-      output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")
-      time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·Nq·Nk·(dk+dv))
-      """
+    let lead = batch > 1 || heads > 1 || kvHeads > 1
+    let qShape = lead ? "[\(batch), \(heads), \(queries), \(headDim)]" : "[\(queries), \(headDim)]"
+    let kShape = lead ? "[\(batch), \(kvHeads), \(keys), \(headDim)]" : "[\(keys), \(headDim)]"
+    let vShape = lead ? "[\(batch), \(kvHeads), \(keys), \(valueDim)]" : "[\(keys), \(valueDim)]"
+    var lines = [
+      "kernel  \(configuration)",
+      "plan    \(plan)",
+      "inputs  \(inputs): Q \(qShape)  K \(kShape)  V \(vShape)\(storage == "float16" ? " (float16)" : "")",
+    ]
+    if mask != "none" || bias != nil {
+      lines.append("mask    \(mask)\(bias.map { ", bias \($0)" } ?? "")")
+    }
+    lines.append("output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")")
+    if let logSumExp { lines.append("lse     -> \(logSumExp)") }
+    lines.append(
+      "time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
+    )
+    return lines.joined(separator: "\n")
   }
 }
 

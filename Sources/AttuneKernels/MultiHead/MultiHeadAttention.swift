@@ -1,0 +1,113 @@
+/// The result of batched multi-head attention.
+public struct MultiHeadResult: Sendable {
+  /// `O [B, H, Nq, dv]`.
+  public var output: [Float]
+  /// `[B, H, Nq]` log-sum-exp of each row's scaled, masked scores (−∞ for a row that sees no
+  /// key), when asked for.
+  public var logSumExp: [Float]?
+
+  /// A result.
+  public init(output: [Float], logSumExp: [Float]?) {
+    self.output = output
+    self.logSumExp = logSumExp
+  }
+}
+
+/// Batched multi-head (and grouped-query) attention: for every batch `b` and query head `h`,
+/// `O[b, h] = softmax(Q[b, h] · K[b, g]ᵀ · scale + bias[b, h]) · V[b, g]` with
+/// `g = h / (H / Hkv)`, under `options.mask`.
+///
+/// Each head runs on `kernel` (its threads share the head's query tiles, or its key tiles when
+/// the head has few queries, as in decoding).
+///
+/// - Parameters:
+///   - q: `[B, H, Nq, dk]`, row-major.
+///   - k: `[B, Hkv, Nk, dk]`.
+///   - v: `[B, Hkv, Nk, dv]`.
+///   - shape: The sizes.
+///   - kernel: The per-head kernel; masks, biases and log-sum-exp need `fused` or `naive`.
+///   - options: Scale, mask and the non-finite policy.
+///   - bias: An additive bias broadcast over batch and heads, or nil.
+///   - logSumExp: Whether to return each row's log-sum-exp.
+/// - Returns: `O [B, H, Nq, dv]` and, if asked, the log-sum-exp `[B, H, Nq]`.
+/// - Throws: `AttentionError` for sizes that disagree, H not a multiple of Hkv, a bad bias or
+///   mask, non-finite inputs (unless allowed), a kernel without masks, or memory beyond the
+///   machine's. Nothing is returned partially.
+/// - Complexity: O(B · H · Nq · Nk · (dk + dv)) time; masked tiles are skipped by `fused`.
+public func multiHeadAttention(
+  q: [Float], k: [Float], v: [Float], shape: MultiHeadShape,
+  kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions(),
+  bias: AttentionBias? = nil, logSumExp: Bool = false
+) throws(AttentionError) -> MultiHeadResult {
+  try shape.validate()
+  for (name, buffer, expected) in [
+    ("Q", q, shape.queryCount), ("K", k, shape.keyCount), ("V", v, shape.valueCount),
+  ] where buffer.count != expected {
+    throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
+  }
+  try bias?.validate(for: shape)
+  try Platform.checkMemory(
+    "the output and the \(kernel.name) kernel's scratch",
+    bytes: Platform.floatBytes(shape.outputCount + shape.logSumExpCount)
+      &+ kernel.scratchBytes(for: shape.head))
+  var output = [Float](repeating: 0, count: shape.outputCount)
+  var lse = [Float](repeating: 0, count: logSumExp ? shape.logSumExpCount : 0)
+  let head = shape.head
+  let biasCount = head.queries * head.keys
+  let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
+    k.withUnsafeBufferPointer { k in
+      v.withUnsafeBufferPointer { v in
+        output.withUnsafeMutableBufferPointer { o in
+          lse.withUnsafeMutableBufferPointer { l in
+            (bias?.values ?? []).withUnsafeBufferPointer { b in
+              Result { () throws(AttentionError) in
+                // Query heads that share K and V are stacked into one problem (rows of head
+                // h0 + i follow head h0's), so each K/V head is packed and read once per group.
+                // A bias that differs by head prevents it.
+                let group = shape.heads / shape.kvHeads
+                let stack = bias.map { $0.heads == 1 } ?? true ? group : 1
+                let rows = head.queries * stack
+                let stacked = AttentionShape(
+                  queries: rows, keys: head.keys, headDim: head.headDim, valueDim: head.valueDim)
+                for batch in 0..<shape.batch {
+                  for first in stride(from: 0, to: shape.heads, by: stack) {
+                    let g = shape.kvHead(for: first)
+                    let qh = batch * shape.heads + first
+                    let kh = batch * shape.kvHeads + g
+                    func slice(_ buffer: UnsafeBufferPointer<Float>, _ index: Int, _ size: Int)
+                      -> UnsafeBufferPointer<Float>
+                    {
+                      UnsafeBufferPointer(rebasing: buffer[(index * size)..<((index + 1) * size)])
+                    }
+                    let biasSlice = bias.map { bias -> UnsafeBufferPointer<Float> in
+                      let index =
+                        (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : first)
+                      return slice(b, index, biasCount)
+                    }
+                    let out = UnsafeMutableBufferPointer(
+                      rebasing: o[
+                        (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)])
+                    let lseRows =
+                      logSumExp
+                      ? UnsafeMutableBufferPointer(
+                        rebasing: l[(qh * head.queries)..<(qh * head.queries + rows)])
+                      : nil
+                    try stackedAttention(
+                      q: UnsafeBufferPointer(
+                        rebasing: q[
+                          (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)]),
+                      k: slice(k, kh, head.keyCount), v: slice(v, kh, head.valueCount),
+                      shape: stacked, into: out, kernel: kernel, options: options, bias: biasSlice,
+                      logSumExp: lseRows, queryPositions: head.queries)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  try result.get()
+  return MultiHeadResult(output: output, logSumExp: logSumExp ? lse : nil)
+}
