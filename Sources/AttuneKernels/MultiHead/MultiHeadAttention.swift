@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The result of batched multi-head attention.
 public struct MultiHeadResult: Sendable {
   /// `O [B, H, Nq, dv]`.
@@ -54,54 +56,54 @@ public func multiHeadAttention(
   var lse = [Float](repeating: 0, count: logSumExp ? shape.logSumExpCount : 0)
   let head = shape.head
   let biasCount = head.queries * head.keys
+  // Query heads that share K and V are stacked into one problem (rows of head h0 + i follow
+  // head h0's), so each K/V head is packed and read once per group. A bias that differs by
+  // head prevents it.
+  let group = shape.heads / shape.kvHeads
+  let stack = bias.map { $0.heads == 1 } ?? true ? group : 1
+  let stacked = AttentionShape(
+    queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
+    valueDim: head.valueDim)
+  let items = shape.batch * (shape.heads / stack)
+  // With enough groups, whole groups run in parallel on one-thread copies of the kernel: no
+  // barrier per group, and each worker packs its own K. Otherwise each group uses every thread.
+  let threads = kernel.settings.first { $0.name == "threads" }?.value ?? 1
+  var perWorker: (any AttentionKernel)?
+  if threads > 1, items >= 2 * threads || items % threads == 0, items >= threads {
+    var values = Dictionary(
+      kernel.settings.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    values["threads"] = 1
+    perWorker = try? KernelCatalog.make(kernel.name, values)
+  }
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
       v.withUnsafeBufferPointer { v in
         output.withUnsafeMutableBufferPointer { o in
           lse.withUnsafeMutableBufferPointer { l in
             (bias?.values ?? []).withUnsafeBufferPointer { b in
-              Result { () throws(AttentionError) in
-                // Query heads that share K and V are stacked into one problem (rows of head
-                // h0 + i follow head h0's), so each K/V head is packed and read once per group.
-                // A bias that differs by head prevents it.
-                let group = shape.heads / shape.kvHeads
-                let stack = bias.map { $0.heads == 1 } ?? true ? group : 1
-                let rows = head.queries * stack
-                let stacked = AttentionShape(
-                  queries: rows, keys: head.keys, headDim: head.headDim, valueDim: head.valueDim)
-                for batch in 0..<shape.batch {
-                  for first in stride(from: 0, to: shape.heads, by: stack) {
-                    let g = shape.kvHead(for: first)
-                    let qh = batch * shape.heads + first
-                    let kh = batch * shape.kvHeads + g
-                    func slice(_ buffer: UnsafeBufferPointer<Float>, _ index: Int, _ size: Int)
-                      -> UnsafeBufferPointer<Float>
-                    {
-                      UnsafeBufferPointer(rebasing: buffer[(index * size)..<((index + 1) * size)])
-                    }
-                    let biasSlice = bias.map { bias -> UnsafeBufferPointer<Float> in
-                      let index =
-                        (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : first)
-                      return slice(b, index, biasCount)
-                    }
-                    let out = UnsafeMutableBufferPointer(
-                      rebasing: o[
-                        (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)])
-                    let lseRows =
-                      logSumExp
-                      ? UnsafeMutableBufferPointer(
-                        rebasing: l[(qh * head.queries)..<(qh * head.queries + rows)])
-                      : nil
-                    try stackedAttention(
-                      q: UnsafeBufferPointer(
-                        rebasing: q[
-                          (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)]),
-                      k: slice(k, kh, head.keyCount), v: slice(v, kh, head.valueCount),
-                      shape: stacked, into: out, kernel: kernel, options: options, bias: biasSlice,
-                      logSumExp: lseRows, queryPositions: head.queries)
+              let tensors = HeadTensors(q: q, k: k, v: v, o: o, lse: logSumExp ? l : nil, bias: b)
+              @Sendable func run(_ item: Int, _ kernel: any AttentionKernel) throws(AttentionError)
+              {
+                let batch = item / (shape.heads / stack)
+                let first = (item % (shape.heads / stack)) * stack
+                try tensors.run(
+                  batch: batch, firstHead: first, stacked: stacked, shape: shape, bias: bias,
+                  kernel: kernel, options: options)
+              }
+              guard let perWorker else {
+                return Result { () throws(AttentionError) in
+                  for item in 0..<items { try run(item, kernel) }
+                }
+              }
+              let failure = Mutex<AttentionError?>(nil)
+              WorkQueue.run(items: items, threads: threads) { queue in
+                while let item = queue.take() {
+                  do throws(AttentionError) { try run(item, perWorker) } catch {
+                    failure.withLock { $0 = $0 ?? error }
                   }
                 }
               }
+              return failure.withLock { $0 }.map { .failure($0) } ?? .success(())
             }
           }
         }

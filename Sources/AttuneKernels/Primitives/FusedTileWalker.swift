@@ -164,7 +164,7 @@ package struct FusedTileWalker: @unchecked Sendable {
           sum0 = multiplyAdd(sum0, Vector.load(query + c), Vector.load(key + c))
           c &+= vectorWidth
         }
-        var dot = (sum0 + sum1).sum()
+        var dot = horizontalSum(sum0 + sum1)
         while c < dk {
           dot += query[c] * key[c]
           c &+= 1

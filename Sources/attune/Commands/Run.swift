@@ -110,6 +110,12 @@ extension Attune {
         visibility: .hidden))
     var serve = false
 
+    @Flag(
+      help: ArgumentHelp(
+        "Benchmark reference: each call reads K and V once (a vector sum over --threads workers) instead of computing attention.",
+        visibility: .hidden))
+    var streamRead = false
+
     func validate() throws {
       let paths = [queryPath, keyPath, valuePath].compactMap { $0 }
       if random {
@@ -182,7 +188,8 @@ extension Attune {
       let options = AttentionOptions(
         scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask)
       let call = Call(
-        inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options)
+        inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options,
+        streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
       let clock = ContinuousClock()
       var result = MultiHeadResult(output: [], logSumExp: nil)
       // The first call checks the inputs under the chosen policy; later ones skip the scan.
@@ -192,6 +199,9 @@ extension Attune {
       if serve {
         try Self.serve(unchecked)
         return
+      }
+      if streamRead {
+        throw ValidationError("--stream-read is a benchmark reference; use it with --serve")
       }
       if repeatCount > 1 || warmup > 0 {
         samples = try Self.time(unchecked, warmup: warmup, calls: repeatCount)
@@ -234,9 +244,15 @@ extension Attune {
       let bias: AttentionBias?
       let logSumExp: Bool
       let options: AttentionOptions
+      /// When set, a call reads K and V with this many threads instead (`--stream-read`).
+      var streamReadThreads: Int?
 
       func run() throws -> MultiHeadResult {
-        try ensure { () throws(AttentionError) in
+        if let threads = streamReadThreads {
+          let sum = StreamRead.sum([inputs.k, inputs.v], threads: threads)
+          return MultiHeadResult(output: [sum], logSumExp: nil)
+        }
+        return try ensure { () throws(AttentionError) in
           try multiHeadAttention(
             q: inputs.q, k: inputs.k, v: inputs.v, shape: inputs.shape, kernel: kernel,
             options: options, bias: bias, logSumExp: logSumExp)
@@ -248,7 +264,8 @@ extension Attune {
         var options = options
         options.nonFiniteInputs = .propagate
         return Call(
-          inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options)
+          inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options,
+          streamReadThreads: streamReadThreads)
       }
     }
 

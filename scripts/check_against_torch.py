@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""`attune run` against PyTorch's scaled_dot_product_attention on the same .npy inputs.
+
+Covers batches and heads, grouped-query attention (H ≠ Hkv, PyTorch's enable_gqa), causal masks
+in both alignments (PyTorch's is_causal is top-left; bottom-right is given to PyTorch as an
+explicit boolean mask), sliding windows, boolean and float masks broadcast over batch and heads,
+a single query against a long K/V (decoding), Nq < Nk, rows that see no key, the log-sum-exp
+(checked against torch.logsumexp of the scaled, masked scores), and float16 storage.
+
+PyTorch computes in float64 here so that it is the reference. Attune's outputs are float32
+(float16 for float16 inputs). Fully masked rows: PyTorch gives NaN, Attune zeros (documented);
+those rows are compared as "Attune gives 0".
+Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+
+    python3 scripts/check_against_torch.py [path/to/attune]
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_benchmark import ROOT, VENV, VENV_PYTHON  # noqa: E402
+
+
+def main():
+    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
+    import numpy as np
+    import torch
+    attune = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "attune")
+    gen = np.random.default_rng(7)
+    # (name, B, H, Hkv, Nq, Nk, dk, dv, flags, mask kind, dtype)
+    cases = [
+        ("plain 2-D", 1, 1, 1, 65, 130, 72, 40, [], None, "float32"),
+        ("batch and heads", 2, 4, 4, 33, 33, 64, 64, [], None, "float32"),
+        ("grouped-query H=8 Hkv=2", 2, 8, 2, 40, 70, 32, 32, [], None, "float32"),
+        ("multi-query H=6 Hkv=1, causal top-left", 1, 6, 1, 50, 50, 16, 24, ["--causal", "top-left"], "causal-tl", "float32"),
+        ("Nq < Nk, causal bottom-right", 2, 4, 2, 7, 100, 64, 64, ["--causal", "bottom-right"], "causal-br", "float32"),
+        ("Nq > Nk, causal bottom-right (empty rows)", 1, 2, 1, 20, 8, 16, 16, ["--causal", "bottom-right"], "causal-br", "float32"),
+        ("sliding window 16, bottom-right", 1, 4, 2, 64, 200, 32, 32, ["--window", "16"], "window16-br", "float32"),
+        ("decode Nq=1, Nk=5000, H=8 Hkv=2", 1, 8, 2, 1, 5000, 128, 128, ["--causal", "bottom-right"], "causal-br", "float32"),
+        ("boolean mask [1, H, Nq, Nk]", 2, 4, 4, 30, 45, 16, 16, ["--bias", "BOOL"], "bool", "float32"),
+        ("float mask [B, 1, Nq, Nk]", 2, 4, 2, 30, 45, 16, 16, ["--bias", "FLOAT"], "float", "float32"),
+        ("float16 storage, grouped-query, causal", 1, 8, 2, 64, 64, 64, 64, ["--causal", "top-left"], "causal-tl", "float16"),
+    ]
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, b, h, hkv, nq, nk, dk, dv, flags, kind, dtype in cases:
+            q = gen.standard_normal((b, h, nq, dk)).astype(dtype)
+            k = gen.standard_normal((b, hkv, nk, dk)).astype(dtype)
+            v = gen.standard_normal((b, hkv, nk, dv)).astype(dtype)
+            paths = {}
+            for x, a in zip("qkv", (q, k, v)):
+                paths[x] = os.path.join(tmp, f"{x}.npy")
+                np.save(paths[x], a)
+            rows = np.arange(nq)[:, None]
+            cols = np.arange(nk)[None, :]
+            allowed = np.ones((nq, nk), dtype=bool)
+            bias = None
+            if kind == "causal-tl":
+                allowed = cols <= rows
+            elif kind == "causal-br":
+                allowed = cols <= rows + nk - nq
+            elif kind == "window16-br":
+                diagonal = rows + nk - nq
+                allowed = (cols <= diagonal) & (cols > diagonal - 16)
+            elif kind == "bool":
+                allowed = gen.random((1, h, nq, nk)) > 0.3
+                np.save(os.path.join(tmp, "m.npy"), allowed)
+                flags = ["--bias", os.path.join(tmp, "m.npy")]
+            elif kind == "float":
+                bias = (gen.standard_normal((b, 1, nq, nk)) * 2).astype(np.float32)
+                bias[gen.random(bias.shape) < 0.2] = -np.inf
+                np.save(os.path.join(tmp, "m.npy"), bias)
+                flags = ["--bias", os.path.join(tmp, "m.npy")]
+            out = os.path.join(tmp, "o.npy")
+            lse_path = os.path.join(tmp, "lse.npy")
+            command = [attune, "run", "--q", paths["q"], "--k", paths["k"], "--v", paths["v"],
+                       "--out", out, "--lse", lse_path, *flags]
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                print(f"FAIL {name}: attune exited {result.returncode}: {result.stderr.strip()}")
+                failures += 1
+                continue
+            got = np.load(out)
+            got_lse = np.load(lse_path)
+
+            # PyTorch in float64 as the reference, with its own masking arguments.
+            tq, tk, tv = (torch.from_numpy(a.astype(np.float64)) for a in (q, k, v))
+            kwargs = {"enable_gqa": h != hkv}
+            mask = None
+            if kind == "causal-tl":
+                kwargs["is_causal"] = True
+            elif kind in ("causal-br", "window16-br"):
+                mask = torch.from_numpy(np.broadcast_to(allowed, (1, 1, nq, nk)).copy())
+            elif kind == "bool":
+                mask = torch.from_numpy(allowed)
+            elif kind == "float":
+                mask = torch.from_numpy(bias.astype(np.float64))
+            if mask is not None:
+                kwargs["attn_mask"] = mask
+            want = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, **kwargs).numpy()
+            # Log-sum-exp of the scaled, masked scores, with the key heads repeated for GQA.
+            kk = np.repeat(k.astype(np.float64), h // hkv, axis=1)
+            scores = q.astype(np.float64) @ kk.transpose(0, 1, 3, 2) / np.sqrt(dk)
+            if kind == "float":
+                scores = scores + bias
+            else:
+                scores = np.where(np.broadcast_to(allowed, scores.shape), scores, -np.inf)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                want_lse = torch.logsumexp(torch.from_numpy(scores), dim=-1).numpy()
+            empty = ~np.isfinite(want_lse)
+            want = np.where(empty[..., None], 0.0, want)  # PyTorch: NaN; Attune: 0, by design
+            scale = np.abs(v.astype(np.float64)).max()
+            error = np.abs(got.astype(np.float64) - want).max() / scale
+            with np.errstate(invalid="ignore"):
+                difference = np.where(empty, 0, got_lse - want_lse)
+            lse_error = np.abs(difference).max() / max(1, np.abs(np.where(empty, 0, want_lse)).max())
+            empty_ok = np.all(got_lse[empty] == -np.inf)
+            tolerance = 1e-3 if dtype == "float16" else 1e-5
+            ok = error <= tolerance and lse_error <= 1e-5 and empty_ok and got.dtype == np.dtype(dtype)
+            failures += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: max|ΔO|/max|V| = {error:.1e} (≤ {tolerance:g}), "
+                  f"log-sum-exp {lse_error:.1e}, {int(empty.sum())} empty rows, output {got.dtype}")
+    print(f"{len(cases) - failures} of {len(cases)} cases agree with PyTorch {torch.__version__}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

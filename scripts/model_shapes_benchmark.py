@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Issue 7's performance criteria, each measured in one interleaved run on this machine:
+
+  causal   N=2048, d=64, one head: Attune causal vs Attune non-causal (target ≤ 0.6× the time)
+           and PyTorch's causal SDPA vs Attune causal (target ≥ 1.3× faster).
+  mha      B=1, H=8, N=1024, d=64: onnxruntime's MultiHeadAttention vs Attune (target ≥ 1.0).
+  decode   Nq=1, Nk=32768, H=32, Hkv=8, d=128: Attune's decode against a plain streaming read of
+           K and V with the same threads (target ≥ 70 % of its bandwidth); PyTorch for reference.
+
+Method as scripts/peer_benchmark.py: every round runs every candidate once in a shuffled order,
+a sample lasts ≥ --min-sample-ms after a pause and a warm-up call, and ratios are medians of
+per-round ratios with distribution-free 95 % intervals. Attune runs in long-lived
+`attune run --serve` processes on .npy inputs that the Python peers also use.
+Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+
+    python3 scripts/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_benchmark import ROOT, VENV, VENV_PYTHON, median_interval  # noqa: E402
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
+    p.add_argument("--scenarios", default="causal,mha,decode")
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--min-sample-ms", type=float, default=30)
+    p.add_argument("--pause-ms", type=float, default=300)
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args()
+
+
+def main():
+    args = parse()
+    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
+    for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
+        if os.environ.get(var) != str(args.threads):
+            os.environ[var] = str(args.threads)
+            os.execv(sys.executable, [sys.executable] + sys.argv)
+    import numpy as np
+    import torch
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    rng = random.Random(args.seed)
+    print(f"torch {torch.__version__}, onnxruntime {ort.__version__}, numpy {np.__version__}, "
+          f"{args.threads} threads, {args.rounds} interleaved rounds")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        def save(name, x):
+            path = os.path.join(tmp, name)
+            np.save(path, x)
+            return path
+
+        def server(paths, *flags):
+            command = [args.attune, "run", "--q", paths[0], "--k", paths[1], "--v", paths[2],
+                       "--threads", str(args.threads), "--serve", *flags]
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            if process.stdout.readline().strip() != "ready":
+                sys.exit(f"error: {' '.join(command)} did not start")
+
+            def call(calls):
+                process.stdin.write(f"{calls}\n")
+                process.stdin.flush()
+                return float(process.stdout.readline())
+            call.process = process
+            return call
+
+        def measure(title, candidates, ratios, notes=()):
+            """candidates: name -> fn(calls) returning seconds per call."""
+            names = list(candidates)
+            calls = {}
+            for name in names:
+                fastest = min(candidates[name](1) for _ in range(3))
+                calls[name] = max(3, int(args.min_sample_ms / 1000 / max(fastest, 1e-9)) + 1)
+            times = {name: [] for name in names}
+            for round_ in range(args.rounds):
+                order = names[:]
+                rng.shuffle(order)
+                for name in order:
+                    time.sleep(args.pause_ms / 1000)
+                    candidates[name](1)
+                    times[name].append(candidates[name](calls[name]))
+                print(f"\r  {title}: round {round_ + 1}/{args.rounds}", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=sys.stderr)
+            print(f"\n{title}")
+            for name in names:
+                med = sorted(times[name])[len(times[name]) // 2]
+                print(f"  {name:24} {med * 1e3:9.3f} ms")
+            for label, numerator, denominator, target in ratios:
+                r, lo, hi = median_interval([a / b for a, b in zip(times[numerator], times[denominator])])
+                print(f"  {label}: {r:.3f} [{lo:.3f}, {hi:.3f}]  (target {target})")
+            for note in notes:
+                print(f"  {note(times)}")
+            for fn in candidates.values():
+                if hasattr(fn, "process"):
+                    fn.process.stdin.close()
+                    fn.process.wait()
+
+        def torch_fn(*tensors, **kwargs):
+            def run(calls):
+                start = time.perf_counter()
+                with torch.inference_mode():
+                    for _ in range(calls):
+                        sdpa(*tensors, **kwargs)
+                return (time.perf_counter() - start) / calls
+            return run
+
+        gen = np.random.default_rng(args.seed)
+        scenarios = args.scenarios.split(",")
+        if "causal" in scenarios:
+            n, d = 2048, 64
+            q, k, v = (gen.standard_normal((n, d), dtype=np.float32) for _ in range(3))
+            paths = [save(f"c{x}.npy", a) for x, a in zip("qkv", (q, k, v))]
+            tq, tk, tv = (torch.from_numpy(a)[None, None] for a in (q, k, v))
+            measure("causal: N=2048, d=64, one head", {
+                "attune": server(paths),
+                "attune-causal": server(paths, "--causal", "top-left"),
+                "torch-causal": torch_fn(tq, tk, tv, is_causal=True),
+            }, [
+                ("Attune causal / Attune non-causal time", "attune-causal", "attune", "≤ 0.6"),
+                ("PyTorch causal / Attune causal time", "torch-causal", "attune-causal", "≥ 1.3"),
+            ])
+        if "mha" in scenarios:
+            b, h, n, d = 1, 8, 1024, 64
+            q, k, v = (gen.standard_normal((b, h, n, d), dtype=np.float32) for _ in range(3))
+            paths = [save(f"m{x}.npy", a) for x, a in zip("qkv", (q, k, v))]
+            node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["o"], domain="com.microsoft",
+                                    num_heads=h)
+            io = [helper.make_tensor_value_info(x, TensorProto.FLOAT, [b, n, h * d]) for x in "qkvo"]
+            model = helper.make_model(helper.make_graph([node], "mha", io[:3], io[3:]),
+                                      opset_imports=[helper.make_opsetid("", 17),
+                                                     helper.make_opsetid("com.microsoft", 1)])
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = args.threads
+            options.inter_op_num_threads = 1
+            session = ort.InferenceSession(model.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+            feed = {x: np.ascontiguousarray(a.transpose(0, 2, 1, 3).reshape(b, n, h * d))
+                    for x, a in zip("qkv", (q, k, v))}
+
+            def onnx(calls):
+                start = time.perf_counter()
+                for _ in range(calls):
+                    session.run(None, feed)
+                return (time.perf_counter() - start) / calls
+            measure("mha: B=1, H=8, N=1024, d=64", {
+                "attune": server(paths),
+                "onnxruntime": onnx,
+                "torch": torch_fn(*(torch.from_numpy(a) for a in (q, k, v))),
+            }, [
+                ("onnxruntime / Attune time", "onnxruntime", "attune", "≥ 1.0"),
+                ("PyTorch / Attune time", "torch", "attune", "(reference)"),
+            ])
+        if "decode" in scenarios:
+            h, hkv, nk, d = 32, 8, 32768, 128
+            q = gen.standard_normal((1, h, 1, d), dtype=np.float32)
+            k, v = (gen.standard_normal((1, hkv, nk, d), dtype=np.float32) for _ in range(2))
+            paths = [save(f"d{x}.npy", a) for x, a in zip("qkv", (q, k, v))]
+            bytes_kv = k.nbytes + v.nbytes
+            measure("decode: Nq=1, Nk=32768, H=32, Hkv=8, d=128", {
+                "attune": server(paths),
+                "stream-read K and V": server(paths, "--stream-read"),
+                "torch": torch_fn(*(torch.from_numpy(a) for a in (q, k, v)), enable_gqa=True),
+            }, [
+                ("Attune bandwidth / streaming-read bandwidth", "stream-read K and V", "attune", "≥ 0.7"),
+            ], notes=[lambda t: "bandwidth (K+V once per call): " + ", ".join(
+                f"{name} {bytes_kv / sorted(t[name])[len(t[name]) // 2] / 1e9:.1f} GB/s" for name in t)])
+
+
+if __name__ == "__main__":
+    main()
