@@ -22,8 +22,9 @@ listing=$(objdump -d --no-show-raw-insn "$binary" | swift demangle --simplified 
     $0 ~ pattern { match($0, width); print fn "\t" substr($0, RSTART, RLENGTH) }')
 
 status=0
-for kernel in SIMDAttention FusedAttention; do
-  lines=$(printf '%s\n' "$listing" | grep -F "$kernel.compute" || true)
+# The fused kernel's tile walk lives in FusedTileWalker.accumulate.
+for kernel in SIMDAttention.compute FusedTileWalker.accumulate; do
+  lines=$(printf '%s\n' "$listing" | grep -F "$kernel" || true)
   count=$(printf '%s' "$lines" | grep -c . || true)
   kinds=$(printf '%s\n' "$lines" | cut -f2 | sed 's/^%//; s/[0-9]*\.4s$/ 128-bit NEON/' | sort | uniq -c | tr -s ' ' | paste -sd, -)
   if [ "$count" -gt 0 ]; then

@@ -1,6 +1,8 @@
 import AttuneKernels
 import AttunePlanner
+import Dispatch
 import Foundation
+import Synchronization
 import Testing
 import _AttuneTestSupport
 
@@ -103,5 +105,47 @@ import _AttuneTestSupport
     #expect(throws: PlanningError.self) {
       try AttentionPlanner(wisdom: nil).plan(for: AttentionShape(queries: 0, keys: 1, headDim: 1))
     }
+  }
+}
+
+/// Many threads planning and executing at once on one shared wisdom file, some of them writing
+/// it: every plan runs correctly and the file stays valid.
+@Suite struct PlannerConcurrencyTests {
+  @Test("16 threads × 8 iterations plan, execute and record wisdom concurrently")
+  func concurrentPlanning() throws {
+    let store = try temporaryWisdom()
+    let shapes = (0..<4).map { AttentionShape.square(tokens: 40 + 30 * $0, headDim: 8 << ($0 % 2)) }
+    let problems = shapes.map { Problem(shape: $0, data: .random, seed: UInt64($0.queries)) }
+    let oracles = problems.map { $0.oracle() }
+    let failures = Mutex<[String]>([])
+    let threads = 16
+    let iterations = 8
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      let planner = AttentionPlanner(wisdom: store)
+      for iteration in 0..<iterations {
+        let index = (thread + iteration) % problems.count
+        let problem = problems[index]
+        do {
+          if thread % 4 == 0 {  // a quarter of the threads write wisdom as they go
+            try store.record([try fusedEntry(problem.inputs.shape, blockQ: 16 + iteration)])
+          }
+          let plan = try planner.plan(for: problem.inputs.shape)
+          let got = try plan.execute(
+            q: problem.inputs.q, k: problem.inputs.k, v: problem.inputs.v)
+          let error = maxAbsoluteError(got, oracles[index])
+          if error > 2e-6 * problem.maxAbsValue {
+            failures.withLock { $0.append("\(plan.kernel.configurationDescription): \(error)") }
+          }
+          if !plan.warnings.isEmpty {
+            failures.withLock { $0.append("warnings: \(plan.warnings)") }
+          }
+        } catch {
+          failures.withLock { $0.append("\(error)") }
+        }
+      }
+    }
+    #expect(failures.withLock { $0 } == [])
+    let (entries, warnings) = store.load()
+    #expect(warnings.isEmpty && entries.count == problems.count)
   }
 }

@@ -119,6 +119,18 @@ public struct WisdomStore: Sendable {
     }
   }
 
+  /// The entries of wisdom file contents, as `load` would read them.
+  ///
+  /// - Throws: `WisdomError.unreadable` naming `source` when `data` is not wisdom of this format
+  ///   (not JSON, truncated, another format or version, malformed entries).
+  public static func entries(in data: Data, source: String) throws(WisdomError) -> [WisdomEntry] {
+    switch decode(data) {
+    case .entries(let entries): return entries
+    case .bad(let reason): throw .unreadable(path: source, reason: reason)
+    case .missing: return []
+    }
+  }
+
   // MARK: - Writing
 
   /// Adds `entries`, each replacing any entry with the same key, under the file's lock.
@@ -210,12 +222,7 @@ public struct WisdomStore: Sendable {
   public func importEntries(
     from data: Data, source: String, force: Bool, context: WisdomContext = .current()
   ) throws(WisdomError) -> ImportResult {
-    guard case .entries(let entries) = Self.decode(data) else {
-      if case .bad(let reason) = Self.decode(data) {
-        throw .unreadable(path: source, reason: reason)
-      }
-      throw .unreadable(path: source, reason: "empty")
-    }
+    let entries = try Self.entries(in: data, source: source)
     var result = ImportResult()
     var accepted: [WisdomEntry] = []
     for entry in entries {
