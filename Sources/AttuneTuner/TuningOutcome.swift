@@ -8,6 +8,8 @@ public enum StopReason: String, Sendable, Hashable, Codable {
   case timeBudget
   /// Every candidate failed to run.
   case noCandidates
+  /// Stopped on request (`TuningInterruption`, Ctrl-C).
+  case interrupted
 }
 
 /// What a strategy claims about its choice when it stops.

@@ -35,7 +35,9 @@ struct TuningRun<Target: TuningTarget> {
   /// Whether the budget allows another measurement; records why not.
   mutating func canMeasure() -> Bool {
     if stopReason != nil { return false }
-    if measurements >= budget.measurements {
+    if TuningInterruption.isRequested {
+      stopReason = .interrupted
+    } else if measurements >= budget.measurements {
       stopReason = .measurementBudget
     } else if seconds >= budget.seconds {
       stopReason = .timeBudget
@@ -51,6 +53,9 @@ struct TuningRun<Target: TuningTarget> {
       let value = try target.measure(candidate)
       guard value.isFinite, value > 0 else {
         throw TuningFailure("measured a time of \(value) seconds")
+      }
+      if let limit = budget.candidateSeconds, value > limit {
+        throw TuningFailure("took \(value) s per call, over the limit of \(limit) s")
       }
       times[candidate].append(value)
       statistics[candidate].add(value)

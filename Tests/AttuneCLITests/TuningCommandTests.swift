@@ -58,3 +58,38 @@ struct TuningCommandTests {
     #expect(summaries.count == 2 * 3)
   }
 }
+
+extension TuningCommandTests {
+  @Test("Ctrl-C during tune keeps what was measured in the JSON, saves no wisdom, exits 130")
+  func interrupted() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let process = Process()
+    process.executableURL = AttuneProcess.executable
+    process.currentDirectoryURL = directory
+    process.arguments = [
+      // Two candidates that do the same work (one tile of 64 rows) and no indifference margin:
+      // the race cannot stop.
+      "tune", "--kernel", "fused", "--n", "64", "--d", "16", "--candidates", "64,100",
+      "--epsilon", "0", "--budget-measurements", "10000000", "--budget-seconds", "20",
+      "--json", "t.json",
+      "--save", "--wisdom", "w.json",
+    ]
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = Pipe()
+    try process.run()
+    Thread.sleep(forTimeInterval: 1.5)
+    process.interrupt()  // SIGINT, as Ctrl-C sends
+    process.waitUntilExit()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 130, "\(stderr)")
+    #expect(stderr.contains("interrupted: kept the"))
+    let data = try Data(contentsOf: directory.appendingPathComponent("t.json"))
+    let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let outcome = try #require(record["outcome"] as? [String: Any])
+    #expect(outcome["stopReason"] as? String == "interrupted")
+    #expect((outcome["trace"] as? [Any])?.isEmpty == false)
+    #expect(
+      !FileManager.default.fileExists(atPath: directory.appendingPathComponent("w.json").path))
+  }
+}

@@ -94,6 +94,7 @@ extension HTMLReport {
     case .measurementBudget: "measurement budget"
     case .timeBudget: "time budget"
     case .noCandidates: "every candidate failed"
+    case .interrupted: "interrupted"
     }
   }
 }

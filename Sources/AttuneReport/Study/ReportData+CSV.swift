@@ -1,6 +1,8 @@
+import AttuneTuner
+
 extension ReportData {
   /// Every tuning measurement: strategy, round, candidate, seconds per call.
-  func tuningCSV() -> String {
+  static func tuningCSV(_ tuning: [TuningRecord]) -> String {
     var lines = ["strategy,kernel,n,d,round,candidate,seconds"]
     for record in tuning {
       for entry in record.outcome.trace {
@@ -16,7 +18,7 @@ extension ReportData {
   }
 
   /// One row per trial and strategy: choice, measurements, seconds, stop reason.
-  func duelCSV() -> String {
+  static func duelCSV(_ duel: DuelReport) -> String {
     var lines = ["trial,seed,strategy,choice,measurements,seconds,rounds,stop_reason"]
     for trial in duel.trials {
       for outcome in trial.outcomes {
@@ -29,7 +31,7 @@ extension ReportData {
   }
 
   /// One row per strategy, profile and noise model.
-  func simulationCSV() -> String {
+  static func simulationCSV(_ simulation: SimulationReport) -> String {
     var lines = [
       "profile,noise,strategy,trials,correct,correct_low,correct_high,slowdown_median,slowdown_p95,measurements_mean,measurements_p95,seconds_mean,seconds_p95,budget_stops,declared_best"
     ]

@@ -32,19 +32,41 @@ public struct ReportData: Sendable, Hashable {
 
   /// The data files, by name, in the order they are written (JSON, then CSV for spreadsheets).
   public func files() throws -> [(name: String, contents: Data)] {
+    var files = [("report.json", try Self.encoder.encode(manifest))]
+    for stage in [
+      StudyStage.compared(comparison), .tuned(tuning), .duelled(duel), .simulated(simulation),
+    ] {
+      files += try Self.files(for: stage)
+    }
+    return files
+  }
+
+  /// The files of one finished stage of a study (its JSON and CSV), so a study can save each
+  /// stage as it ends and an interrupted one keeps what it measured.
+  public static func files(for stage: StudyStage) throws -> [(name: String, contents: Data)] {
+    switch stage {
+    case .compared(let comparison):
+      return [
+        ("compare.json", try comparison.json()), ("compare.csv", Data(comparison.csv().utf8)),
+      ]
+    case .tuned(let tuning):
+      return [
+        ("tune.json", try encoder.encode(tuning)), ("tune.csv", Data(tuningCSV(tuning).utf8)),
+      ]
+    case .duelled(let duel):
+      return [("duel.json", try encoder.encode(duel)), ("duel.csv", Data(duelCSV(duel).utf8))]
+    case .simulated(let simulation):
+      return [
+        ("simulate.json", try encoder.encode(simulation)),
+        ("simulate.csv", Data(simulationCSV(simulation).utf8)),
+      ]
+    }
+  }
+
+  private static var encoder: JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return [
-      ("report.json", try encoder.encode(manifest)),
-      ("compare.json", try comparison.json()),
-      ("tune.json", try encoder.encode(tuning)),
-      ("duel.json", try encoder.encode(duel)),
-      ("simulate.json", try encoder.encode(simulation)),
-      ("compare.csv", Data(comparison.csv().utf8)),
-      ("tune.csv", Data(tuningCSV().utf8)),
-      ("duel.csv", Data(duelCSV().utf8)),
-      ("simulate.csv", Data(simulationCSV().utf8)),
-    ]
+    return encoder
   }
 
   /// Reads and validates the data saved in `directory`.

@@ -15,11 +15,13 @@ public enum Study {
   /// - Parameters:
   ///   - plan: What to measure.
   ///   - progress: Called often (after every sample or measurement) from this thread.
+  ///   - finished: Called when each stage ends, with what it measured (to save it at once).
   /// - Returns: Everything measured, ready to save and draw.
   /// - Throws: `AttentionError` for a plan the machine cannot run (an unknown kernel, memory
   ///   beyond the machine's), `StatsError` if a comparison entry has no samples.
   public static func run(
-    _ plan: StudyPlan, progress: @escaping (StudyProgress) -> Void = { _ in }
+    _ plan: StudyPlan, progress: @escaping (StudyProgress) -> Void = { _ in },
+    finished: (StudyStage) throws -> Void = { _ in }
   ) throws -> ReportData {
     let clock = MonotonicClock()
     let start = clock.seconds()
@@ -41,6 +43,8 @@ public enum Study {
       report(
         1, "compare", Double(step.completed) / Double(max(step.total, 1)), step.current)
     }
+
+    try finished(.compared(compared))
 
     // 2. One tuning run per strategy, as `attune tune`.
     let (kernels, labels) = try candidates(plan.tunedKernel, size: plan.tuneSize)
@@ -67,6 +71,8 @@ public enum Study {
           callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome))
     }
 
+    try finished(.tuned(tuning))
+
     // 3. The duel, as `attune duel`.
     let (duelKernels, duelLabels) = try candidates(plan.tunedKernel, size: plan.duelSize)
     let trials = max(plan.duelTrials, 1)
@@ -90,6 +96,8 @@ public enum Study {
         "trial \(trial)/\(trials): \(strategy), \(count) measurements")
     }
 
+    try finished(.duelled(duel))
+
     // 4. The simulator, as `attune simulate`.
     let budget = TuningBudget()
     var summaries: [SimulationSummary] = []
@@ -109,6 +117,7 @@ public enum Study {
       trials: plan.simulationTrials, seed: plan.seed, epsilon: 0.01, delta: 0.05, budget: budget,
       summaries: summaries)
     report(4, "simulate", 1, "done")
+    try finished(.simulated(simulation))
 
     let manifest = ReportManifest(
       attuneVersion: BuildInfo.version, plan: plan, machine: compared.machine,

@@ -64,6 +64,7 @@ public struct DuelReport: Sendable, Hashable, Codable {
     var generator = SplitMix64(seed: seed)
     var results: [DuelTrial] = []
     for trial in 1...max(trials, 1) {
+      if TuningInterruption.isRequested && !results.isEmpty { break }  // keep the trials done
       let trialSeed = seed &+ UInt64(trial)
       var outcomes: [TuningOutcome] = []
       for tuner in strategies.shuffled(using: &generator) {

@@ -51,6 +51,7 @@ extension Attune {
         strategy, epsilon: options.epsilon, delta: options.delta)
       try OutputFile.check(json)
       let line = ProgressLine(quiet: quiet || json == "-")
+      Interruption.install()
       let report = try ensure { () throws(AttentionError) in
         try DuelReport.run(
           kernel: options.kernel, kernels: kernels, labels: labels, shape: options.shape,
@@ -60,8 +61,13 @@ extension Attune {
         }
       }
       line.clear()
-      if let json, try OutputFile.write(try JSONOutput.data(report), to: json) { return }
+      let measured = report.trials.flatMap(\.outcomes).map(\.measurements).reduce(0, +)
+      if let json, try OutputFile.write(try JSONOutput.data(report), to: json) {
+        try Interruption.exitIfRequested(kept: measured)
+        return
+      }
       print(report.text())
+      try Interruption.exitIfRequested(kept: measured)
     }
   }
 }

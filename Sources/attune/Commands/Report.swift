@@ -54,18 +54,34 @@ extension Attune {
       }
       let directory = output ?? "attune-report"
       try prepare(directory)
+      // A page and manifest from an earlier run must not sit beside data they do not describe.
+      for name in ["index.html", "report.json"] {
+        try? FileManager.default.removeItem(
+          atPath: (directory as NSString).appendingPathComponent(name))
+      }
       let plan: StudyPlan = testTiny ? .tiny : quick ? .quick : .standard
       var progress = StudyProgressView(quiet: quiet)
       let data: ReportData
       do {
-        data = try Study.run(plan) { progress.update($0) }
+        // Each stage's data is written as soon as it ends: an interrupted report keeps the
+        // stages it finished (`--from` then names the first missing file).
+        data = try Study.run(
+          plan, progress: { progress.update($0) },
+          finished: { stage in
+            for file in try ReportData.files(for: stage) {
+              try save(file.contents, to: (directory as NSString).appendingPathComponent(file.name))
+            }
+          })
       } catch let error as CustomStringConvertible {
         progress.finish()
         throw CommandError(error.description)
       }
       progress.finish()
       try ensure { () throws(ReportError) in try data.validate(directory: directory) }
-      try write(data, to: directory)
+      let manifest = try data.files().filter { $0.name == "report.json" }
+      for file in manifest {
+        try save(file.contents, to: (directory as NSString).appendingPathComponent(file.name))
+      }
       let page = (directory as NSString).appendingPathComponent("index.html")
       try save(Data(HTMLReport(data: data).html().utf8), to: page)
       print(page)

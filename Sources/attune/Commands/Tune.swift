@@ -63,13 +63,15 @@ extension Attune {
           "\(tuner.name): \(count) measurements, \(Int(target.elapsedSeconds)) s, measuring \(labels[candidate]) (budget \(budget.measurements) / \(Int(budget.seconds)) s)"
         )
       }
+      Interruption.install()
       let outcome = tuner.tune(target, budget: budget, seed: seed)
       line.clear()
+      let interrupted = outcome.stopReason == .interrupted
       let record = TuningRecord(
         kernel: options.kernel, shape: options.shape, candidates: labels,
         callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome)
       var saved: String?
-      if let store {
+      if let store, !interrupted {
         guard
           let entry = WisdomEntry(
             outcome: outcome, candidates: kernels, labels: labels, shape: options.shape,
@@ -78,7 +80,10 @@ extension Attune {
         printWarnings(try ensure { () throws(WisdomError) in try store.record([entry]) })
         saved = "saved   \(entry.configurationDescription) for \(entry.shapeClass) in \(store.path)"
       }
-      if let json, try OutputFile.write(try JSONOutput.data(record), to: json) { return }
+      if let json, try OutputFile.write(try JSONOutput.data(record), to: json) {
+        try Interruption.exitIfRequested(kept: outcome.measurements)
+        return
+      }
       print("tuning  \(options.kernel) at \(options.shape) over \(labels.joined(separator: ", "))")
       print("choice  \(outcome.choiceLabel ?? "none")")
       print("claim   \(outcome.confidence)")
@@ -91,6 +96,8 @@ extension Attune {
           print("dropped \(label): \(failure)")
         }
       }
+      if interrupted && save { print("note    interrupted: nothing saved as wisdom") }
+      try Interruption.exitIfRequested(kept: outcome.measurements)
     }
   }
 }

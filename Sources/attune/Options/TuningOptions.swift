@@ -6,6 +6,7 @@ import AttuneTuner
 struct TuningOptions: ParsableArguments {
   private enum CodingKeys: String, CodingKey {
     case kernel, n, d, candidates, threads, epsilon, delta, budgetMeasurements, budgetSeconds
+    case candidateLimitSeconds
   }
 
   @Option(help: "Kernel whose block size is tuned (blocked, parallel, simd, fused).")
@@ -35,6 +36,9 @@ struct TuningOptions: ParsableArguments {
   @Option(help: "Most seconds per tuning run.")
   var budgetSeconds = 600.0
 
+  @Option(help: "Drop a candidate whose call takes longer than this many seconds (default: none).")
+  var candidateLimitSeconds: Double?
+
   /// The report's candidates.
   static let reportBlockSizes = [64, 128, 192, 256, 320, 384, 448, 512]
 
@@ -44,7 +48,9 @@ struct TuningOptions: ParsableArguments {
   var size: Int { n ?? defaults.n }
 
   var budget: TuningBudget {
-    TuningBudget(measurements: budgetMeasurements ?? defaults.measurements, seconds: budgetSeconds)
+    TuningBudget(
+      measurements: budgetMeasurements ?? defaults.measurements, seconds: budgetSeconds,
+      candidateSeconds: candidateLimitSeconds)
   }
 
   var shape: AttentionShape { .square(tokens: size, headDim: d) }
@@ -88,6 +94,9 @@ struct TuningOptions: ParsableArguments {
     _ = try candidateKernels()
     guard epsilon >= 0, epsilon < 1 else { throw ValidationError("--epsilon must lie in [0, 1)") }
     guard delta > 0, delta < 1 else { throw ValidationError("--delta must lie in (0, 1)") }
+    if let limit = candidateLimitSeconds, !(limit > 0 && limit.isFinite) {
+      throw ValidationError("--candidate-limit-seconds must be a positive number")
+    }
     guard (budgetMeasurements ?? 1) >= 1, budgetSeconds > 0 else {
       throw ValidationError("budgets must be positive")
     }

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Feeds the real `attune` binary bad inputs by category and checks each outcome: a documented
+exit status (1 bad data or file, 64 bad command line), one `Error: …` line first on stderr, no
+crash or trap, and no file written. Prints a table per category and a total; exits 1 on any
+failure. Needs NumPy.
+
+    python3 scripts/bad_inputs.py [path/to/attune] [--markdown]
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+
+def npy_bytes(array, **kwargs):
+    path = tempfile.mktemp(suffix=".npy")
+    np.save(path, array, **kwargs)
+    data = open(path, "rb").read()
+    os.remove(path)
+    return data
+
+
+def header(descr="<f4", fortran=False, shape="(2, 3)", version=(1, 0), body=None):
+    text = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}"
+    text += " " * ((64 - (10 + len(text) + 1) % 64) % 64) + "\n"
+    raw = b"\x93NUMPY" + bytes(version) + len(text).to_bytes(2, "little") + text.encode()
+    return raw + (body if body is not None else b"\0" * 24)
+
+
+def main():
+    attune = next((a for a in sys.argv[1:] if not a.startswith("--")), ".build/release/attune")
+    attune = os.path.abspath(attune)
+    markdown = "--markdown" in sys.argv
+    work = tempfile.mkdtemp()
+    f = lambda *shape: np.random.default_rng(1).standard_normal(shape).astype(np.float32)  # noqa: E731
+    files = {
+        "q.npy": npy_bytes(f(4, 3)), "k.npy": npy_bytes(f(5, 3)), "v.npy": npy_bytes(f(5, 2)),
+        "q4.npy": npy_bytes(f(2, 4, 6, 8)), "k4.npy": npy_bytes(f(2, 3, 6, 8)),
+        "k4b.npy": npy_bytes(f(1, 2, 6, 8)), "v4.npy": npy_bytes(f(2, 3, 6, 8)),
+        "truncated.npy": npy_bytes(f(4, 3))[:-7], "garbage.npy": b"not numpy at all",
+        "empty-file.npy": b"", "magic-only.npy": b"\x93NUMPY",
+        "version9.npy": header(version=(9, 0)), "fortran.npy": header(fortran=True),
+        "int32.npy": header(descr="<i4"), "complex.npy": header(descr="<c8", body=b"\0" * 48),
+        "object.npy": header(descr="|O"), "rank5.npy": header(shape="(1, 1, 1, 2, 3)"),
+        "negative-shape.npy": header(shape="(-2, 3)"), "huge-shape.npy": header(shape="(4294967296, 4294967296)"),
+        "bad-dict.npy": header(shape="[2, 3]"), "trailing.npy": header(body=b"\0" * 40),
+        "nonascii.npy": header(descr="<f\xe94"),
+        "empty-rows.npy": npy_bytes(np.zeros((0, 3), np.float32)),
+        "vector.npy": npy_bytes(f(3)),
+        "k-narrow.npy": npy_bytes(f(5, 2)), "v-short.npy": npy_bytes(f(4, 2)),
+        "nan.npy": npy_bytes(np.where(np.arange(15).reshape(5, 3) == 7, np.nan, 1).astype(np.float32)),
+        "inf.npy": npy_bytes(np.where(np.arange(15).reshape(5, 3) == 7, np.inf, 1).astype(np.float32)),
+        "neginf.npy": npy_bytes(np.where(np.arange(12).reshape(4, 3) == 2, -np.inf, 1).astype(np.float32)),
+        "bias-nan.npy": npy_bytes(np.where(np.arange(20).reshape(4, 5) == 3, np.nan, 0).astype(np.float32)),
+        "bias-shape.npy": npy_bytes(f(4, 4)),
+        "bool.npy": npy_bytes(np.ones((4, 3), dtype=bool)),
+        "wisdom-garbage.json": b"{\"format\": \"attune-wisdom\", \"vers",
+        "wisdom-newer.json": b"{\"format\": \"attune-wisdom\", \"version\": 9, \"entries\": []}",
+        "report.json": b"{}",
+    }
+    os.makedirs(os.path.join(work, "readonly"))
+    os.makedirs(os.path.join(work, "bad-report"))
+    open(os.path.join(work, "bad-report", "report.json"), "w").write("{\"schemaVersion\": 1")
+    os.makedirs(os.path.join(work, "old-report"))
+    open(os.path.join(work, "old-report", "report.json"), "w").write("{\"schemaVersion\": 0}")
+    for name, data in files.items():
+        open(os.path.join(work, name), "wb").write(data)
+    run3 = ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"]
+
+    def swap(flag, value):
+        args = list(run3)
+        args[args.index(flag) + 1] = value
+        return args
+    cases = {
+        "malformed .npy": [(swap("--q", name), 1) for name in [
+            "truncated.npy", "garbage.npy", "empty-file.npy", "magic-only.npy", "version9.npy",
+            "fortran.npy", "int32.npy", "complex.npy", "object.npy", "rank5.npy",
+            "negative-shape.npy", "huge-shape.npy", "bad-dict.npy", "trailing.npy", "nonascii.npy",
+            "bool.npy"]],
+        "shapes": [
+            (swap("--q", "empty-rows.npy"), 1), (swap("--q", "vector.npy"), 1),
+            (swap("--k", "k-narrow.npy"), 1), (swap("--v", "v-short.npy"), 1),
+            (["run", "--q", "q4.npy", "--k", "k4.npy", "--v", "v4.npy"], 1),
+            (["run", "--q", "q4.npy", "--k", "k4b.npy", "--v", "k4b.npy"], 1),
+            (run3 + ["--bias", "bias-shape.npy"], 1),
+            (["run", "--random", "--n", "3000000000", "--d", "64"], 1),
+            (["run", "--random", "--heads", "6", "--kv-heads", "4"], 64),
+        ],
+        "non-finite values": [
+            (swap("--k", "nan.npy"), 1), (swap("--k", "inf.npy"), 1), (swap("--q", "neginf.npy"), 1),
+            (run3 + ["--bias", "bias-nan.npy"], 1), (run3 + ["--scale", "nan"], 64),
+            (run3 + ["--scale", "0"], 64),
+        ],
+        "flags": [
+            (["run"], 64), (["run", "--random", "--n", "abc"], 64), (["run", "--random", "--n", "0"], 64),
+            (["run", "--random", "--q", "q.npy"], 64), (["run", "--random", "--kernel", "flash"], 64),
+            (["run", "--random", "--block-q", "0"], 64), (["run", "--random", "--causal", "diagonal"], 64),
+            (["run", "--random", "--window", "0"], 64), (["run", "--random", "--frobnicate"], 64),
+            (["compare", "--sizes", "0"], 64), (["compare", "--kernels", "nope"], 64),
+            (["tune", "--strategy", "best"], 64), (["tune", "--candidates", ""], 64),
+            (["simulate", "--cv", "2"], 64), (["plan", "--level", "bogus"], 64),
+            (["report", "--from", ".", "--quick"], 64), (["nosuchcommand"], 64),
+        ],
+        "paths": [
+            (swap("--q", "missing.npy"), 1), (swap("--q", "readonly"), 1),
+            (swap("--out", "no-such-dir/o.npy"), 1), (swap("--out", "readonly"), 1),
+            (run3 + ["--lse", "no-such-dir/l.npy"], 1),
+            (["compare", "--sizes", "8", "--json", "no-such-dir/c.json"], 1),
+            (["report", "--output", "q.npy"], 1), (["report", "--from", "missing-dir"], 1),
+            (["wisdom", "import", "missing.json", "--wisdom", "w.json"], 1),
+        ],
+        "report data": [
+            (["report", "--from", "bad-report"], 1), (["report", "--from", "old-report"], 1),
+            (["report", "--from", "readonly"], 1),
+        ],
+        "wisdom files": [
+            (["wisdom", "import", "wisdom-garbage.json", "--wisdom", "w.json"], 1),
+            (["wisdom", "import", "wisdom-newer.json", "--wisdom", "w.json"], 1),
+            (["wisdom", "import", "garbage.npy", "--wisdom", "w.json"], 1),
+            (["plan", "--level", "wisdom-only", "--wisdom", "w.json"], 1),
+        ],
+    }
+    total = failures = 0
+    rows = []
+    for category, items in cases.items():
+        passed = 0
+        for args, status in items:
+            before = sorted(os.listdir(work))
+            result = subprocess.run([attune] + args, cwd=work, capture_output=True, text=True,
+                                    env={**os.environ, "ATTUNE_WISDOM": os.path.join(work, "w.json")})
+            after = sorted(os.listdir(work))
+            lines = result.stderr.strip().splitlines()
+            problems = []
+            if result.returncode != status:
+                problems.append(f"exit {result.returncode}, expected {status}")
+            if not lines or not lines[0].startswith("Error: "):
+                problems.append("no 'Error:' line first")
+            if status == 1 and len(lines) != 1:
+                problems.append(f"{len(lines)} stderr lines")
+            if any(word in result.stderr for word in ("Fatal error", "Stack dump", "Segmentation", "Illegal")):
+                problems.append("crash")
+            if after != before:
+                problems.append(f"wrote {sorted(set(after) - set(before))}")
+            total += 1
+            if problems:
+                failures += 1
+                print(f"FAIL [{category}] attune {' '.join(args)}: {'; '.join(problems)}\n     {result.stderr.strip()[:300]}")
+            else:
+                passed += 1
+        rows.append((category, len(items), passed))
+    shutil.rmtree(work)
+    if markdown:
+        print("| category | inputs tried | clean error, documented status, nothing written |")
+        print("|---|---|---|")
+        for category, tried, passed in rows:
+            print(f"| {category} | {tried} | {passed} |")
+        print(f"| **all** | **{total}** | **{total - failures}** |")
+    else:
+        for category, tried, passed in rows:
+            print(f"{category:20} {passed}/{tried}")
+        print(f"{'all':20} {total - failures}/{total}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Produces docs/ROBUSTNESS.md: fuzzing (executions and time per target, crashes), sanitizer runs
+# (ThreadSanitizer on the concurrency tests, AddressSanitizer on the readers, kernels and
+# planner), the bad inputs tried per category and their outcomes, and the concurrency tests'
+# threads and iterations. Takes about 15 minutes on 2 cores (two sanitizer builds); not in CI.
+#
+#   scripts/robustness-summary.sh [FUZZ_SECONDS]      (default 120 per target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-120}
+out=docs/ROBUSTNESS.md
+tmp=$(mktemp)
+trap 'rm -f "$tmp" "$tmp".*' EXIT
+
+echo "release build…" >&2
+swift build -c release >&2
+echo "fuzzing ($seconds s per target)…" >&2
+scripts/fuzz.sh "$seconds" >"$tmp.fuzz" || true
+echo "bad inputs…" >&2
+python3 scripts/bad_inputs.py .build/release/attune --markdown >"$tmp.bad" || true
+
+sanitize() {  # name, scratch, filter
+  local log="$tmp.$1"
+  if swift test --sanitize="$1" --scratch-path "$2" --filter "$3" >"$log" 2>&1; then
+    result="clean"
+  else
+    result="FAILED"
+  fi
+  local tests reports
+  tests=$(grep -oE "Test run with [0-9]+ tests? in [0-9]+ suites?" "$log" | tail -1 | grep -oE "[0-9]+ tests?" || echo "? tests")
+  reports=$(grep -c "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer" "$log" || true)
+  echo "| \`--sanitize=$1\` | $3 | $tests | $reports | $result |"
+}
+echo "ThreadSanitizer (a debug build)…" >&2
+tsan=$(sanitize thread .build-tsan "ConcurrencyTests|PlannerConcurrencyTests|concurrentWriters|MultiHeadTests|MaskTests")
+echo "AddressSanitizer (a debug build)…" >&2
+asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests")
+
+{
+  echo "# Robustness"
+  echo
+  echo "Produced by \`scripts/robustness-summary.sh $seconds\` on $(date -u +%Y-%m-%d) ($(uname -sr), $(nproc) processors,"
+  echo "commit $(git rev-parse --short HEAD)). Everything below can be re-run with that command."
+  echo
+  echo "## Fuzzing"
+  echo
+  echo "libFuzzer with AddressSanitizer (\`scripts/fuzz.sh\`, targets in \`Fuzz/\`, seed corpus in"
+  echo "\`Fuzz/Corpus\`): any bytes must decode or raise a typed error, never crash; a decoded \`.npy\`"
+  echo "must survive encoding again; every wisdom entry that parses must build a kernel or refuse."
+  echo
+  echo "| target | result |"
+  echo "|---|---|"
+  sed 's/^\([^:]*\): /| \1 | /; s/$/ |/' "$tmp.fuzz"
+  echo
+  echo "## Sanitizers"
+  echo
+  echo "| run | tests (filter) | count | reports | result |"
+  echo "|---|---|---|---|---|"
+  echo "$tsan"
+  echo "$asan"
+  echo
+  echo "## Bad inputs"
+  echo
+  echo "\`scripts/bad_inputs.py\` runs the release binary on each input and requires the documented"
+  echo "exit status (1 bad data or file, 64 bad command line), one \`Error:\` line first on stderr,"
+  echo "no crash, and nothing written. The Swift tests add their own cases (\`BadInputTests\`, 57 CLI"
+  echo "cases; \`ReportDataTests\`; \`WisdomStoreTests\`; \`NPYErrorTests\`)."
+  echo
+  cat "$tmp.bad"
+  echo
+  echo "## Concurrency"
+  echo
+  echo "- \`ConcurrencyTests\`: 64 concurrent calls (16 problems × 4) × 3 multithreaded kernels, results"
+  echo "  against the oracle."
+  echo "- \`PlannerConcurrencyTests\`: 16 threads × 8 iterations planning, executing and (a quarter of"
+  echo "  them) writing wisdom on one shared file; every result correct, the file valid with every entry."
+  echo "- \`WisdomStoreTests.concurrentWritersKeepEveryEntry\`: 8 writers × 6 entries, in one process."
+  echo "- \`WisdomCommandTests.concurrentProcesses\`: 6 \`attune wisdom import\` processes at once."
+  echo
+  echo "## Interruptions"
+  echo
+  echo "Ctrl-C during \`tune\` or \`duel\` stops before the next measurement, writes what was measured"
+  echo "(the JSON trace, atomically), saves no wisdom, and exits 130 (\`TuningCommandTests.interrupted\`);"
+  echo "a second Ctrl-C ends the process at once. Every file Attune writes is written atomically"
+  echo "(a temporary file renamed over the target), so no interruption leaves a half-written file."
+  echo "\`attune report\` writes its data only at the end: an interrupted report keeps nothing."
+} >"$tmp.md"
+mv "$tmp.md" "$out"
+echo "$out" >&2
