@@ -44,7 +44,7 @@ public struct StudyPlan: Sendable, Hashable, Codable {
     }
   }
 
-  /// The default study: about three to five minutes on 2 cores.
+  /// The default study: about two to three minutes on 2 cores.
   public static let standard = StudyPlan(
     kernels: ["naive", "blocked", "parallel", "simd", "fused"], sizes: [256, 512, 1024, 2048],
     headDim: 64, blockSizes: [32, 64, 128, 256], repetitions: 10, tunedKernel: "fused",
@@ -52,7 +52,7 @@ public struct StudyPlan: Sendable, Hashable, Codable {
     duelTrials: 10, duelBudget: .init(measurements: 500, seconds: 20), simulationTrials: 200,
     seed: 1)
 
-  /// `--quick`: about a minute.
+  /// `--quick`: under a minute.
   public static let quick = StudyPlan(
     kernels: ["naive", "blocked", "parallel", "simd", "fused"], sizes: [128, 256, 512, 1024],
     headDim: 64, blockSizes: [32, 64, 128], repetitions: 5, tunedKernel: "fused",
