@@ -108,9 +108,7 @@ public struct WisdomStore: Sendable {
       guard case .bad(let reason) = read() else {
         return "wisdom file \(path) changed while being read; using it as it is now"
       }
-      let formatter = ISO8601DateFormatter()
-      formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
-      let aside = "\(path).unreadable-\(formatter.string(from: Date()))"
+      let aside = asidePath()
       guard rename(path, aside) == 0 else {
         return "wisdom file \(path) is unreadable (\(reason)); using defaults"
       }
@@ -129,6 +127,13 @@ public struct WisdomStore: Sendable {
     case .bad(let reason): throw .unreadable(path: source, reason: reason)
     case .missing: return []
     }
+  }
+
+  /// Where an unreadable file is moved: `path.unreadable-<date and time>`.
+  private func asidePath() -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
+    return "\(path).unreadable-\(formatter.string(from: Date()))"
   }
 
   // MARK: - Writing
@@ -173,9 +178,7 @@ public struct WisdomStore: Sendable {
       case .missing: break
       case .entries(let entries): current = entries
       case .bad(let reason):
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
-        let aside = "\(path).unreadable-\(formatter.string(from: Date()))"
+        let aside = asidePath()
         if rename(path, aside) == 0 {
           warnings.append("wisdom file \(path) was unreadable (\(reason)); moved aside to \(aside)")
         }
