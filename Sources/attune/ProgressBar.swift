@@ -18,8 +18,7 @@ struct ProgressBar {
     guard progress.completed == progress.total || now - lastDraw >= 0.1 else { return }
     lastDraw = now
     let fraction = progress.total > 0 ? Double(progress.completed) / Double(progress.total) : 1
-    let filled = Int((fraction * Double(width)).rounded(.down))
-    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    let bar = Self.bar(fraction, width: width)
     let eta = progress.remainingSeconds.map { "ETA \(Self.clock($0))" } ?? "ETA --:--"
     let line =
       "\r[\(bar)] \(Int(fraction * 100))%  \(progress.completed)/\(progress.total)  \(eta)  \(progress.current)"
@@ -34,6 +33,12 @@ struct ProgressBar {
 
   private static func write(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// `width` cells, the first `fraction` of them filled.
+  static func bar(_ fraction: Double, width: Int) -> String {
+    let filled = min(max(Int((fraction * Double(width)).rounded(.down)), 0), width)
+    return String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
   }
 
   /// `m:ss`.

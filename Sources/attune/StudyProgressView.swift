@@ -23,8 +23,7 @@ struct StudyProgressView {
       return
     }
     lastDraw = progress.elapsedSeconds
-    let filled = Int((progress.fraction * Double(width)).rounded(.down))
-    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    let bar = ProgressBar.bar(progress.fraction, width: width)
     let line =
       "\r[\(bar)] \(Int(progress.fraction * 100))%  \(ProgressBar.clock(progress.elapsedSeconds)) elapsed  \(progress.detail)"
     write(String(line.prefix(160)) + "\u{1B}[K")

@@ -5,11 +5,16 @@
 /// the running sum `ℓ` of `e^(s − m)`, and an unnormalised output `acc`. On a new key tile with
 /// scores `S`: `m' = max(m, rowmax(S))`, `P = e^(S − m')`, `ℓ = ℓ · e^(m − m') + rowsum(P)`,
 /// `acc = acc · e^(m − m') + P · V_tile`; at the end `O = acc / ℓ` (Dao, "FlashAttention-2", 2023,
-/// algorithm 1). Both products use the register-blocked micro-kernels on K packed once per call.
+/// algorithm 1). Both products use the register-blocked micro-kernels on K packed once per call
+/// (for ≤ 4 query rows, as in decoding, K is read in place instead). The walk itself, with masks,
+/// biases and the log-sum-exp, is `FusedTileWalker`; with fewer query tiles than threads the key
+/// tiles are split among the threads and the partial states merged.
 ///
-/// - Complexity: O(Nq · Nk · (dk + dv)) time. Memory beyond inputs and output: packed K
-///   (`Nk · dk` floats, rounded up to panels of 32 keys), padded V when `dv` is not a multiple of
-///   16, and per worker `blockQ · (blockK + dv + 2)` floats: O(threads × tile), never O(Nq × Nk).
+/// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask (tiles no query sees are
+///   skipped). Memory beyond inputs and output: packed K (`Nk · dk` floats, rounded up to panels
+///   of 32 keys), padded V when `dv` is not a multiple of 16, per worker `blockQ · (blockK + dv +
+///   2)` floats, and when keys are split `blockQ · (dv + 2)` floats per slice: O(threads × tile),
+///   never O(Nq × Nk).
 public struct FusedAttention: AttentionKernel {
   /// Query rows per tile.
   public let blockQ: Int

@@ -48,14 +48,7 @@ public func multiHeadAttention(
     throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
   }
   try bias?.validate(for: shape)
-  try Platform.checkMemory(
-    "the output and the \(kernel.name) kernel's scratch",
-    bytes: Platform.floatBytes(shape.outputCount + shape.logSumExpCount)
-      &+ kernel.scratchBytes(for: shape.head))
-  var output = [Float](repeating: 0, count: shape.outputCount)
-  var lse = [Float](repeating: 0, count: logSumExp ? shape.logSumExpCount : 0)
   let head = shape.head
-  let biasCount = head.queries * head.keys
   // Query heads that share K and V are stacked into one problem (rows of head h0 + i follow
   // head h0's), so each K/V head is packed and read once per group. A bias that differs by
   // head prevents it.
@@ -64,6 +57,12 @@ public func multiHeadAttention(
   let stacked = AttentionShape(
     queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
     valueDim: head.valueDim)
+  try Platform.checkMemory(
+    "the output and the \(kernel.name) kernel's scratch",
+    bytes: Platform.floatBytes(shape.outputCount + shape.logSumExpCount)
+      &+ kernel.scratchBytes(for: stacked))
+  var output = [Float](repeating: 0, count: shape.outputCount)
+  var lse = [Float](repeating: 0, count: logSumExp ? shape.logSumExpCount : 0)
   let items = shape.batch * (shape.heads / stack)
   // With enough groups, whole groups run in parallel on one-thread copies of the kernel: no
   // barrier per group, and each worker packs its own K. Otherwise each group uses every thread.

@@ -127,21 +127,11 @@ public enum Study {
       simulation: simulation)
   }
 
-  /// The kernel's block-size candidates: the report's 64…512, up to `size`.
+  /// The kernel's block-size candidates: the report's 64…512, up to `size` (or `size` alone).
   static func candidates(_ name: String, size: Int) throws(AttentionError) -> (
     [any AttentionKernel], [String]
   ) {
-    let descriptor = try KernelCatalog.descriptor(named: name)
-    let names = descriptor.parameters.map(\.name)
-    guard let block = ["blockSize", "blockQ"].first(where: names.contains) else {
-      throw AttentionError.invalidParameter(
-        kernel: name, parameter: "blockSize", value: 0,
-        reason: "the kernel has no block size to tune")
-    }
-    var sizes = [64, 128, 192, 256, 320, 384, 448, 512].filter { $0 <= size }
-    if sizes.isEmpty { sizes = [size] }
-    var kernels: [any AttentionKernel] = []
-    for value in sizes { kernels.append(try descriptor.make([block: value])) }
-    return (kernels, sizes.map { "\(block)=\($0)" })
+    let sizes = BlockCandidates.reportSizes.filter { $0 <= size }
+    return try BlockCandidates.kernels(name, sizes: sizes.isEmpty ? [size] : sizes)
   }
 }

@@ -15,7 +15,7 @@ public struct SimulationProfile: Sendable, Hashable, Codable {
   }
 
   /// The report's candidates: block sizes 64 to 512.
-  public static let labels = [64, 128, 192, 256, 320, 384, 448, 512].map { "block \($0)" }
+  public static let labels = BlockCandidates.reportSizes.map { "block \($0)" }
 
   /// The four named profiles, 8 candidates each.
   public static let presets: [SimulationProfile] = [

@@ -39,9 +39,6 @@ struct TuningOptions: ParsableArguments {
   @Option(help: "Drop a candidate whose call takes longer than this many seconds (default: none).")
   var candidateLimitSeconds: Double?
 
-  /// The report's candidates.
-  static let reportBlockSizes = [64, 128, 192, 256, 320, 384, 448, 512]
-
   /// Defaults that differ between `tune` (one careful run) and `duel` (many quick ones).
   var defaults = (n: 2048, measurements: 5000)
 
@@ -61,8 +58,7 @@ struct TuningOptions: ParsableArguments {
     do throws(AttentionError) { descriptor = try KernelCatalog.descriptor(named: kernel) } catch {
       throw ValidationError(error.description)
     }
-    let names = descriptor.parameters.map(\.name)
-    guard let block = ["blockSize", "blockQ"].first(where: names.contains) else {
+    guard let block = BlockCandidates.parameter(of: descriptor) else {
       throw ValidationError("the \(kernel) kernel has no block size to tune")
     }
     return block
@@ -71,23 +67,20 @@ struct TuningOptions: ParsableArguments {
   /// The candidate kernels and their labels.
   func candidateKernels() throws -> (kernels: [any AttentionKernel], labels: [String]) {
     guard size >= 1, d >= 1 else { throw ValidationError("--n and --d must be at least 1") }
-    let block = try blockParameter()
+    _ = try blockParameter()
     let sizes =
       try candidates.map { try ListParsing.positiveIntegers($0, flag: "--candidates") }
-      ?? Self.reportBlockSizes.filter { $0 <= size }
+      ?? BlockCandidates.reportSizes.filter { $0 <= size }
     let unique = sizes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
     guard !unique.isEmpty else {
       throw ValidationError("no candidate block size is at most N = \(size); give --candidates")
     }
-    var kernels: [any AttentionKernel] = []
-    for size in unique {
-      var values = [block: size]
-      if let threads { values["threads"] = threads }
-      do throws(AttentionError) { kernels.append(try KernelCatalog.make(kernel, values)) } catch {
-        throw ValidationError(error.description)
-      }
+    do throws(AttentionError) {
+      return try BlockCandidates.kernels(
+        kernel, sizes: unique, fixed: threads.map { ["threads": $0] } ?? [:])
+    } catch {
+      throw ValidationError(error.description)
     }
-    return (kernels, unique.map { "\(block)=\($0)" })
   }
 
   func validate() throws {
