@@ -122,6 +122,10 @@ def main():
             (["wisdom", "import", "wisdom-newer.json", "--wisdom", "w.json"], 1),
             (["wisdom", "import", "garbage.npy", "--wisdom", "w.json"], 1),
             (["plan", "--level", "wisdom-only", "--wisdom", "w.json"], 1),
+            # A wisdom path that is a directory is refused and left alone (never moved aside).
+            (["wisdom", "clear", "--wisdom", "readonly"], 1),
+            (["tune", "--n", "64", "--candidates", "64", "--budget-measurements", "4", "--save",
+              "--wisdom", "readonly", "--quiet"], 1),
         ],
     }
     total = failures = 0

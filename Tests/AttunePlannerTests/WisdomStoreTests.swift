@@ -120,3 +120,24 @@ import Testing
     #expect(ShapeClass(.square(tokens: 1, headDim: 64)).queries == 1)
   }
 }
+
+extension WisdomStoreTests {
+  @Test func aPathThatIsNotAFileIsLeftAlone() throws {
+    // Regression: `attune wisdom show --wisdom /etc` once moved /etc aside as "unreadable".
+    let store = try temporaryWisdom()
+    try FileManager.default.createDirectory(atPath: store.path, withIntermediateDirectories: true)
+    let directory = (store.path as NSString).deletingLastPathComponent
+    let (entries, warnings) = store.load()
+    #expect(entries.isEmpty)
+    #expect(warnings.first?.contains("is not a regular file") == true)
+    let plan = try AttentionPlanner(wisdom: store).plan(for: shape)
+    #expect(plan.source == .defaults)
+    #expect(throws: WisdomError.unwritable(path: store.path, reason: "it is not a regular file")) {
+      try store.record([try fusedEntry(shape)])
+    }
+    var isDirectory: ObjCBool = false
+    #expect(FileManager.default.fileExists(atPath: store.path, isDirectory: &isDirectory))
+    #expect(isDirectory.boolValue)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["wisdom.json"])
+  }
+}

@@ -45,6 +45,8 @@ public struct WisdomStore: Sendable {
     switch read() {
     case .missing: return ([], [])
     case .entries(let entries): return (entries, [])
+    case .notAFile:
+      return ([], ["wisdom path \(path) is not a regular file; using defaults (it is left alone)"])
     case .bad(let reason):
       let aside = try? setAside(reason: reason)
       return ([], [aside ?? "wisdom file \(path) is unreadable (\(reason)); using defaults"])
@@ -69,12 +71,16 @@ public struct WisdomStore: Sendable {
 
   private enum Contents {
     case missing
+    /// Something other than a regular file (a directory, a device): never moved or replaced.
+    case notAFile
     case entries([WisdomEntry])
     case bad(String)
   }
 
   private func read() -> Contents {
-    guard FileManager.default.fileExists(atPath: path) else { return .missing }
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .missing }  // follows symbolic links
+    guard (info.st_mode & S_IFMT) == S_IFREG else { return .notAFile }
     let bytes: [UInt8]
     do throws(NPYError) { bytes = try FileIO.read(path: path) } catch {
       return .bad(error.description)
@@ -125,7 +131,7 @@ public struct WisdomStore: Sendable {
     switch decode(data) {
     case .entries(let entries): return entries
     case .bad(let reason): throw .unreadable(path: source, reason: reason)
-    case .missing: return []
+    case .missing, .notAFile: return []
     }
   }
 
@@ -171,11 +177,15 @@ public struct WisdomStore: Sendable {
         throw .unwritable(path: path, reason: "cannot create \(directory)")
       }
     }
+    if case .notAFile = read() {
+      throw .unwritable(path: path, reason: "it is not a regular file")
+    }
     return try FileLock.withLock(path + ".lock") { () throws(WisdomError) -> [String] in
       var warnings: [String] = []
       var current: [WisdomEntry] = []
       switch read() {
       case .missing: break
+      case .notAFile: throw .unwritable(path: path, reason: "it is not a regular file")
       case .entries(let entries): current = entries
       case .bad(let reason):
         let aside = asidePath()

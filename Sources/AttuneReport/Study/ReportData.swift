@@ -94,9 +94,12 @@ public struct ReportData: Sendable, Hashable {
       }
     }
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    else { throw .missingFile(directory) }
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+      throw .missingFile(directory)
+    }
+    guard isDirectory.boolValue else {
+      throw .unreadable(directory, reason: "it is not a directory of report data")
+    }
 
     let manifestFile = try read("report.json")
     struct Version: Decodable { let schemaVersion: Int }

@@ -55,9 +55,11 @@ extension Attune {
       let directory = output ?? "attune-report"
       try prepare(directory)
       // A page and manifest from an earlier run must not sit beside data they do not describe.
+      // (Regular files only: anything else by those names is left alone.)
       for name in ["index.html", "report.json"] {
-        try? FileManager.default.removeItem(
-          atPath: (directory as NSString).appendingPathComponent(name))
+        let path = (directory as NSString).appendingPathComponent(name)
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
       }
       let plan: StudyPlan = testTiny ? .tiny : quick ? .quick : .standard
       var progress = StudyProgressView(quiet: quiet)

@@ -67,8 +67,8 @@ extension Attune.Wisdom {
     func run() throws {
       let store = try location.store()
       let (entries, warnings) = store.load()
+      try ensure { () throws(WisdomError) in try store.clear() }  // an error comes first, alone
       printWarnings(warnings)
-      try ensure { () throws(WisdomError) in try store.clear() }
       print("removed \(entries.count) entries from \(store.path)")
     }
   }
