@@ -57,8 +57,11 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
-    // Attention kernels: no I/O, no dependencies.
-    .target(name: "AttuneKernels", swiftSettings: vectorSettings),
+    // Attention kernels: no I/O, no dependencies beyond the bfloat16 loop below.
+    .target(
+      name: "AttuneKernels", dependencies: ["_AttuneBFloat16"], swiftSettings: vectorSettings),
+    // The one loop Swift cannot express: AVX512-BF16 dot products (C, chosen at run time).
+    .target(name: "_AttuneBFloat16"),
     // Statistics: pure functions, no I/O.
     .target(name: "AttuneStats"),
     // The measurement engine and kernel comparisons: timing, raw samples, machine description.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the simd and fused kernels in a built `attune` binary use the CPU's wide vector
-# FMA instructions: 256- or 512-bit vfmadd on x86-64 (ymm/zmm registers), fmla on arm64.
+# FMA instructions: 256- or 512-bit vfmadd on x86-64 (ymm/zmm registers), fmla on arm64; and, on
+# x86-64, that the bfloat16 score loop (attune_bf16_scores) holds AVX512-BF16's vdpbf16ps.
 #
 # Usage: scripts/check-vector-code.sh [path/to/attune]     (default: .build/release/attune)
 # Prints the count per kernel and register width; exits 1 if a kernel has none.
@@ -34,4 +35,15 @@ for kernel in SIMDAttention.compute FusedTileWalker.accumulate; do
     status=1
   fi
 done
+if [ "$(uname -m)" = x86_64 ]; then
+  count=$(objdump -d --no-show-raw-insn "$binary" |
+    awk '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ /<attune_bf16_scores>:$/) } inside && /vdpbf16ps.*%zmm/' |
+    grep -c . || true)
+  if [ "$count" -gt 0 ]; then
+    echo "ok   attune_bf16_scores: $count vdpbf16ps instructions (zmm)"
+  else
+    echo "FAIL attune_bf16_scores: no vdpbf16ps: the bfloat16 score loop was built without AVX512-BF16"
+    status=1
+  fi
+fi
 exit $status

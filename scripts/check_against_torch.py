@@ -5,7 +5,10 @@ Covers batches and heads, grouped-query attention (H ≠ Hkv, PyTorch's enable_g
 in both alignments (PyTorch's is_causal is top-left; bottom-right is given to PyTorch as an
 explicit boolean mask), sliding windows, boolean and float masks broadcast over batch and heads,
 a single query against a long K/V (decoding), Nq < Nk, rows that see no key, the log-sum-exp
-(checked against torch.logsumexp of the scaled, masked scores), and float16 storage.
+(checked against torch.logsumexp of the scaled, masked scores), float16 storage, and bfloat16
+scores (`--scores bfloat16`): those must agree with PyTorch in float64 on Q and K rounded to
+bfloat16 by PyTorch (to 1e-5, as float32 scores do), and their error against the exact inputs is
+printed next to that of PyTorch's own bfloat16 SDPA.
 
 PyTorch computes in float64 here so that it is the reference. Attune's outputs are float32
 (float16 for float16 inputs). Fully masked rows: PyTorch gives NaN, Attune zeros (documented);
@@ -43,6 +46,9 @@ def main():
         ("boolean mask [1, H, Nq, Nk]", 2, 4, 4, 30, 45, 16, 16, ["--bias", "BOOL"], "bool", "float32"),
         ("float mask [B, 1, Nq, Nk]", 2, 4, 2, 30, 45, 16, 16, ["--bias", "FLOAT"], "float", "float32"),
         ("float16 storage, grouped-query, causal", 1, 8, 2, 64, 64, 64, 64, ["--causal", "top-left"], "causal-tl", "float16"),
+        ("bfloat16 scores, N=1024 d=64", 1, 1, 1, 1024, 1024, 64, 64, ["--scores", "bfloat16"], None, "float32"),
+        ("bfloat16 scores, grouped-query, causal, odd dk", 2, 8, 2, 100, 300, 65, 32, ["--scores", "bfloat16", "--causal", "top-left"], "causal-tl", "float32"),
+        ("bfloat16 scores, decode Nq=1, Nk=5000", 1, 8, 2, 1, 5000, 128, 128, ["--scores", "bfloat16", "--causal", "bottom-right"], "causal-br", "float32"),
     ]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +106,17 @@ def main():
                 mask = torch.from_numpy(bias.astype(np.float64))
             if mask is not None:
                 kwargs["attn_mask"] = mask
-            want = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, **kwargs).numpy()
+            sdpa = torch.nn.functional.scaled_dot_product_attention
+            bfloat16 = "--scores" in flags
+            want = sdpa(tq, tk, tv, **kwargs).numpy()
+            if bfloat16:
+                # The same attention on Q and K rounded to bfloat16 by PyTorch: Attune's must match
+                # it as closely as float32 scores match the exact one.
+                rq, rk = (t.to(torch.bfloat16).to(torch.float64) for t in (tq, tk))
+                want_rounded = sdpa(rq, rk, tv, **kwargs).numpy()
+                torch_bf16 = sdpa(*(t.to(torch.bfloat16) for t in (tq, tk, tv)), **{
+                    key: (value.to(torch.bfloat16) if key == "attn_mask" and value.dtype != torch.bool
+                          else value) for key, value in kwargs.items()}).to(torch.float64).numpy()
             # Log-sum-exp of the scaled, masked scores, with the key heads repeated for GQA.
             kk = np.repeat(k.astype(np.float64), h // hkv, axis=1)
             scores = q.astype(np.float64) @ kk.transpose(0, 1, 3, 2) / np.sqrt(dk)
@@ -118,6 +134,16 @@ def main():
                 difference = np.where(empty, 0, got_lse - want_lse)
             lse_error = np.abs(difference).max() / max(1, np.abs(np.where(empty, 0, want_lse)).max())
             empty_ok = np.all(got_lse[empty] == -np.inf)
+            if bfloat16:
+                want_rounded = np.where(empty[..., None], 0.0, want_rounded)
+                rounded_error = np.abs(got.astype(np.float64) - want_rounded).max() / scale
+                torch_error = np.abs(np.where(empty[..., None], 0.0, torch_bf16) - want).max() / scale
+                ok = rounded_error <= 1e-5 and error <= 4e-3 and lse_error <= 1e-2 and empty_ok
+                failures += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {name}: max|ΔO|/max|V| = {rounded_error:.1e} against "
+                      f"rounded Q, K (≤ 1e-5); {error:.1e} against exact (≤ 4e-3; PyTorch bfloat16 "
+                      f"SDPA: {torch_error:.1e}), log-sum-exp {lse_error:.1e}")
+                continue
             tolerance = 1e-3 if dtype == "float16" else 1e-5
             ok = error <= tolerance and lse_error <= 1e-5 and empty_ok and got.dtype == np.dtype(dtype)
             failures += not ok

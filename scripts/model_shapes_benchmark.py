@@ -6,6 +6,8 @@
   mha      B=1, H=8, N=1024, d=64: onnxruntime's MultiHeadAttention vs Attune (target ≥ 1.0).
   decode   Nq=1, Nk=32768, H=32, Hkv=8, d=128: Attune's decode against a plain streaming read of
            K and V with the same threads (target ≥ 70 % of its bandwidth); PyTorch for reference.
+  bfloat16 N=2048, d=64, one head: Attune with bfloat16 scores (--scores bfloat16) against Attune
+           in float32 and against PyTorch's SDPA on bfloat16 tensors (for reference).
 
 Method as scripts/peer_benchmark.py: every round runs every candidate once in a shuffled order,
 a sample lasts ≥ --min-sample-ms after a pause and a warm-up call, and ratios are medians of
@@ -30,7 +32,7 @@ from peer_benchmark import ROOT, VENV, VENV_PYTHON, median_interval  # noqa: E40
 def parse():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
-    p.add_argument("--scenarios", default="causal,mha,decode")
+    p.add_argument("--scenarios", default="causal,mha,decode,bfloat16")
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--min-sample-ms", type=float, default=30)
@@ -178,6 +180,21 @@ def main():
                 ("Attune bandwidth / streaming-read bandwidth", "stream-read K and V", "attune", "≥ 0.7"),
             ], notes=[lambda t: "bandwidth (K+V once per call): " + ", ".join(
                 f"{name} {bytes_kv / sorted(t[name])[len(t[name]) // 2] / 1e9:.1f} GB/s" for name in t)])
+        if "bfloat16" in scenarios:
+            n, d = 2048, 64
+            q, k, v = (gen.standard_normal((n, d), dtype=np.float32) for _ in range(3))
+            paths = [save(f"b{x}.npy", a) for x, a in zip("qkv", (q, k, v))]
+            measure("bfloat16 scores: N=2048, d=64, one head", {
+                "attune": server(paths),
+                "attune-bfloat16": server(paths, "--scores", "bfloat16"),
+                "torch-bfloat16": torch_fn(
+                    *(torch.from_numpy(a)[None, None].to(torch.bfloat16) for a in (q, k, v))),
+            }, [
+                ("Attune float32 / Attune bfloat16-scores time", "attune", "attune-bfloat16",
+                 "(reference)"),
+                ("PyTorch bfloat16 SDPA / Attune bfloat16-scores time", "torch-bfloat16",
+                 "attune-bfloat16", "(reference)"),
+            ])
 
 
 if __name__ == "__main__":

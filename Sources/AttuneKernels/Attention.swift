@@ -84,6 +84,7 @@ package func stackedAttention(
   problem.queryPositions = queryPositions
   try options.mask.validate()
   problem.mask = options.mask
+  problem.scoreArithmetic = ScoreArithmetic(options.scorePrecision)
   if let bias {
     guard bias.count == queryPositions &* shape.keys, let base = bias.baseAddress else {
       throw .shapeMismatch(
@@ -99,7 +100,10 @@ package func stackedAttention(
   }
   if problem.hasExtras && !kernel.supportsMasks {
     let feature =
-      !options.mask.isNone ? "masks" : bias != nil ? "additive biases" : "log-sum-exp output"
+      !options.mask.isNone
+      ? "masks"
+      : bias != nil
+        ? "additive biases" : logSumExp != nil ? "log-sum-exp output" : "bfloat16 scores"
     throw .unsupportedFeature(kernel: kernel.name, feature: feature)
   }
   guard output.count == shape.outputCount else {
@@ -117,7 +121,9 @@ package func stackedAttention(
     }
   }
   try Platform.checkMemory(
-    "the \(kernel.name) kernel's scratch", bytes: kernel.scratchBytes(for: shape))
+    "the \(kernel.name) kernel's scratch",
+    bytes: kernel.scratchBytes(for: shape)
+      &+ problem.scoreArithmetic.extraScratchBytes(for: shape))
   kernel.compute(problem, into: output)
 }
 

@@ -20,8 +20,9 @@ public protocol AttentionKernel: Sendable {
   /// Bytes of scratch memory the kernel allocates for `shape`, beyond inputs and output.
   func scratchBytes(for shape: AttentionShape) -> Int
 
-  /// Whether `compute` honours `problem.mask`, `problem.bias` and `problem.logSumExp`. Kernels
-  /// that do not are never given any (the entry points refuse the call instead).
+  /// Whether `compute` honours `problem.mask`, `problem.bias`, `problem.logSumExp` and
+  /// `problem.scoreArithmetic`. Kernels that do not are never given any (the entry points refuse
+  /// the call instead).
   var supportsMasks: Bool { get }
 }
 

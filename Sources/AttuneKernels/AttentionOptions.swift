@@ -17,13 +17,19 @@ public struct AttentionOptions: Sendable, Hashable {
   /// Which keys each query may see; `.none` by default. Needs a kernel that supports masks
   /// (`fused`, `naive`).
   public var mask: AttentionMask
+  /// The arithmetic of `Q · Kᵀ`; `.float32` by default. `.bfloat16` needs a kernel that supports
+  /// masks (`fused`, `naive`).
+  public var scorePrecision: ScorePrecision
 
-  /// Creates options; by default scale `1 / √dk`, non-finite inputs rejected, no mask.
+  /// Creates options; by default scale `1 / √dk`, non-finite inputs rejected, no mask, Float32
+  /// scores.
   public init(
-    scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject, mask: AttentionMask = .none
+    scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject, mask: AttentionMask = .none,
+    scorePrecision: ScorePrecision = .float32
   ) {
     self.scale = scale
     self.nonFiniteInputs = nonFiniteInputs
     self.mask = mask
+    self.scorePrecision = scorePrecision
   }
 }

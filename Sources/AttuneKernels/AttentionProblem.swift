@@ -29,6 +29,9 @@ public struct AttentionProblem: @unchecked Sendable {
   /// Equal to Nq, except when several query heads that share keys and values are stacked into
   /// one problem (grouped-query attention), so K and V are read once per group.
   public package(set) var queryPositions: Int
+  /// How the kernel computes `Q · Kᵀ`. Only kernels whose `supportsMasks` is true receive
+  /// anything but `.float32`.
+  package var scoreArithmetic: ScoreArithmetic = .float32
   /// Counts the scratch the kernel allocates, when a benchmark asks.
   package var allocationTracker: AllocationTracker?
 
@@ -45,7 +48,9 @@ public struct AttentionProblem: @unchecked Sendable {
   }
 
   /// Whether the problem asks for anything beyond plain attention.
-  package var hasExtras: Bool { !mask.isNone || bias != nil || logSumExp != nil }
+  package var hasExtras: Bool {
+    !mask.isNone || bias != nil || logSumExp != nil || scoreArithmetic != .float32
+  }
 
   /// Wraps buffers whose lengths the caller has checked against `shape`.
   ///

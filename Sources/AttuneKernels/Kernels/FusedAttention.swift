@@ -72,7 +72,8 @@ public struct FusedAttention: AttentionKernel {
       threads: KernelDescriptor.value(parameters[2], in: values, kernel: "fused"))
   }
 
-  /// Honours masks (skipping tiles no query may see), biases and log-sum-exp output.
+  /// Honours masks (skipping tiles no query may see), biases, log-sum-exp output and bfloat16
+  /// scores.
   public var supportsMasks: Bool { true }
 
   /// Query rows at or below which K is read in place instead of packed (decoding).

@@ -27,7 +27,7 @@ public struct NaiveAttention: AttentionKernel {
     return overflow ? Int.max : AlignedBuffer.bytes(n)
   }
 
-  /// Honours masks, biases and log-sum-exp output.
+  /// Honours masks, biases, log-sum-exp output and bfloat16 scores.
   public var supportsMasks: Bool { true }
 
   /// Computes `O` in seven whole-matrix passes.
@@ -40,10 +40,17 @@ public struct NaiveAttention: AttentionKernel {
     let s = buffer.base
     let rowMax = s + nq * nk
     let rowSum = rowMax + nq
-    for i in 0..<nq {  // S = Q·Kᵀ
+    let rounds = problem.scoreArithmetic.roundsToBFloat16
+    for i in 0..<nq {  // S = Q·Kᵀ (of Q and K rounded to bfloat16, when asked)
       for j in 0..<nk {
         var dot: Float = 0
-        for c in 0..<dk { dot += q[i * dk + c] * k[j * dk + c] }
+        if rounds {
+          for c in 0..<dk {
+            dot += BFloat16Rounding.rounded(q[i * dk + c]) * BFloat16Rounding.rounded(k[j * dk + c])
+          }
+        } else {
+          for c in 0..<dk { dot += q[i * dk + c] * k[j * dk + c] }
+        }
         s[i * nk + j] = dot
       }
     }

@@ -1,14 +1,26 @@
+internal import _AttuneBFloat16
+
 /// The work of the fused kernel on one block of query rows: walks key tiles with an online
-/// softmax, honouring the problem's mask, bias and log-sum-exp request.
+/// softmax, honouring the problem's mask, bias, log-sum-exp request and score precision.
 ///
 /// Scores come from the register-blocked micro-kernel on packed K, or (for a handful of query
-/// rows, as in decoding) straight from K's rows, which reads K once instead of packing it.
+/// rows, as in decoding) straight from K's rows, which reads K once instead of packing it, or,
+/// with bfloat16 scores on a CPU that has them, from `attune_bf16_scores` on bfloat16 panels.
 /// Tiles that no row of the block may see are skipped, and within a tile only the 32-key
 /// panels some row may see are computed.
 package struct FusedTileWalker: @unchecked Sendable {
+  /// Where the scores come from.
+  package enum ScoreOperands: Sendable {
+    /// K's rows read in place.
+    case direct
+    /// Packed Float32 K (holding bfloat16-rounded values for emulated bfloat16 scores).
+    case packed(PackedKeys)
+    /// Q and K rounded to bfloat16 pairs, multiplied on `vdpbf16ps`.
+    case bfloat16(BFloat16Rows, BFloat16Panels)
+  }
+
   package let problem: AttentionProblem
-  /// Packed K, or nil to read K's rows directly.
-  package let keys: PackedKeys?
+  package let operands: ScoreOperands
   package let values: PaddedValues
   package let tileKeys: Int
   package let tileCount: Int
@@ -16,7 +28,12 @@ package struct FusedTileWalker: @unchecked Sendable {
   package let lds: Int
   /// Floats per accumulator row (`dv` rounded up to 16).
   package var ldo: Int { values.stride }
+  /// The queries the Float32 score paths read: Q, or its bfloat16-rounded copy.
+  private let queries: UnsafePointer<Float>
+  /// Keeps the rounded copy of Q alive.
+  private let roundedQueries: AlignedBuffer?
 
+  /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores).
   package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
     self.problem = problem
     let nk = problem.shape.keys
@@ -24,8 +41,23 @@ package struct FusedTileWalker: @unchecked Sendable {
     tileKeys = tile
     tileCount = (nk + tile - 1) / tile
     lds = (tile + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
-    keys = packKeys ? PackedKeys(problem, tileKeys: tile) : nil
     values = PaddedValues(problem)
+    switch problem.scoreArithmetic {
+    case .float32:
+      operands = packKeys ? .packed(PackedKeys(problem, tileKeys: tile)) : .direct
+      roundedQueries = nil
+      queries = problem.qBase
+    case .bfloat16Hardware:
+      operands = .bfloat16(BFloat16Rows(problem), BFloat16Panels(problem, tileKeys: tile))
+      roundedQueries = nil
+      queries = problem.qBase
+    case .bfloat16Emulated:
+      operands = .packed(PackedKeys(problem, tileKeys: tile, roundingToBFloat16: true))
+      let copy = AlignedBuffer(count: problem.q.count, for: problem)
+      for i in 0..<problem.q.count { copy.base[i] = BFloat16Rounding.rounded(problem.q[i]) }
+      roundedQueries = copy
+      queries = UnsafePointer(copy.base)
+    }
   }
 
   /// The keys some row of `start..<start + count` may see.
@@ -54,7 +86,7 @@ package struct FusedTileWalker: @unchecked Sendable {
     let visible = visibleKeys(start: start, count: count)
     let panelKeys = PackedKeys.panelKeys
     let step = MicroKernels.scoreRows
-    let q = problem.qBase + start * dk
+    let q = queries + start * dk
     for t in tiles {
       let tileStart = t * tileKeys
       let tileEnd = min(tileStart + tileKeys, nk)
@@ -65,7 +97,8 @@ package struct FusedTileWalker: @unchecked Sendable {
       let lastPanel = (to - tileStart + panelKeys - 1) / panelKeys
       let offset = firstPanel * panelKeys
       let width = min(tileEnd - tileStart, lastPanel * panelKeys) - offset
-      if let keys {
+      switch operands {
+      case .packed(let keys):
         for p in firstPanel..<lastPanel {
           let panel = keys.panel(tile: t, p)
           for r in stride(from: 0, to: count, by: step) {
@@ -74,7 +107,17 @@ package struct FusedTileWalker: @unchecked Sendable {
               s: s + r * lds + p * panelKeys, lds: lds)
           }
         }
-      } else {
+      case .bfloat16(let rows, let keys):
+        for p in firstPanel..<lastPanel {
+          let panel = keys.panel(tile: t, p)
+          let step = Int(ATTUNE_BF16_SCORE_ROWS)
+          for r in stride(from: 0, to: count, by: step) {
+            attune_bf16_scores(
+              rows.row(start + r), keys.pairs, Int32(min(step, count - r)), panel, keys.pairs,
+              s + r * lds + p * panelKeys, lds)
+          }
+        }
+      case .direct:
         Self.directScores(
           q: q, rows: count, k: problem.kBase + (tileStart + offset) * dk, keys: width, dk: dk,
           s: s + offset, lds: lds)

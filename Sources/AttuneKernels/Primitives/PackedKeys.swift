@@ -18,8 +18,9 @@ package final class PackedKeys: Sendable {
   private let storage: AlignedBuffer
   private let dk: Int
 
-  /// Packs the keys of a validated `problem` in tiles of `tileKeys` keys.
-  package init(_ problem: AttentionProblem, tileKeys: Int) {
+  /// Packs the keys of a validated `problem` in tiles of `tileKeys` keys, each rounded to the
+  /// nearest bfloat16 when `roundingToBFloat16` (the portable form of bfloat16 scores).
+  package init(_ problem: AttentionProblem, tileKeys: Int, roundingToBFloat16: Bool = false) {
     let nk = problem.shape.keys
     let dk = problem.shape.headDim
     let tile = min(tileKeys, nk)
@@ -38,7 +39,11 @@ package final class PackedKeys: Sendable {
       let panel = t * panelsPerTile + inTile / panelKeys
       let destination = out + panel * panelKeys * dk + inTile % panelKeys
       let source = k + key * dk
-      for c in 0..<dk { destination[c * panelKeys] = source[c] }
+      if roundingToBFloat16 {
+        for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(source[c]) }
+      } else {
+        for c in 0..<dk { destination[c * panelKeys] = source[c] }
+      }
     }
   }
 

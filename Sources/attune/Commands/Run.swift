@@ -16,7 +16,8 @@ extension Attune {
         dimensions and is float16 when Q, K and V all are (computed in float32), else float32.
         --causal and --window mask keys by position; --bias adds a float (or boolean: false
         hides) .npy of shape [Nq, Nk], [H|1, Nq, Nk] or [B|1, H|1, Nq, Nk]; --lse writes each
-        row's log-sum-exp [B, H, Nq]. Inputs holding NaN or infinity are refused unless
+        row's log-sum-exp [B, H, Nq]; --scores bfloat16 rounds Q and K to bfloat16 for Q·Kᵀ
+        (fused and naive kernels). Inputs holding NaN or infinity are refused unless
         --allow-nonfinite is given, in which case they propagate to the rows they touch.
 
         Examples:
@@ -79,6 +80,12 @@ extension Attune {
 
     @Option(help: "Write each row's log-sum-exp [B, H, Nq] as float32 .npy.")
     var lse: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Arithmetic of Q·Kᵀ: float32, or bfloat16 (Q and K rounded to bfloat16, products summed in float32; on AVX512-BF16 where the CPU has it).",
+        valueName: "precision"))
+    var scores: ScorePrecision = .float32
 
     @OptionGroup var kernelOptions: KernelOptions
 
@@ -186,7 +193,8 @@ extension Attune {
       }
       let mask = try mask()
       let options = AttentionOptions(
-        scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask)
+        scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask,
+        scorePrecision: scores)
       let call = Call(
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options,
         streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
@@ -230,7 +238,7 @@ extension Attune {
         heads: shape.heads, kvHeads: shape.kvHeads, queries: shape.head.queries,
         keys: shape.head.keys, headDim: shape.head.headDim, valueDim: shape.head.valueDim,
         mask: RunReport.describe(mask), bias: self.bias, outputShape: outputShape,
-        storage: inputs.isHalf ? "float16" : "float32",
+        storage: inputs.isHalf ? "float16" : "float32", scores: RunReport.describe(scores),
         scale: scale ?? shape.head.defaultScale, seconds: seconds,
         gflops: shape.flops / seconds / 1e9, samples: samples, output: outputPath,
         logSumExp: lse)
@@ -335,6 +343,8 @@ struct RunReport: Encodable {
   let bias: String?
   let outputShape: [Int]
   let storage: String
+  /// The arithmetic of Q·Kᵀ: `float32`, `bfloat16 (AVX512-BF16)` or `bfloat16 (emulated)`.
+  let scores: String
   let scale: Float
   let seconds: Double
   let gflops: Double
@@ -347,6 +357,14 @@ struct RunReport: Encodable {
     case .none: "none"
     case .causal(let alignment): "causal \(alignment.rawValue)"
     case .slidingWindow(let size, let alignment): "window \(size) \(alignment.rawValue)"
+    }
+  }
+
+  static func describe(_ scores: ScorePrecision) -> String {
+    switch scores {
+    case .float32: "float32"
+    case .bfloat16:
+      ScorePrecision.bfloat16IsAccelerated ? "bfloat16 (AVX512-BF16)" : "bfloat16 (emulated)"
     }
   }
 
@@ -365,6 +383,7 @@ struct RunReport: Encodable {
     if mask != "none" || bias != nil {
       lines.append("mask    \(mask)\(bias.map { ", bias \($0)" } ?? "")")
     }
+    if scores != "float32" { lines.append("scores  \(scores)") }
     lines.append("output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")")
     if let logSumExp { lines.append("lse     -> \(logSumExp)") }
     lines.append(
