@@ -59,9 +59,9 @@ let package = Package(
   targets: [
     // Attention kernels: no I/O, no dependencies beyond the bfloat16 loop below.
     .target(
-      name: "AttuneKernels", dependencies: ["_AttuneBFloat16"], swiftSettings: vectorSettings),
+      name: "AttuneKernels", dependencies: ["_AttuneShims"], swiftSettings: vectorSettings),
     // The one loop Swift cannot express: AVX512-BF16 dot products (C, chosen at run time).
-    .target(name: "_AttuneBFloat16"),
+    .target(name: "_AttuneShims"),
     // Statistics: pure functions, no I/O.
     .target(name: "AttuneStats"),
     // The measurement engine and kernel comparisons: timing, raw samples, machine description.

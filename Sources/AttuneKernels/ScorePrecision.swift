@@ -1,4 +1,4 @@
-internal import _AttuneBFloat16
+internal import _AttuneShims
 
 /// The arithmetic of the score product `Q · Kᵀ`.
 ///

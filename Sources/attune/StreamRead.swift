@@ -1,9 +1,9 @@
 import AttuneKernels
-import Dispatch
 
 /// A plain streaming read of arrays: the memory-bandwidth reference for decoding
 /// (`attune run --stream-read`). Sums every element with vector loads, split into contiguous
-/// chunks over `threads` workers; the sum is returned so the reads cannot be optimised away.
+/// chunks over `threads` workers (the kernels' `WorkerPool`, so both sides of the comparison
+/// place their threads alike); the sum is returned so the reads cannot be optimised away.
 enum StreamRead {
   static func sum(_ arrays: [[Float]], threads: Int) -> Float {
     var total: Float = 0
@@ -17,7 +17,7 @@ enum StreamRead {
         defer { partial.deallocate() }
         let shared = SendablePointer(partial.baseAddress)
         let source = SendableConstPointer(base)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        WorkerPool.shared.run(workers: workers) { worker in
           let start = count * worker / workers
           let end = count * (worker + 1) / workers
           var a = SIMD16<Float>.zero

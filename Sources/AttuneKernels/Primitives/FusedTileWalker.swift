@@ -1,4 +1,4 @@
-internal import _AttuneBFloat16
+internal import _AttuneShims
 
 /// The work of the fused kernel on one block of query rows: walks key tiles with an online
 /// softmax, honouring the problem's mask, bias, log-sum-exp request and score precision.

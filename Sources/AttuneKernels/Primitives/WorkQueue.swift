@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// Hands out the items `0..<count` to concurrent workers, one at a time, so a worker that finishes
@@ -18,19 +17,20 @@ package final class WorkQueue: Sendable {
     return item < count ? item : nil
   }
 
-  /// Runs `worker` on `min(threads, count)` threads; each call drains items from one shared queue.
+  /// Runs `worker` on `min(threads, count)` threads (the caller and `WorkerPool` helpers); each
+  /// call drains items from one shared queue.
   ///
   /// With one worker it runs on the calling thread. `worker` must write only memory that belongs to
   /// the items it takes.
   package static func run(
-    items count: Int, threads: Int, _ worker: @Sendable (WorkQueue) -> Void
+    items count: Int, threads: Int, _ worker: @escaping @Sendable (WorkQueue) -> Void
   ) {
     let queue = WorkQueue(count: count)
     let workers = max(1, min(threads, count))
     if workers == 1 {
       worker(queue)
     } else {
-      DispatchQueue.concurrentPerform(iterations: workers) { _ in worker(queue) }
+      WorkerPool.shared.run(workers: workers) { _ in worker(queue) }
     }
   }
 }

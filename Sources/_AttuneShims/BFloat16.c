@@ -1,4 +1,4 @@
-#include "AttuneBFloat16.h"
+#include "AttuneShims.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
