@@ -1,4 +1,5 @@
-/// A zero-filled Float32 buffer aligned to a cache line, freed when the last reference goes.
+/// A zero-filled Float32 buffer aligned to a cache line, handed back to `ScratchCache` when the
+/// last reference goes.
 ///
 /// Kernels allocate these once per call or once per worker, never in an inner loop.
 package final class AlignedBuffer: @unchecked Sendable {
@@ -7,13 +8,15 @@ package final class AlignedBuffer: @unchecked Sendable {
   /// Number of elements.
   package let count: Int
   private let tracker: AllocationTracker?
+  /// The size of the block behind `base` (at least `count` elements).
+  private let blockBytes: Int
 
   /// Allocates `count` zeroed elements (at least one), counted by `problem`'s tracker if it has one.
   package init(count: Int, for problem: AttentionProblem) {
     let n = max(count, 1)
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: n * MemoryLayout<Float>.stride, alignment: 64)
-    base = raw.initializeMemory(as: Float.self, repeating: 0, count: n)
+    let block = ScratchCache.shared.take(bytes: n * MemoryLayout<Float>.stride)
+    base = block.pointer.initializeMemory(as: Float.self, repeating: 0, count: n)
+    blockBytes = block.bytes
     self.count = n
     tracker = problem.allocationTracker
     tracker?.allocated(Self.bytes(n))
@@ -21,7 +24,8 @@ package final class AlignedBuffer: @unchecked Sendable {
 
   deinit {
     tracker?.freed(Self.bytes(count))
-    base.deallocate()
+    base.deinitialize(count: count)
+    ScratchCache.shared.give(UnsafeMutableRawPointer(base), bytes: blockBytes)
   }
 
   /// Bytes used by a buffer of `count` elements.
