@@ -7,8 +7,15 @@
 set -euo pipefail
 attune=${1:-.build/release/attune}; kernel=${2:-fused}; n=${3:-2048}; d=${4:-64}
 threads=${5:-2}; rounds=${6:-7}
-median() { "$attune" run --random --n "$n" --d "$d" --kernel "$kernel" --threads "$1" \
-  --repeat 15 --warmup 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])'; }
+# The JSON goes to a file and is read after attune exits: a python3 reading a pipe would start up
+# (about 50 ms of CPU) while the timed calls run and take a core from them.
+result=$(mktemp)
+trap 'rm -f "$result"' EXIT
+median() {
+  "$attune" run --random --n "$n" --d "$d" --kernel "$kernel" --threads "$1" \
+    --repeat 15 --warmup 3 --json > "$result"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$result"
+}
 ratios=()
 for r in $(seq 1 "$rounds"); do
   one=$(median 1); many=$(median "$threads")
