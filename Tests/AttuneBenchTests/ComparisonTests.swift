@@ -21,11 +21,13 @@ struct ComparisonTests {
   func grid() throws {
     let report = try smallComparison().run()
     let labels = report.entries.map { "\($0.label) \($0.shape.queries)" }
+    let blockK = FusedAttention.parameters[1].defaultValue  // the grid varies blockQ only
     #expect(
       labels == [
         "naive 24", "blocked(blockSize=4) 24", "blocked(blockSize=16) 24",
-        "fused(blockQ=4, blockK=512, threads=1) 24", "fused(blockQ=16, blockK=512, threads=1) 24",
-        "naive 9", "blocked(blockSize=4) 9", "fused(blockQ=4, blockK=512, threads=1) 9",
+        "fused(blockQ=4, blockK=\(blockK), threads=1) 24",
+        "fused(blockQ=16, blockK=\(blockK), threads=1) 24",
+        "naive 9", "blocked(blockSize=4) 9", "fused(blockQ=4, blockK=\(blockK), threads=1) 9",
       ])
     #expect(report.samples.count == report.entries.count * 3)
     #expect(report.statistics.count == report.entries.count)
@@ -81,10 +83,8 @@ struct ComparisonTests {
     try comparison.add(builtIn: "fused", parameters: ["threads": 1])
     try comparison.add(builtIn: "fused", parameters: ["threads": 1])
     let report = try comparison.run()
-    #expect(
-      report.entries.map(\.label) == [
-        "fused(blockQ=64, blockK=512, threads=1)", "fused(blockQ=64, blockK=512, threads=1)#2",
-      ])
+    let label = "fused(blockQ=64, blockK=\(FusedAttention.parameters[1].defaultValue), threads=1)"
+    #expect(report.entries.map(\.label) == [label, label + "#2"])
     #expect(report.statistics[1].baseline == report.entries[0].label)
   }
 
