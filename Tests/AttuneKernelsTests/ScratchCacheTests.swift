@@ -1,5 +1,6 @@
 import AttuneKernels
 import Testing
+import _AttuneTestSupport
 
 /// The scratch cache: freed blocks come back for the next call of a similar size, and it never
 /// keeps more than its bounds.
@@ -37,5 +38,29 @@ struct ScratchCacheTests {
     for block in many { cache.give(block.pointer, bytes: block.bytes) }
     cache.removeAll()
     #expect(cache.cachedBytes == 0)
+  }
+
+  /// The fused kernel does not zero its per-worker scratch: it must write every value before it
+  /// reads it. Fill the shared cache with NaN blocks of many sizes, then check results.
+  @Test func theFusedKernelIgnoresWhateverReusedScratchHeld() throws {
+    var size = 256
+    var poisoned: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+    while size <= 4 << 20 {
+      let block = ScratchCache.shared.take(bytes: size)
+      block.pointer.initializeMemory(as: Float.self, repeating: .nan, count: block.bytes / 4)
+      poisoned.append(block)
+      size *= 2
+    }
+    for block in poisoned { ScratchCache.shared.give(block.pointer, bytes: block.bytes) }
+    for (nq, nk, d) in [(1, 700, 64), (65, 1000, 16), (300, 300, 72), (2, 5000, 128)] {
+      let problem = Problem(
+        shape: AttentionShape(queries: nq, keys: nk, headDim: d), data: .random, seed: 8)
+      for kernel in [try FusedAttention(blockQ: 16, blockK: 64, threads: 2), FusedAttention()] {
+        let got = try problem.inputs.run(kernel, options: problem.options)
+        #expect(
+          maxAbsoluteError(got, problem.oracle()) <= 2e-6 * problem.maxAbsValue,
+          "\(kernel.configurationDescription) on \(problem.inputs.shape)")
+      }
+    }
   }
 }

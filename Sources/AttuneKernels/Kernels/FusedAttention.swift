@@ -126,7 +126,8 @@ public struct FusedAttention: AttentionKernel {
     let o = SharedOutput(output)
     if splits == 1 {
       WorkQueue.run(items: blocks, threads: threads) { queue in
-        let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem)
+        // Every part is written before it is read: no need to zero it.
+        let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem, zeroed: false)
         let s = scratch.base  // [rows, lds]
         let acc = s + rows * lds  // [rows, ldo]
         let runningMax = acc + rows * ldo  // [rows]
@@ -150,12 +151,12 @@ public struct FusedAttention: AttentionKernel {
     // Split keys: each (block, slice) item leaves a partial state; the states are then merged
     // with the same rescaling the online softmax uses.
     let state = rows * (ldo + 2)
-    let partials = AlignedBuffer(count: blocks * splits * state, for: problem)
+    let partials = AlignedBuffer(count: blocks * splits * state, for: problem, zeroed: false)
     let shared = SharedOutput(
       UnsafeMutableBufferPointer(start: partials.base, count: partials.count))
     let tiles = walker.tileCount
     WorkQueue.run(items: blocks * splits, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: rows * lds, for: problem)
+      let scratch = AlignedBuffer(count: rows * lds, for: problem, zeroed: false)
       while let item = queue.take() {
         let (b, slice) = (item / splits, item % splits)
         let start = b * rows

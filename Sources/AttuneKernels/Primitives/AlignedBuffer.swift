@@ -1,5 +1,5 @@
-/// A zero-filled Float32 buffer aligned to a cache line, handed back to `ScratchCache` when the
-/// last reference goes.
+/// A Float32 buffer aligned to a cache line, zero-filled unless asked otherwise, handed back to
+/// `ScratchCache` when the last reference goes.
 ///
 /// Kernels allocate these once per call or once per worker, never in an inner loop.
 package final class AlignedBuffer: @unchecked Sendable {
@@ -11,11 +11,16 @@ package final class AlignedBuffer: @unchecked Sendable {
   /// The size of the block behind `base` (at least `count` elements).
   private let blockBytes: Int
 
-  /// Allocates `count` zeroed elements (at least one), counted by `problem`'s tracker if it has one.
-  package init(count: Int, for problem: AttentionProblem) {
+  /// Allocates `count` elements (at least one), counted by `problem`'s tracker if it has one:
+  /// zeros, or when `zeroed` is false whatever the memory held (for scratch that is always written
+  /// before it is read, which saves a pass over it on every call).
+  package init(count: Int, for problem: AttentionProblem, zeroed: Bool = true) {
     let n = max(count, 1)
     let block = ScratchCache.shared.take(bytes: n * MemoryLayout<Float>.stride)
-    base = block.pointer.initializeMemory(as: Float.self, repeating: 0, count: n)
+    base =
+      zeroed
+      ? block.pointer.initializeMemory(as: Float.self, repeating: 0, count: n)
+      : block.pointer.bindMemory(to: Float.self, capacity: n)
     blockBytes = block.bytes
     self.count = n
     tracker = problem.allocationTracker

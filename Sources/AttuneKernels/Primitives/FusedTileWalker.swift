@@ -53,7 +53,7 @@ package struct FusedTileWalker: @unchecked Sendable {
       queries = problem.qBase
     case .bfloat16Emulated:
       operands = .packed(PackedKeys(problem, tileKeys: tile, roundingToBFloat16: true))
-      let copy = AlignedBuffer(count: problem.q.count, for: problem)
+      let copy = AlignedBuffer(count: problem.q.count, for: problem, zeroed: false)
       for i in 0..<problem.q.count { copy.base[i] = BFloat16Rounding.rounded(problem.q[i]) }
       roundedQueries = copy
       queries = UnsafePointer(copy.base)
