@@ -19,7 +19,10 @@ internal import _AttuneShims
 ///   sharing one CPU while the other idles. Measured with `concurrentPerform`, and with unpinned
 ///   helpers, N=512, d=64: 0.43 ms per call back to back, 0.71–0.78 ms (the 1-thread time) after
 ///   300 ms pauses, with the helper starting only when the caller was preempted. So a helper that
-///   runs a call checks the caller's CPU and, if needed, pins itself to another CPU of the process.
+///   runs a call checks the caller's CPU and, if needed, pins itself to another CPU of the process
+///   (helper `k` to the `k`-th CPU other than the caller's). A helper stays pinned until a caller
+///   runs on its CPU; under contention the work queue still balances, since the caller takes the
+///   items a slowed helper does not.
 /// - Wake-up cost. Helpers spin briefly after each call, so back-to-back calls start them at once,
 ///   and then sleep on a condition variable, so an idle process uses no CPU.
 ///
