@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Keeps the memory of recently freed kernel scratch (packed K, tiles, partial states) for the
 /// next call, so back-to-back calls do not fault in fresh pages each time.
 ///
@@ -12,7 +10,7 @@ import Synchronization
 /// At most `capacityBytes` are kept, in at most `maximumBlocks` blocks, none larger than
 /// `largestBlockBytes`; the rest is freed at once. A block is reused for a request of at least
 /// half its size, so a small request does not pin a huge block.
-package final class ScratchCache: Sendable {
+package final class ScratchCache: @unchecked Sendable {
   /// The cache every `AlignedBuffer` and `AlignedWords` uses.
   package static let shared = ScratchCache()
 
@@ -30,20 +28,21 @@ package final class ScratchCache: Sendable {
     let bytes: Int
   }
 
-  /// Pointers are plain addresses of memory nobody else uses while it is cached.
-  private struct State: @unchecked Sendable {
+  private struct State {
     var blocks: [Block] = []
     var cachedBytes = 0
   }
 
-  private let state = Mutex(State())
+  private let lock = Lock()
+  /// Guarded by `lock`.
+  private var state = State()
 
   /// An empty cache (kernels use `shared`).
   package init() {}
 
   /// A block of at least `bytes` bytes, 64-byte aligned, uninitialised, and its real size.
   package func take(bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
-    let reused = state.withLock { state -> Block? in
+    let reused = lock.withLock { () -> Block? in
       var best: Int?
       for (index, block) in state.blocks.enumerated()
       where block.bytes >= bytes && block.bytes / 2 <= bytes {
@@ -61,7 +60,7 @@ package final class ScratchCache: Sendable {
 
   /// Returns a block from `take`: kept for a later call if there is room, else freed.
   package func give(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
-    let kept = state.withLock { state -> Bool in
+    let kept = lock.withLock { () -> Bool in
       guard bytes <= Self.largestBlockBytes else { return false }
       // Make room by dropping the oldest blocks first.
       var dropped: [Block] = []
@@ -83,11 +82,11 @@ package final class ScratchCache: Sendable {
   }
 
   /// Bytes currently kept.
-  package var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+  package var cachedBytes: Int { lock.withLock { state.cachedBytes } }
 
   /// Frees every kept block.
   package func removeAll() {
-    let blocks = state.withLock { state -> [Block] in
+    let blocks = lock.withLock { () -> [Block] in
       defer {
         state.blocks.removeAll()
         state.cachedBytes = 0

@@ -59,7 +59,7 @@ package final class WorkerPool: @unchecked Sendable {
   /// The CPU the caller of the current call runs on (−1: unknown).
   private let callerCPU = Atomic<Int>(-1)
   /// Held by the caller whose call owns the pool.
-  private let busy = Mutex<Bool>(false)
+  private let busy = Lock()
   /// The current call's body; written before `state` announces the call.
   private var body: ((Int) -> Void)?
   private var helperCount = 0
@@ -83,13 +83,9 @@ package final class WorkerPool: @unchecked Sendable {
       body(0)
       return
     }
-    let owned = busy.withLock { taken in
-      if taken { return false }
-      taken = true
-      return true
-    }
+    let owned = busy.tryLock()
     guard owned, workers < 1 << 16, ensureHelpers(workers - 1) else {
-      if owned { busy.withLock { $0 = false } }
+      if owned { busy.unlock() }
       DispatchQueue.concurrentPerform(iterations: workers, execute: body)
       return
     }
@@ -104,7 +100,7 @@ package final class WorkerPool: @unchecked Sendable {
     body(0)
     waitForHelpers()
     self.body = nil
-    busy.withLock { $0 = false }
+    busy.unlock()
   }
 
   /// Spins, then sleeps, until every helper of the current call has finished.
