@@ -102,3 +102,15 @@ public func maxAbsoluteError(_ got: [Float], _ want: [Double]) -> Double {
   }
   return worst
 }
+
+/// The first row whose log-sum-exp disagrees with the oracle's, as `(row, got, want)`, or nil:
+/// `−∞` must be exact (a row that sees no key), others within `4e-6 · max(1, |want|)`.
+public func firstLogSumExpMismatch(_ got: [Float], _ want: [Double]) -> (
+  row: Int, got: Float, want: Double
+)? {
+  for (row, (g, w)) in zip(got, want).enumerated() {
+    let ok = w == -.infinity ? g == -.infinity : abs(Double(g) - w) <= 4e-6 * max(1, abs(w))
+    if !ok { return (row, g, w) }
+  }
+  return nil
+}

@@ -21,18 +21,18 @@ package final class BFloat16Panels: Sendable {
     let tile = min(tileKeys, nk)
     let panelKeys = PackedKeys.panelKeys
     let pairs = (dk + 1) / 2
+    let panelsPerTile = (tile + panelKeys - 1) / panelKeys
     self.tileKeys = tile
     self.pairs = pairs
-    panelsPerTile = (tile + panelKeys - 1) / panelKeys
+    self.panelsPerTile = panelsPerTile
     storage = AlignedWords(
       count: Self.wordCount(keys: nk, headDim: dk, tileKeys: tile), for: problem)
     let k = problem.kBase
     let out = storage.base
     for key in 0..<nk {
-      let t = key / tile
-      let inTile = key - t * tile
-      let panel = t * panelsPerTile + inTile / panelKeys
-      let destination = out + panel * panelKeys * pairs + inTile % panelKeys
+      let destination =
+        out
+        + PackedKeys.offset(ofKey: key, tileKeys: tile, panelsPerTile: panelsPerTile, width: pairs)
       let source = k + key * dk
       for p in 0..<(dk / 2) {
         destination[p * panelKeys] = BFloat16Rounding.pair(source[2 * p], source[2 * p + 1])

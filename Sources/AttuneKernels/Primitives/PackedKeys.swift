@@ -25,19 +25,18 @@ package final class PackedKeys: Sendable {
     let dk = problem.shape.headDim
     let tile = min(tileKeys, nk)
     let panelKeys = Self.panelKeys
+    let panelsPerTile = (tile + panelKeys - 1) / panelKeys
     self.tileKeys = tile
     self.dk = dk
-    panelsPerTile = (tile + panelKeys - 1) / panelKeys
+    self.panelsPerTile = panelsPerTile
     tileCount = (nk + tile - 1) / tile
     storage = AlignedBuffer(
       count: Self.floatCount(keys: nk, headDim: dk, tileKeys: tile), for: problem)
     let k = problem.kBase
     let out = storage.base
     for key in 0..<nk {
-      let t = key / tile
-      let inTile = key - t * tile
-      let panel = t * panelsPerTile + inTile / panelKeys
-      let destination = out + panel * panelKeys * dk + inTile % panelKeys
+      let destination =
+        out + Self.offset(ofKey: key, tileKeys: tile, panelsPerTile: panelsPerTile, width: dk)
       let source = k + key * dk
       if roundingToBFloat16 {
         for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(source[c]) }
@@ -45,6 +44,17 @@ package final class PackedKeys: Sendable {
         for c in 0..<dk { destination[c * panelKeys] = source[c] }
       }
     }
+  }
+
+  /// Where key `key`'s first value goes when tiles of `tileKeys` keys are cut into
+  /// `panelsPerTile` panels of 32 keys, each `[width][32]`: its value `c` lies `32 · c` further.
+  /// (`width` is `dk` here, the number of feature pairs in `BFloat16Panels`.)
+  @inline(__always)
+  package static func offset(ofKey key: Int, tileKeys: Int, panelsPerTile: Int, width: Int) -> Int {
+    let t = key / tileKeys
+    let inTile = key - t * tileKeys
+    let panel = t * panelsPerTile + inTile / panelKeys
+    return panel * panelKeys * width + inTile % panelKeys
   }
 
   /// Keys in tile `t`.
