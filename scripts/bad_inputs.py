@@ -100,6 +100,8 @@ def main():
             (["run", "--random", "--q", "q.npy"], 64), (["run", "--random", "--kernel", "flash"], 64),
             (["run", "--random", "--block-q", "0"], 64), (["run", "--random", "--causal", "diagonal"], 64),
             (["run", "--random", "--window", "0"], 64), (["run", "--random", "--frobnicate"], 64),
+            (["run", "--random", "--scores", "fp8"], 64),
+            (["run", "--random", "--n", "64", "--scores", "bfloat16", "--kernel", "simd"], 1),
             (["compare", "--sizes", "0"], 64), (["compare", "--kernels", "nope"], 64),
             (["tune", "--strategy", "best"], 64), (["tune", "--candidates", ""], 64),
             (["simulate", "--cv", "2"], 64), (["plan", "--level", "bogus"], 64),
