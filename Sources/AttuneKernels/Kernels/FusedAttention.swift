@@ -51,9 +51,10 @@ public struct FusedAttention: AttentionKernel {
     ]
   }
 
-  /// `blockQ` (default 64), `blockK` (default 1024: 2–3 % faster than 512 at N = 2048 on the
-  /// development machine, `attune plan --check` and same-run A/B) and `threads` (default: active
-  /// processors).
+  /// `blockQ` (default 64), `blockK` (default 1024: at N = 2048 `attune plan --level measure
+  /// --check` chose blockK 1024 (with blockQ 32), defaults/plan time 1.02 when the default was 512;
+  /// `scripts/serve_ab.py` measured 512/1024 time 1.012 [0.965, 1.051]) and `threads` (default:
+  /// active processors).
   public static let parameters = [
     KernelParameter(
       name: "blockQ", summary: "query rows per tile", defaultValue: 64, range: 1...(1 << 16)),

@@ -16,9 +16,10 @@ internal import _AttuneShims
 /// Two things keep both cores busy that `DispatchQueue.concurrentPerform` did not:
 /// - Placement. When a sleeping worker is woken, Linux tends to place it on the waking thread's
 ///   CPU, and two threads that just ran there count as cache-hot, so the load balancer leaves them
-///   sharing one CPU while the other idles. Measured with `concurrentPerform`, and with unpinned
-///   helpers, N=512, d=64: 0.43 ms per call back to back, 0.71–0.78 ms (the 1-thread time) after
-///   300 ms pauses, with the helper starting only when the caller was preempted. So a helper that
+///   sharing one CPU while the other idles. `scripts/serve_ab.py` at N=512, d=64, with samples
+///   after 300 ms idle: with `concurrentPerform` a 2-thread call took 0.997× the time of a
+///   1-thread one (both workers on one CPU); with this pool the 1-thread call takes 1.75× the
+///   2-thread time, and 2 threads after idle take 1.003× their back-to-back time. So a helper that
 ///   runs a call checks the caller's CPU and, if needed, pins itself to another CPU of the process
 ///   (helper `k` to the `k`-th CPU other than the caller's). A helper stays pinned until a caller
 ///   runs on its CPU; under contention the work queue still balances, since the caller takes the
@@ -35,9 +36,9 @@ package final class WorkerPool: @unchecked Sendable {
 
   /// How long a helper (and the caller, waiting for the helpers) polls before it sleeps: long
   /// enough to span the gap between back-to-back calls (waking a sleeping thread costs a futex
-  /// call on each side), short enough to give the CPU back soon. Measured (N=256 and 512, d=64,
-  /// back to back and after 300 ms pauses): 5 µs, 0.159 ms per N=256 call; 20 µs, 0.106 ms;
-  /// 50 µs, as fast back to back but some N=512 samples after pauses at 0.87 ms instead of 0.43.
+  /// call on each side), short enough to give the CPU back soon. Chosen among 5, 10, 20 and 50 µs
+  /// with a temporary switch (not kept): shorter spins let small back-to-back calls pay the
+  /// wake-up, 50 µs slowed some calls after idle pauses.
   private static let spinNanoseconds = 20_000
 
   /// Polls `done` until it returns true or `spinNanoseconds` have passed; reads the clock once
