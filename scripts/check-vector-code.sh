@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the simd and fused kernels in a built `attune` binary use the CPU's wide vector
 # FMA instructions: 256- or 512-bit vfmadd on x86-64 (ymm/zmm registers), fmla on arm64; and, on
-# x86-64, that the bfloat16 score loop (attune_bf16_scores) holds AVX512-BF16's vdpbf16ps.
+# x86-64, that the C score loops hold AVX-512: vdpbf16ps in the bfloat16 one (attune_bf16_scores),
+# zmm vfmadd in the decode one (attune_direct_scores).
 #
 # Usage: scripts/check-vector-code.sh [path/to/attune]     (default: .build/release/attune)
 # Prints the count per kernel and register width; exits 1 if a kernel has none.
@@ -23,8 +24,9 @@ listing=$(objdump -d --no-show-raw-insn "$binary" | swift demangle --simplified 
     $0 ~ pattern { match($0, width); print fn "\t" substr($0, RSTART, RLENGTH) }')
 
 status=0
-# The fused kernel's tile walk lives in FusedTileWalker.accumulate.
-for kernel in SIMDAttention.compute FusedTileWalker.accumulate; do
+# The fused kernel's tile walk lives in FusedTileWalker.accumulate; its decode scores (portable
+# path) in DirectScores.compute.
+for kernel in SIMDAttention.compute FusedTileWalker.accumulate DirectScores.compute; do
   lines=$(printf '%s\n' "$listing" | grep -F "$kernel" || true)
   count=$(printf '%s' "$lines" | grep -c . || true)
   kinds=$(printf '%s\n' "$lines" | cut -f2 | sed 's/^%//; s/[0-9]*\.4s$/ 128-bit NEON/' | sort | uniq -c | tr -s ' ' | paste -sd, -)
@@ -43,6 +45,15 @@ if [ "$(uname -m)" = x86_64 ]; then
     echo "ok   attune_bf16_scores: $count vdpbf16ps instructions (zmm)"
   else
     echo "FAIL attune_bf16_scores: no vdpbf16ps: the bfloat16 score loop was built without AVX512-BF16"
+    status=1
+  fi
+  count=$(objdump -d --no-show-raw-insn "$binary" |
+    awk '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ /<attune_direct_scores>:$/) } inside && /vfmadd.*%zmm/' |
+    grep -c . || true)
+  if [ "$count" -gt 0 ]; then
+    echo "ok   attune_direct_scores: $count vfmadd instructions (zmm)"
+  else
+    echo "FAIL attune_direct_scores: no zmm vfmadd: the decode score loop was built without AVX-512"
     status=1
   fi
 fi

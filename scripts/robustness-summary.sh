@@ -36,7 +36,7 @@ sanitize() {  # name, scratch, filter
 echo "ThreadSanitizer (a debug build)…" >&2
 tsan=$(sanitize thread .build-tsan "ConcurrencyTests|PlannerConcurrencyTests|concurrentWriters|MultiHeadTests|MaskTests|WorkerPoolTests|ScratchCacheTests")
 echo "AddressSanitizer (a debug build)…" >&2
-asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests|WorkerPoolTests|ScratchCacheTests|BFloat16ScoreTests")
+asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests|WorkerPoolTests|ScratchCacheTests|BFloat16ScoreTests|DirectScoreTests")
 
 {
   echo "# Robustness"

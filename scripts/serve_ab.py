@@ -14,6 +14,11 @@ first candidate's in the same round (median, 95 % order-statistic interval).
         --candidate "1 thread, after 300 ms idle:300:--threads 1"
     python3 scripts/serve_ab.py --n 2048 --candidate "blockK 1024:300:--block-k 1024" \\
         --candidate "blockK 512:300:--block-k 512"
+    python3 scripts/serve_ab.py --decode --rounds 12 --candidate "new:300:--threads 2" \\
+        --candidate "old:300:--threads 2:/tmp/attune-old"
+
+--decode uses the decode shape of scripts/model_shapes_benchmark.py instead of N × d: Q [1, 32, 1,
+128] against K, V [1, 8, 32768, 128] (32 query heads sharing 8 K/V heads).
 
 Needs only NumPy (for the inputs). Not run in CI: it measures.
 """
@@ -38,6 +43,7 @@ def main():
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--min-sample-ms", type=float, default=30)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--decode", action="store_true", help="Q [1,32,1,128], K and V [1,8,32768,128]")
     p.add_argument("--candidate", action="append", required=True, help="NAME:PAUSE_MS:FLAGS[:BINARY]")
     args = p.parse_args()
     if len(args.candidate) < 2:
@@ -49,7 +55,11 @@ def main():
         paths = []
         for x in "qkv":
             paths.append(os.path.join(tmp, f"{x}.npy"))
-            np.save(paths[-1], gen.standard_normal((args.n, args.d), dtype=np.float32))
+            if args.decode:
+                shape = (1, 32, 1, 128) if x == "q" else (1, 8, 32768, 128)
+            else:
+                shape = (args.n, args.d)
+            np.save(paths[-1], gen.standard_normal(shape, dtype=np.float32))
         candidates = []
         for spec in args.candidate:
             try:
@@ -87,7 +97,8 @@ def main():
             process.stdin.close()
             process.wait()
     first = candidates[0][0]
-    print(f"N={args.n}, d={args.d}, {args.rounds} interleaved rounds, samples of ≥ {args.min_sample_ms:g} ms")
+    shape = "decode (Nq=1, Nk=32768, H=32, Hkv=8, d=128)" if args.decode else f"N={args.n}, d={args.d}"
+    print(f"{shape}, {args.rounds} interleaved rounds, samples of ≥ {args.min_sample_ms:g} ms")
     for name, pause, _ in candidates:
         med = sorted(times[name])[len(times[name]) // 2]
         r, lo, hi = median_interval([a / b for a, b in zip(times[name], times[first])])

@@ -49,7 +49,7 @@ public struct AttentionProblem: @unchecked Sendable {
 
   /// Whether the problem asks for anything beyond plain attention.
   package var hasExtras: Bool {
-    !mask.isNone || bias != nil || logSumExp != nil || scoreArithmetic != .float32
+    !mask.isNone || bias != nil || logSumExp != nil || scoreArithmetic.roundsToBFloat16
   }
 
   /// Wraps buffers whose lengths the caller has checked against `shape`.

@@ -25,8 +25,11 @@ public enum ScorePrecision: Sendable, Hashable, CaseIterable {
 
 /// How a kernel computes scores: the resolved form of a `ScorePrecision` on this machine.
 package enum ScoreArithmetic: Sendable, Hashable {
-  /// Float32 scores.
+  /// Float32 scores, on the fastest micro-kernels this CPU has.
   case float32
+  /// Float32 scores on the portable Swift micro-kernels only, even where a CPU-specific one
+  /// exists (so tests check both on one machine).
+  case float32Portable
   /// bfloat16 operands on `vdpbf16ps`.
   case bfloat16Hardware
   /// bfloat16-rounded operands multiplied in Float32: the same values as the hardware path up to
@@ -43,7 +46,7 @@ package enum ScoreArithmetic: Sendable, Hashable {
   }
 
   /// Whether Q and K are rounded to bfloat16.
-  package var roundsToBFloat16: Bool { self != .float32 }
+  package var roundsToBFloat16: Bool { self == .bfloat16Hardware || self == .bfloat16Emulated }
 }
 
 extension ScoreArithmetic {

@@ -33,6 +33,10 @@ package struct FusedTileWalker: @unchecked Sendable {
   /// Keeps the rounded copy of Q alive.
   private let roundedQueries: AlignedBuffer?
 
+  /// How far ahead of the decode score micro-kernel K is prefetched, in keys: 4 KiB at dk = 128,
+  /// enough to turn its 4 side-by-side key streams into one stream of requests in order.
+  static let directPrefetchKeys = 8
+
   /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores).
   package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
     self.problem = problem
@@ -43,7 +47,7 @@ package struct FusedTileWalker: @unchecked Sendable {
     lds = (tile + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
     values = PaddedValues(problem)
     switch problem.scoreArithmetic {
-    case .float32:
+    case .float32, .float32Portable:
       operands = packKeys ? .packed(PackedKeys(problem, tileKeys: tile)) : .direct
       roundedQueries = nil
       queries = problem.qBase
@@ -118,9 +122,16 @@ package struct FusedTileWalker: @unchecked Sendable {
           }
         }
       case .direct:
-        Self.directScores(
-          q: q, rows: count, k: problem.kBase + (tileStart + offset) * dk, keys: width, dk: dk,
-          s: s + offset, lds: lds)
+        // The micro-kernel reads 4 keys side by side, a pattern the hardware prefetcher follows
+        // poorly from memory: K is asked for in order, a few keys ahead.
+        let from = tileStart + offset
+        let ahead = min(from + Self.directPrefetchKeys, nk)
+        DirectScores.compute(
+          q: q, rows: count, k: problem.kBase + from * dk, keys: width, dk: dk, s: s + offset,
+          lds: lds, native: problem.scoreArithmetic == .float32,
+          prefetch: PrefetchStream(
+            problem.kBase + ahead * dk, count: min(width, nk - ahead) * dk,
+            steps: (width + MicroKernels.directKeys - 1) / MicroKernels.directKeys))
       }
       let first = tileStart + offset
       for r in 0..<count {
@@ -178,41 +189,6 @@ package struct FusedTileWalker: @unchecked Sendable {
       if let lse = problem.logSumExp {
         lse[start + r] =
           sum > 0 ? runningMax[r] + Float(Platform.log(Double(sum))) : sum * 0 - .infinity
-      }
-    }
-  }
-
-  /// `s[r][j] = q_r · k_j` for `rows` query rows and `keys` consecutive key rows, reading K in
-  /// place: the decode path, where packing K would cost more than it saves.
-  @inline(__always)
-  static func directScores(
-    q: UnsafePointer<Float>, rows: Int, k: UnsafePointer<Float>, keys: Int, dk: Int,
-    s: UnsafeMutablePointer<Float>, lds: Int
-  ) {
-    let whole = dk / vectorWidth * vectorWidth
-    for j in 0..<keys {
-      let key = k + j * dk
-      for r in 0..<rows {
-        let query = q + r * dk
-        var sum0 = Vector.zero
-        var sum1 = Vector.zero
-        var c = 0
-        while c &+ 2 &* vectorWidth <= whole {
-          sum0 = multiplyAdd(sum0, Vector.load(query + c), Vector.load(key + c))
-          sum1 = multiplyAdd(
-            sum1, Vector.load(query + (c &+ vectorWidth)), Vector.load(key + (c &+ vectorWidth)))
-          c &+= 2 &* vectorWidth
-        }
-        if c < whole {
-          sum0 = multiplyAdd(sum0, Vector.load(query + c), Vector.load(key + c))
-          c &+= vectorWidth
-        }
-        var dot = horizontalSum(sum0 + sum1)
-        while c < dk {
-          dot += query[c] * key[c]
-          c &+= 1
-        }
-        s[r * lds + j] = dot
       }
     }
   }
