@@ -37,24 +37,22 @@ for kernel in SIMDAttention.compute FusedTileWalker.accumulate DirectScores.comp
     status=1
   fi
 done
+# A C loop (x86-64 only): function name, instruction pattern, what it must hold, what is missing.
+check_c_loop() {
+  count=$(objdump -d --no-show-raw-insn "$binary" |
+    awk -v name="<$1>:" '/^[0-9a-f]+ <.*>:$/ { inside = (index($0, name) > 0) } inside' |
+    grep -cE "$2" || true)
+  if [ "$count" -gt 0 ]; then
+    echo "ok   $1: $count $3"
+  else
+    echo "FAIL $1: no $3: $4"
+    status=1
+  fi
+}
 if [ "$(uname -m)" = x86_64 ]; then
-  count=$(objdump -d --no-show-raw-insn "$binary" |
-    awk '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ /<attune_bf16_scores>:$/) } inside && /vdpbf16ps.*%zmm/' |
-    grep -c . || true)
-  if [ "$count" -gt 0 ]; then
-    echo "ok   attune_bf16_scores: $count vdpbf16ps instructions (zmm)"
-  else
-    echo "FAIL attune_bf16_scores: no vdpbf16ps: the bfloat16 score loop was built without AVX512-BF16"
-    status=1
-  fi
-  count=$(objdump -d --no-show-raw-insn "$binary" |
-    awk '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ /<attune_direct_scores>:$/) } inside && /vfmadd.*%zmm/' |
-    grep -c . || true)
-  if [ "$count" -gt 0 ]; then
-    echo "ok   attune_direct_scores: $count vfmadd instructions (zmm)"
-  else
-    echo "FAIL attune_direct_scores: no zmm vfmadd: the decode score loop was built without AVX-512"
-    status=1
-  fi
+  check_c_loop attune_bf16_scores 'vdpbf16ps.*%zmm' "vdpbf16ps instructions (zmm)" \
+    "the bfloat16 score loop was built without AVX512-BF16"
+  check_c_loop attune_direct_scores 'vfmadd.*%zmm' "vfmadd instructions (zmm)" \
+    "the decode score loop was built without AVX-512"
 fi
 exit $status

@@ -114,12 +114,7 @@ struct BFloat16ScoreTests {
                 arithmetic: arithmetic)
               let label =
                 "\(kernel.configurationDescription) \(arithmetic) on \(shape) \(data) \(mask) bias \(withBias)"
-              let error = maxAbsoluteError(output, want.output)
-              #expect(error <= bound, "\(label): max error \(error) > \(bound)")
-              if let bad = firstLogSumExpMismatch(lse, want.logSumExp) {
-                Issue.record(
-                  "\(label): log-sum-exp of row \(bad.row) is \(bad.got), want \(bad.want)")
-              }
+              expectAgreement(output, lse, with: want, within: bound, label)
             }
           }
         }

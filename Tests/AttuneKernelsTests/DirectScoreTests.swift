@@ -90,13 +90,7 @@ struct DirectScoreTests {
                 arithmetic: native ? .float32 : .float32Portable)
               let label =
                 "\(kernel.configurationDescription) native \(native) on \(shape) \(data) \(mask) bias \(withBias)"
-              let error = maxAbsoluteError(output, want.output)
-              #expect(error <= bound, "\(label): max error \(error) > \(bound)")
-              if let bad = firstLogSumExpMismatch(lse, want.logSumExp) {
-                Issue.record(
-                  "\(label): log-sum-exp of row \(bad.row) is \(bad.got), want \(bad.want)")
-              }
-              #expect(!output.contains { $0.isNaN }, "\(label): NaN in the output")
+              expectAgreement(output, lse, with: want, within: bound, label)
             }
           }
         }

@@ -61,13 +61,7 @@ struct MaskTests {
             let (output, lse) = try run(kernel, problem, mask: mask, bias: bias)
             let label =
               "\(kernel.configurationDescription) on \(shape) \(data) \(mask) bias \(withBias)"
-            let error = maxAbsoluteError(output, want.output)
-            #expect(error <= bound, "\(label): max error \(error) > \(bound)")
-            if let bad = firstLogSumExpMismatch(lse, want.logSumExp) {
-              Issue.record(
-                "\(label): log-sum-exp of row \(bad.row) is \(bad.got), want \(bad.want)")
-            }
-            #expect(!output.contains { $0.isNaN }, "\(label): NaN in the output")
+            expectAgreement(output, lse, with: want, within: bound, label)
           }
         }
       }
