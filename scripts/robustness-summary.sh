@@ -34,7 +34,7 @@ sanitize() {  # name, scratch, filter
   echo "| \`--sanitize=$1\` | ${3//|/, } | $tests | $reports | $result |"
 }
 echo "ThreadSanitizer (a debug build)…" >&2
-tsan=$(sanitize thread .build-tsan "ConcurrencyTests|PlannerConcurrencyTests|concurrentWriters|MultiHeadTests|MaskTests|WorkerPoolTests|ScratchCacheTests")
+tsan=$(sanitize thread .build-tsan "ConcurrencyTests|PlannerConcurrencyTests|concurrentWriters|MultiHeadTests|MaskTests|WorkerPoolTests|ScratchCacheTests|StrategyTests")
 echo "AddressSanitizer (a debug build)…" >&2
 asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests|WorkerPoolTests|ScratchCacheTests|BFloat16ScoreTests|DirectScoreTests")
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The result of batched multi-head attention.
 public struct MultiHeadResult: Sendable {
   /// `O [B, H, Nq, dv]`.
@@ -94,7 +92,7 @@ public func multiHeadAttention(
                   for item in 0..<items { try run(item, kernel) }
                 }
               }
-              let failure = Mutex<AttentionError?>(nil)
+              let failure = Locked<AttentionError?>(nil)
               WorkQueue.run(items: items, threads: threads) { queue in
                 while let item = queue.take() {
                   do throws(AttentionError) { try run(item, perWorker) } catch {

@@ -1,7 +1,6 @@
 import AttuneKernels
 import AttuneStats
 import Dispatch
-import Synchronization
 
 /// Runs strategies on simulated candidates whose true times are known, and scores them.
 ///
@@ -46,7 +45,7 @@ public struct Simulation: Sendable {
   ///
   /// - Complexity: each trial is at most `budget.measurements` measurements.
   public func run(_ strategy: any TuningStrategy, trials: Int, seed: UInt64) -> SimulationSummary {
-    let results = Mutex(
+    let results = Locked(
       [(slowdown: Double, measurements: Int, seconds: Double, budget: Bool, best: Bool)?](
         repeating: nil, count: trials))
     DispatchQueue.concurrentPerform(iterations: trials) { trial in
