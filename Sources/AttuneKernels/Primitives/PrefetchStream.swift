@@ -1,8 +1,7 @@
 internal import _AttuneShims
 
 /// A range of memory asked into cache a few lines at a time, spread over a loop that runs
-/// meanwhile: software pipelining for decode, where the next operands come from memory while
-/// the current ones are computed on.
+/// meanwhile: for the decode scores, K's rows a few keys ahead of the micro-kernel, in order.
 ///
 /// Prefetches are hints: they never fault and never change a result.
 package struct PrefetchStream {
