@@ -31,6 +31,9 @@ sanitize() {  # name, scratch, filter
   local tests reports
   tests=$(grep -oE "Test run with [0-9]+ tests? in [0-9]+ suites?" "$log" | tail -1 | grep -oE "[0-9]+ tests?" || echo "? tests")
   reports=$(grep -c "WARNING: ThreadSanitizer\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer" "$log" || true)
+  # Keep the whole log where the build lives, so a report can be read after the run.
+  mkdir -p "$2" && cp "$log" "$2/sanitize-$1.log"
+  [ "$result" = clean ] || echo "  $1: $reports report(s); log in $2/sanitize-$1.log" >&2
   echo "| \`--sanitize=$1\` | ${3//|/, } | $tests | $reports | $result |"
 }
 echo "ThreadSanitizer (a debug build)…" >&2
