@@ -30,9 +30,8 @@ struct DirectScoreTests {
                   let sBase = s.baseAddress
                 else { return }
                 DirectScores.compute(
-                  q: qBase, rows: rows, k: kBase, keys: keys, dk: dk, s: sBase, lds: lds,
-                  native: native,
-                  prefetch: PrefetchStream(kBase, count: keys * dk, steps: 3))
+                  q: qBase, rows: rows, k: kBase, keys: keys, followingKeys: 0, dk: dk, s: sBase,
+                  lds: lds, native: native)
               }
             }
           }

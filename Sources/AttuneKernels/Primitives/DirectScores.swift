@@ -4,11 +4,16 @@ internal import _AttuneShims
 /// cost more than it saves.
 ///
 /// Keys go 4 at a time through a 4-row × 4-key micro-kernel: `attune_direct_scores` (C, AVX-512)
-/// where the CPU has it, else `MicroKernels.scores(q:ldq:rows:keys:ldk:width:)` in Swift. Between
-/// groups, a `PrefetchStream` asks for the caller's next operands.
+/// where the CPU has it, else `MicroKernels.scores(q:ldq:rows:keys:ldk:width:)` in Swift. Reading
+/// 4 keys side by side is a pattern the hardware prefetcher follows poorly from memory, so between
+/// groups K is asked for in order, `prefetchKeys` ahead (`PrefetchStream`).
 package enum DirectScores {
   /// Whether this CPU runs the AVX-512 micro-kernel.
   package static let nativeIsAvailable: Bool = attune_avx512_available()
+
+  /// How far ahead of the micro-kernel K is prefetched, in keys: 4 KiB at dk = 128, enough to
+  /// turn its 4 side-by-side key streams into one stream of requests in order.
+  static let prefetchKeys = 8
 
   /// `s[r][j] = q_r · k_j` for `rows` query rows and `keys` consecutive key rows.
   ///
@@ -17,20 +22,22 @@ package enum DirectScores {
   ///   - rows: Query rows, any number (4 at a time).
   ///   - k: `[keys, dk]`, row-major.
   ///   - keys: Key rows, any number (4 at a time).
+  ///   - followingKeys: Rows of K after these that exist (they may be prefetched, not read).
   ///   - dk: Query and key width.
   ///   - s: `[rows, lds]`; the first `keys` floats of each row are written, nothing else.
   ///   - lds: Floats between rows of `s`.
   ///   - native: Whether to use the CPU-specific micro-kernel where there is one.
-  ///   - prefetch: A range to bring into cache meanwhile, one portion per group of 4 keys.
   /// - Complexity: `rows · keys · dk` multiply-adds; K is read from memory once.
   package static func compute(
-    q: UnsafePointer<Float>, rows: Int, k: UnsafePointer<Float>, keys: Int, dk: Int,
-    s: UnsafeMutablePointer<Float>, lds: Int, native: Bool,
-    prefetch: PrefetchStream
+    q: UnsafePointer<Float>, rows: Int, k: UnsafePointer<Float>, keys: Int, followingKeys: Int,
+    dk: Int, s: UnsafeMutablePointer<Float>, lds: Int, native: Bool
   ) {
     let group = MicroKernels.directKeys
     let step = MicroKernels.scoreRows
-    var ahead = prefetch
+    let lead = min(prefetchKeys, keys + followingKeys)
+    var ahead = PrefetchStream(
+      k + lead * dk, count: min(keys, keys + followingKeys - lead) * dk,
+      steps: (keys + group - 1) / group)
     if native && nativeIsAvailable {
       for j in stride(from: 0, to: keys, by: group) {
         ahead.step()

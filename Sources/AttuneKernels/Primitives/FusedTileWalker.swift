@@ -33,10 +33,6 @@ package struct FusedTileWalker: @unchecked Sendable {
   /// Keeps the rounded copy of Q alive.
   private let roundedQueries: AlignedBuffer?
 
-  /// How far ahead of the decode score micro-kernel K is prefetched, in keys: 4 KiB at dk = 128,
-  /// enough to turn its 4 side-by-side key streams into one stream of requests in order.
-  static let directPrefetchKeys = 8
-
   /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores).
   package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
     self.problem = problem
@@ -122,16 +118,11 @@ package struct FusedTileWalker: @unchecked Sendable {
           }
         }
       case .direct:
-        // The micro-kernel reads 4 keys side by side, a pattern the hardware prefetcher follows
-        // poorly from memory: K is asked for in order, a few keys ahead.
         let from = tileStart + offset
-        let ahead = min(from + Self.directPrefetchKeys, nk)
         DirectScores.compute(
-          q: q, rows: count, k: problem.kBase + from * dk, keys: width, dk: dk, s: s + offset,
-          lds: lds, native: problem.scoreArithmetic == .float32,
-          prefetch: PrefetchStream(
-            problem.kBase + ahead * dk, count: min(width, nk - ahead) * dk,
-            steps: (width + MicroKernels.directKeys - 1) / MicroKernels.directKeys))
+          q: q, rows: count, k: problem.kBase + from * dk, keys: width,
+          followingKeys: nk - from - width, dk: dk, s: s + offset, lds: lds,
+          native: problem.scoreArithmetic == .float32)
       }
       let first = tileStart + offset
       for r in 0..<count {

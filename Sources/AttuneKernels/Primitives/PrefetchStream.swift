@@ -4,7 +4,7 @@ internal import _AttuneShims
 /// meanwhile: for the decode scores, K's rows a few keys ahead of the micro-kernel, in order.
 ///
 /// Prefetches are hints: they never fault and never change a result.
-package struct PrefetchStream {
+struct PrefetchStream {
   private var next: UInt
   private let end: UInt
   private let linesPerStep: UInt
@@ -13,7 +13,7 @@ package struct PrefetchStream {
   static let lineBytes: UInt = 64
 
   /// A stream over `count` floats at `start`, fetched in `steps` even portions.
-  package init(_ start: UnsafePointer<Float>, count: Int, steps: Int) {
+  init(_ start: UnsafePointer<Float>, count: Int, steps: Int) {
     let bytes = UInt(max(0, count) * MemoryLayout<Float>.stride)
     next = UInt(bitPattern: start)
     end = next + bytes
