@@ -59,8 +59,12 @@ let package = Package(
   targets: [
     // Attention kernels: no I/O, no dependencies beyond the bfloat16 loop below.
     .target(
-      name: "AttuneKernels", dependencies: ["_AttuneShims"], swiftSettings: vectorSettings),
-    // The one loop Swift cannot express: AVX512-BF16 dot products (C, chosen at run time).
+      name: "AttuneKernels", dependencies: ["_AttuneShims", "_AttuneMicroKernels"],
+      swiftSettings: vectorSettings),
+    // The innermost loops per instruction set (C, each function with its own `target`
+    // attribute, chosen at run time): no build flags.
+    .target(name: "_AttuneMicroKernels"),
+    // What Swift cannot express: AVX512-BF16 dot products, prefetch, thread affinity.
     .target(name: "_AttuneShims"),
     // Statistics: pure functions, no I/O.
     .target(name: "AttuneStats"),

@@ -13,7 +13,12 @@ Candidates:
   numpy-gemm    the two matrix products alone, no softmax: an sgemm of the same FLOP count
   onnxruntime   com.microsoft.MultiHeadAttention, CPU execution provider
   torch         torch.nn.functional.scaled_dot_product_attention
-  attune-KERNEL each kernel named by --kernels
+  attune-KERNEL each kernel named by --kernels; KERNEL@ISA runs it on one micro-kernel table
+                (ATTUNE_ISA=ISA: avx512, avx2, neon, portable), e.g. --kernels fused,fused@avx2
+
+--hold-avx2 holds the peers that can be held to AVX2 + FMA: PyTorch (ATEN_CPU_CAPABILITY=avx2)
+and OpenBLAS (OPENBLAS_CORETYPE=Haswell), to measure Attune's AVX2 entry against them on an
+AVX-512 machine. onnxruntime has no such switch: it is reported, not held.
 
 Setup (once; needs PyPI, several GB for PyTorch; never run in CI):
   python3 scripts/peer_benchmark.py --setup
@@ -55,6 +60,8 @@ def parse():
     p.add_argument("--pause-ms", type=float, default=300,
                    help="idle time before each sample, so other libraries' spinning worker threads "
                         "(OpenBLAS, OpenMP) go to sleep instead of stealing the next candidate's cores")
+    p.add_argument("--hold-avx2", action="store_true",
+                   help="hold PyTorch and OpenBLAS to AVX2 + FMA (see above)")
     p.add_argument("--json", help="write every sample and ratio to this file")
     return p.parse_args()
 
@@ -65,6 +72,26 @@ def setup():
     subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet"] + PEERS)
     print(f"peers installed in {VENV}", file=sys.stderr)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return os.uname().machine
+
+
+def attune_entries(attune):
+    """The micro-kernel tables `attune kernels --json` says this CPU runs, best first."""
+    try:
+        out = subprocess.run([attune, "kernels", "--json"], capture_output=True, text=True, check=True).stdout
+        return ", ".join(json.loads(out)["microKernels"]["supported"])
+    except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
+        return "unknown"
 
 
 def median_interval(values, confidence=0.95):
@@ -88,10 +115,12 @@ def main():
     # numerical library loads.
     if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         os.execv(VENV_PYTHON, [VENV_PYTHON] + [a for a in sys.argv if a != "--setup"])
-    for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
-        if os.environ.get(var) != str(args.threads):
-            os.environ[var] = str(args.threads)
-            os.execv(sys.executable, [sys.executable] + [a for a in sys.argv if a != "--setup"])
+    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
+    if args.hold_avx2:
+        wanted.update({"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"})
+    if any(os.environ.get(var) != value for var, value in wanted.items()):
+        os.environ.update(wanted)
+        os.execv(sys.executable, [sys.executable] + [a for a in sys.argv if a != "--setup"])
     import numpy as np
 
     if not os.access(args.attune, os.X_OK):
@@ -100,8 +129,11 @@ def main():
     d = args.dim
     notes = []
     uname = os.uname()
-    results = {"machine": {"system": uname.sysname, "release": uname.release, "arch": uname.machine},
-               "threads": args.threads, "shapes": []}
+    results = {"machine": {"system": uname.sysname, "release": uname.release, "arch": uname.machine,
+                           "cpu": cpu_model()},
+               "threads": args.threads, "held_to_avx2": args.hold_avx2, "shapes": []}
+    print(f"CPU: {cpu_model()}; Attune's micro-kernels: {attune_entries(args.attune)}"
+          + ("; PyTorch and OpenBLAS held to AVX2" if args.hold_avx2 else ""), file=sys.stderr)
 
     try:
         import torch
@@ -171,15 +203,18 @@ def main():
                 candidates["torch"] = torch_sdpa
 
             servers = {}
-            for kname in args.kernels.split(","):
+            for spec in args.kernels.split(","):
+                kname, _, isa = spec.partition("@")
                 command = [args.attune, "run", "--q", paths["q"], "--k", paths["k"], "--v", paths["v"],
                            "--kernel", kname, "--serve"]
                 if kname != "naive":
                     command += ["--threads", str(args.threads)]
-                server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                env = dict(os.environ, ATTUNE_ISA=isa) if isa else None
+                server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                          env=env)
                 if server.stdout.readline().strip() != "ready":
                     sys.exit(f"error: attune run --serve did not start for {kname}")
-                servers[f"attune-{kname}"] = server
+                servers[f"attune-{spec}"] = server
 
             def attune(name, calls):
                 server = servers[name]

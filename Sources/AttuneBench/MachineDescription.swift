@@ -18,8 +18,11 @@ public struct MachineDescription: Sendable, Hashable, Codable {
   public let swiftVersion: String
   /// `release` or `debug`.
   public let buildConfiguration: String
-  /// Whether the kernels use fused multiply-add instructions (built for the CPU).
+  /// Whether the kernels use fused multiply-add instructions.
   public let kernelsUseFMA: Bool
+  /// The micro-kernel table in use, e.g. `avx2-fma 6x16` (nil in results saved before it was
+  /// recorded).
+  public let microKernels: String?
   /// When the description was taken, ISO 8601 in UTC.
   public let date: String
 
@@ -38,7 +41,7 @@ public struct MachineDescription: Sendable, Hashable, Codable {
       isaFeatures: features, operatingSystem: "\(text(system.sysname)) \(text(system.release))",
       architecture: BuildInfo.architecture, swiftVersion: swiftVersion,
       buildConfiguration: BuildInfo.configuration, kernelsUseFMA: BuildInfo.fusedMultiplyAdd,
-      date: formatter.string(from: Date()))
+      microKernels: BuildInfo.microKernels, date: formatter.string(from: Date()))
   }
 
   /// The features worth reporting for dense float kernels, in this order.

@@ -84,7 +84,8 @@ package func stackedAttention(
   problem.queryPositions = queryPositions
   try options.mask.validate()
   problem.mask = options.mask
-  problem.scoreArithmetic = ScoreArithmetic(options.scorePrecision)
+  problem.microKernels = try MicroKernelTable.resolve(options.instructionSet)
+  problem.scoreArithmetic = ScoreArithmetic(options.scorePrecision, kernels: problem.microKernels)
   if let bias {
     guard bias.count == queryPositions &* shape.keys, let base = bias.baseAddress else {
       throw .shapeMismatch(

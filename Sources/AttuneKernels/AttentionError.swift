@@ -26,6 +26,10 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case invalidMask(String)
   /// The kernel cannot honour a requested feature (a mask, a bias, log-sum-exp output).
   case unsupportedFeature(kernel: String, feature: String)
+  /// No instruction set has this name (from `ATTUNE_ISA` or `--isa`).
+  case unknownInstructionSet(name: String, known: [String])
+  /// The CPU does not run the instruction set asked for.
+  case unsupportedInstructionSet(name: String, supported: [String])
 
   /// One line saying what was wrong.
   public var description: String {
@@ -51,6 +55,11 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .invalidHeads(let reason): return "invalid heads: \(reason)"
     case .unsupportedFeature(let kernel, let feature):
       return "the \(kernel) kernel does not support \(feature); use fused or naive"
+    case .unknownInstructionSet(let name, let known):
+      return "no instruction set named '\(name)'; known: \(known.joined(separator: ", "))"
+    case .unsupportedInstructionSet(let name, let supported):
+      return
+        "this CPU does not run the \(name) micro-kernels; it runs \(supported.joined(separator: ", "))"
     case .insufficientMemory(let what, let required, let available):
       return
         "\(what) would need \(required / (1 << 20)) MiB; the machine has \(available / (1 << 20)) MiB"

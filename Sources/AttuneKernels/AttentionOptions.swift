@@ -20,16 +20,21 @@ public struct AttentionOptions: Sendable, Hashable {
   /// The arithmetic of `Q · Kᵀ`; `.float32` by default. `.bfloat16` needs a kernel that supports
   /// masks (`fused`, `naive`).
   public var scorePrecision: ScorePrecision
+  /// The micro-kernels the `simd` and `fused` kernels run on; nil (the default) means the
+  /// `ATTUNE_ISA` environment variable's choice, else the best this CPU runs. For tests and A/B
+  /// runs: the call throws `AttentionError.unsupportedInstructionSet` if the CPU lacks it.
+  public var instructionSet: InstructionSet?
 
   /// Creates options; by default scale `1 / √dk`, non-finite inputs rejected, no mask, Float32
-  /// scores.
+  /// scores, the best micro-kernels this CPU runs.
   public init(
     scale: Float? = nil, nonFiniteInputs: NonFiniteInputs = .reject, mask: AttentionMask = .none,
-    scorePrecision: ScorePrecision = .float32
+    scorePrecision: ScorePrecision = .float32, instructionSet: InstructionSet? = nil
   ) {
     self.scale = scale
     self.nonFiniteInputs = nonFiniteInputs
     self.mask = mask
     self.scorePrecision = scorePrecision
+    self.instructionSet = instructionSet
   }
 }

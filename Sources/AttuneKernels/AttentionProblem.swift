@@ -32,6 +32,9 @@ public struct AttentionProblem: @unchecked Sendable {
   /// How the kernel computes `Q · Kᵀ`. Only kernels whose `supportsMasks` is true receive
   /// anything but `.float32`.
   package var scoreArithmetic: ScoreArithmetic = .float32
+  /// The micro-kernels the `simd` and `fused` kernels run on: the process's choice unless the
+  /// call's options name an instruction set.
+  package var microKernels: MicroKernelTable = .current
   /// Counts the scratch the kernel allocates, when a benchmark asks.
   package var allocationTracker: AllocationTracker?
 

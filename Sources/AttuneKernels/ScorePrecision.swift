@@ -25,23 +25,23 @@ public enum ScorePrecision: Sendable, Hashable, CaseIterable {
 
 /// How a kernel computes scores: the resolved form of a `ScorePrecision` on this machine.
 package enum ScoreArithmetic: Sendable, Hashable {
-  /// Float32 scores, on the fastest micro-kernels this CPU has.
+  /// Float32 scores, on the problem's micro-kernel table.
   case float32
-  /// Float32 scores on the portable Swift micro-kernels only, even where a CPU-specific one
-  /// exists (so tests check both on one machine).
-  case float32Portable
   /// bfloat16 operands on `vdpbf16ps`.
   case bfloat16Hardware
   /// bfloat16-rounded operands multiplied in Float32: the same values as the hardware path up to
   /// summation order (and bfloat16 subnormals, which the hardware flushes).
   case bfloat16Emulated
 
-  /// The arithmetic `precision` asks for on this CPU.
-  package init(_ precision: ScorePrecision) {
+  /// The arithmetic `precision` asks for with the micro-kernels `kernels`: bfloat16 products in
+  /// hardware only beside the AVX-512 entry, whose tiles `attune_bf16_scores` shares.
+  package init(_ precision: ScorePrecision, kernels: MicroKernelTable) {
     switch precision {
     case .float32: self = .float32
     case .bfloat16:
-      self = ScorePrecision.bfloat16IsAccelerated ? .bfloat16Hardware : .bfloat16Emulated
+      self =
+        ScorePrecision.bfloat16IsAccelerated && kernels.instructionSet == .avx512
+        ? .bfloat16Hardware : .bfloat16Emulated
     }
   }
 
@@ -56,7 +56,7 @@ extension ScoreArithmetic {
   package func extraScratchBytes(for shape: AttentionShape) -> Int {
     guard roundsToBFloat16 else { return 0 }
     let (queries, qOverflow) = shape.queries.multipliedReportingOverflow(by: shape.headDim)
-    let (keys, kOverflow) = (shape.keys &+ PackedKeys.panelKeys).multipliedReportingOverflow(
+    let (keys, kOverflow) = (shape.keys &+ BFloat16Panels.panelKeys).multipliedReportingOverflow(
       by: 2 &* shape.headDim)
     guard !qOverflow, !kOverflow else { return Int.max }
     let (total, overflow) = Platform.floatBytes(queries).addingReportingOverflow(

@@ -73,13 +73,36 @@ struct RunCommandTests {
     #expect(output.shape == [1, 1, 9, 2])
   }
 
-  @Test("`attune kernels --json` lists the five kernels with their parameters")
+  @Test("`attune kernels --json` lists the five kernels with their parameters, and the tables")
   func kernels() throws {
     let result = try AttuneProcess.run(["kernels", "--json"])
     #expect(result.status == 0)
-    let list = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+    let listing =
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let list = listing?["kernels"] as? [[String: Any]]
     #expect(list?.compactMap { $0["name"] as? String } == KernelCatalog.names)
+    let micro = listing?["microKernels"] as? [String: Any]
+    #expect(micro?["supported"] as? [String] == InstructionSet.supported.map(\.rawValue))
     let text = try AttuneProcess.run(["kernels"])
     #expect(text.stdout.contains("--block-q"))
+    #expect(text.stdout.contains("micro-kernels \(InstructionSet.best.entryName)"))
+  }
+
+  @Test("`attune run --isa` names the table it ran on and refuses one the CPU lacks")
+  func instructionSetChoice() throws {
+    for isa in InstructionSet.supported {
+      let result = try AttuneProcess.run([
+        "run", "--random", "--n", "70", "--d", "33", "--isa", isa.rawValue,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.stdout.contains("cpu     \(isa.entryName) micro-kernels"))
+    }
+    for isa in InstructionSet.allCases where !isa.isSupported {
+      let result = try AttuneProcess.run(["run", "--random", "--n", "70", "--isa", isa.rawValue])
+      #expect(result.status != 0)
+      #expect(result.stderr.contains("this CPU does not run the \(isa.rawValue) micro-kernels"))
+    }
+    let unknown = try AttuneProcess.run(["run", "--random", "--n", "70", "--isa", "sse9"])
+    #expect(unknown.status != 0 && unknown.stderr.contains("no instruction set named 'sse9'"))
   }
 }

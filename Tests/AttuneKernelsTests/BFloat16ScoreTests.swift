@@ -68,7 +68,7 @@ struct BFloat16ScoreTests {
   /// Runs `kernel` on `inputs` with bfloat16 scores computed as `arithmetic`.
   func run(
     _ kernel: any AttentionKernel, _ inputs: AttentionInputs, scale: Float, mask: AttentionMask,
-    bias: [Float]?, arithmetic: ScoreArithmetic
+    bias: [Float]?, arithmetic: ScoreArithmetic, kernels: MicroKernelTable = .current
   ) throws -> (output: [Float], lse: [Float]) {
     let shape = inputs.shape
     var output = [Float](repeating: .nan, count: shape.outputCount)
@@ -82,6 +82,7 @@ struct BFloat16ScoreTests {
             problem.mask = mask
             problem.bias = b.isEmpty ? nil : b.baseAddress
             problem.scoreArithmetic = arithmetic
+            problem.microKernels = kernels
             lse.withUnsafeMutableBufferPointer { l in
               problem.logSumExp = l.baseAddress
               output.withUnsafeMutableBufferPointer { o in kernel.compute(problem, into: o) }

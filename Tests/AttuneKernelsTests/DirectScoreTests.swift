@@ -2,13 +2,13 @@ import AttuneKernels
 import Testing
 import _AttuneTestSupport
 
-/// The decode path's scores (K read in place, for at most 4 query rows): the AVX-512 micro-kernel
-/// where this CPU has it and the portable Swift one, first on their own against Float64 dot
-/// products (including what they must not write), then inside the fused kernel against the
-/// Float64 oracle with masks, biases, rows that see no key and tails of every width.
+/// The decode path's scores (K read in place, for at most 4 query rows) on every micro-kernel
+/// table this CPU runs, first on their own against Float64 dot products (including what they must
+/// not write), then inside the fused kernel against the Float64 oracle with masks, biases, rows
+/// that see no key and tails of every width.
 struct DirectScoreTests {
-  /// `native` values to test: the portable path always, the CPU-specific one where it runs.
-  static var paths: [Bool] { DirectScores.nativeIsAvailable ? [false, true] : [false] }
+  /// The tables to test: every one this CPU runs, the portable one included.
+  static var paths: [MicroKernelTable] { MicroKernelTable.runnable }
 
   @Test(
     "both score micro-kernels match Float64 dot products and write only their keys",
@@ -31,11 +31,11 @@ struct DirectScoreTests {
                 else { return }
                 DirectScores.compute(
                   q: qBase, rows: rows, k: kBase, keys: keys, followingKeys: 0, dk: dk, s: sBase,
-                  lds: lds, native: native)
+                  lds: lds, kernels: native)
               }
             }
           }
-          let label = "rows \(rows), keys \(keys), dk \(dk), native \(native)"
+          let label = "rows \(rows), keys \(keys), dk \(dk), \(native.name)"
           for r in 0..<rows {
             for j in 0..<lds {
               let got = s[r * lds + j]
@@ -86,9 +86,9 @@ struct DirectScoreTests {
             for native in Self.paths {
               let (output, lse) = try BFloat16ScoreTests().run(
                 kernel, problem.inputs, scale: problem.scale, mask: mask, bias: bias,
-                arithmetic: native ? .float32 : .float32Portable)
+                arithmetic: .float32, kernels: native)
               let label =
-                "\(kernel.configurationDescription) native \(native) on \(shape) \(data) \(mask) bias \(withBias)"
+                "\(kernel.configurationDescription) \(native.name) on \(shape) \(data) \(mask) bias \(withBias)"
               expectAgreement(output, lse, with: want, within: bound, label)
             }
           }

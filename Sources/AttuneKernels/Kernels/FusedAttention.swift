@@ -5,16 +5,17 @@
 /// the running sum `ℓ` of `e^(s − m)`, and an unnormalised output `acc`. On a new key tile with
 /// scores `S`: `m' = max(m, rowmax(S))`, `P = e^(S − m')`, `ℓ = ℓ · e^(m − m') + rowsum(P)`,
 /// `acc = acc · e^(m − m') + P · V_tile`; at the end `O = acc / ℓ` (Dao, "FlashAttention-2", 2023,
-/// algorithm 1). Both products use the register-blocked micro-kernels on K packed once per call
-/// (for ≤ 4 query rows, as in decoding, K is read in place instead). The walk itself, with masks,
+/// algorithm 1). Both products use the register-blocked micro-kernels of the CPU's table
+/// (`MicroKernelTable`) on K packed once per call (for as many query rows as the decode
+/// micro-kernel takes, as in decoding, K is read in place instead). The walk itself, with masks,
 /// biases and the log-sum-exp, is `FusedTileWalker`; with fewer query tiles than threads the key
-/// tiles are split among the threads and the partial states merged.
+/// tiles are split among the threads and the partial states merged (`OnlineSoftmax`).
 ///
 /// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask (tiles no query sees are
-///   skipped). Memory beyond inputs and output: packed K (`Nk · dk` floats, rounded up to panels
-///   of 32 keys), padded V when `dv` is not a multiple of 16, per worker `blockQ · (blockK + dv +
-///   2)` floats, and when keys are split `blockQ · (dv + 2)` floats per slice: O(threads × tile),
-///   never O(Nq × Nk).
+///   skipped). Memory beyond inputs and output: packed K (`Nk · dk` floats, rounded up to whole
+///   panels), padded V when `dv` is not a multiple of the table's lanes, per worker `blockQ ·
+///   (blockK + dv + 2)` floats, and when keys are split `blockQ · (dv + 2)` floats per slice:
+///   O(threads × tile), never O(Nq × Nk).
 public struct FusedAttention: AttentionKernel {
   /// Query rows per tile.
   public let blockQ: Int
@@ -79,8 +80,11 @@ public struct FusedAttention: AttentionKernel {
   /// scores.
   public var supportsMasks: Bool { true }
 
-  /// Query rows at or below which K is read in place instead of packed (decoding).
-  static let directRows = 4
+  /// Whether K is read in place instead of packed: for no more query rows than one call of the
+  /// decode micro-kernel takes (decoding).
+  static func readsKeysInPlace(queries: Int, kernels: MicroKernelTable) -> Bool {
+    queries <= kernels.decodeRows
+  }
 
   /// How many slices the key tiles are cut into, so that `threads` workers have work when there
   /// are fewer query blocks than workers (decoding: one query row against a long K/V).
@@ -98,14 +102,17 @@ public struct FusedAttention: AttentionKernel {
     let tiles = (shape.keys + tileKeys - 1) / tileKeys
     let splits = Self.keySplits(blocks: blocks, tiles: tiles, threads: threads)
     let workers = min(threads, blocks * splits)
+    let kernels = MicroKernelTable.current
     let packed =
-      shape.queries <= Self.directRows
+      Self.readsKeysInPlace(queries: shape.queries, kernels: kernels)
       ? 0
       : AlignedBuffer.bytes(
-        PackedKeys.floatCount(keys: shape.keys, headDim: shape.headDim, tileKeys: blockK))
-    let lds = (tileKeys + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
-    let ldo = PaddedValues.stride(shape.valueDim)
-    let shared = packed + PaddedValues.scratchBytes(for: shape)
+        PackedKeys.floatCount(
+          keys: shape.keys, headDim: shape.headDim, tileKeys: blockK,
+          panelKeys: kernels.panelKeys))
+    let lds = kernels.roundedToPanels(tileKeys)
+    let ldo = PaddedValues.stride(shape.valueDim, lanes: kernels.lanes)
+    let shared = packed + PaddedValues.scratchBytes(for: shape, lanes: kernels.lanes)
     if splits == 1 {
       return shared + workers * AlignedBuffer.bytes(rows * (lds + ldo + 2))
     }
@@ -120,7 +127,8 @@ public struct FusedAttention: AttentionKernel {
     let nq = shape.queries
     let rows = min(blockQ, nq)
     let walker = FusedTileWalker(
-      problem: problem, tileKeys: blockK, packKeys: nq > Self.directRows)
+      problem: problem, tileKeys: blockK,
+      packKeys: !Self.readsKeysInPlace(queries: nq, kernels: problem.microKernels))
     let (lds, ldo) = (walker.lds, walker.ldo)
     let blocks = (nq + rows - 1) / rows
     let splits = Self.keySplits(blocks: blocks, tiles: walker.tileCount, threads: threads)
@@ -186,11 +194,9 @@ public struct FusedAttention: AttentionKernel {
         for r in 0..<count {
           let m = other[rows * ldo + r]
           guard m > -.infinity else { continue }
-          let newMax = max(runningMax[r], m)
-          let keep = Platform.exp(runningMax[r] - newMax)
-          let add = Platform.exp(m - newMax)
-          runningSum[r] = runningSum[r] * keep + other[rows * ldo + rows + r] * add
-          runningMax[r] = newMax
+          let (keep, add) = OnlineSoftmax.merge(
+            max: &runningMax[r], sum: &runningSum[r], otherMax: m,
+            otherSum: other[rows * ldo + rows + r])
           let row = acc + r * ldo
           let otherRow = other + r * ldo
           for c in 0..<ldo { row[c] = row[c] * keep + otherRow[c] * add }

@@ -1,8 +1,9 @@
 /// The report's `avx_attention`: `ParallelAttention` with explicit SIMD vectors in every inner loop.
 ///
-/// Same three phases per block of `blockSize` query rows, now vectorised: K is packed once per call
-/// into panels of 32 keys and the scores come from a 4 × 32 register-blocked micro-kernel; the
-/// softmax uses a 16-lane `exp` (relative error < 3e-7); `P · V` uses a 4 × 64 micro-kernel.
+/// Same three phases per block of `blockSize` query rows, now vectorised with the CPU's
+/// micro-kernel table (`MicroKernelTable`): K is packed once per call into panels and the scores
+/// come from the table's register-blocked score micro-kernel; the softmax uses its vector `exp`
+/// (relative error < 3e-7); `P · V` its product micro-kernel.
 /// The whole row of scores is still materialised (`blockSize · Nk` floats per worker): that is
 /// what the fused kernel removes.
 ///
@@ -42,7 +43,7 @@ public struct SIMDAttention: AttentionKernel {
   /// The catalog entry.
   public static let descriptor = KernelDescriptor(
     name: "simd",
-    summary: "parallel with SIMD everywhere: packed K, 4×32 and 4×64 micro-kernels, vector exp",
+    summary: "parallel with SIMD everywhere: packed K, the CPU's micro-kernels, vector exp",
     parameters: parameters
   ) { values throws(AttentionError) in
     try SIMDAttention(
@@ -54,19 +55,23 @@ public struct SIMDAttention: AttentionKernel {
   public func scratchBytes(for shape: AttentionShape) -> Int {
     let rows = min(blockSize, shape.queries)
     let workers = min(threads, (shape.queries + rows - 1) / rows)
+    let kernels = MicroKernelTable.current
     let shared =
       AlignedBuffer.bytes(
-        PackedKeys.floatCount(keys: shape.keys, headDim: shape.headDim, tileKeys: shape.keys))
-      + PaddedValues.scratchBytes(for: shape)
-    return shared + workers * AlignedBuffer.bytes(Self.workerCount(rows: rows, shape: shape))
+        PackedKeys.floatCount(
+          keys: shape.keys, headDim: shape.headDim, tileKeys: shape.keys,
+          panelKeys: kernels.panelKeys))
+      + PaddedValues.scratchBytes(for: shape, lanes: kernels.lanes)
+    return shared
+      + workers * AlignedBuffer.bytes(Self.workerCount(rows: rows, shape: shape, kernels: kernels))
   }
 
-  private static func scoreStride(_ shape: AttentionShape) -> Int {
-    (shape.keys + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
-  }
-
-  private static func workerCount(rows: Int, shape: AttentionShape) -> Int {
-    rows * (scoreStride(shape) + PaddedValues.stride(shape.valueDim))
+  private static func workerCount(rows: Int, shape: AttentionShape, kernels: MicroKernelTable)
+    -> Int
+  {
+    rows
+      * (kernels.roundedToPanels(shape.keys)
+        + PaddedValues.stride(shape.valueDim, lanes: kernels.lanes))
   }
 
   /// Computes `O` with row blocks shared among `threads` workers.
@@ -74,13 +79,14 @@ public struct SIMDAttention: AttentionKernel {
     let shape = problem.shape
     let (nq, nk, dk, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
     let rows = min(blockSize, nq)
-    let keys = PackedKeys(problem, tileKeys: nk)
-    let values = PaddedValues(problem)
-    let lds = Self.scoreStride(shape)
+    let kernels = problem.microKernels
+    let keys = PackedKeys(problem, tileKeys: nk, panelKeys: kernels.panelKeys)
+    let values = PaddedValues(problem, lanes: kernels.lanes)
+    let lds = kernels.roundedToPanels(nk)
     let ldo = values.stride
     let o = SharedOutput(output)
-    let workerCount = Self.workerCount(rows: rows, shape: shape)
-    let step = MicroKernels.scoreRows
+    let workerCount = Self.workerCount(rows: rows, shape: shape, kernels: kernels)
+    let (step, productRows) = (kernels.scoreRows, kernels.productRows)
     WorkQueue.run(items: (nq + rows - 1) / rows, threads: threads) { queue in
       let scratch = AlignedBuffer(count: workerCount, for: problem)
       let s = scratch.base  // [rows, lds]
@@ -89,31 +95,30 @@ public struct SIMDAttention: AttentionKernel {
         let start = b * rows
         let count = min(rows, nq - start)
         let q = problem.qBase + start * dk
-        // Phase 1: raw scores, one panel of 32 keys at a time for all rows of the block.
+        // Phase 1: raw scores, one panel at a time for all rows of the block.
         for p in 0..<keys.panelsPerTile {
           let panel = keys.panel(tile: 0, p)
           for r in stride(from: 0, to: count, by: step) {
-            MicroKernels.scores(
-              q: q + r * dk, ldq: dk, rows: min(step, count - r), panel: panel, dk: dk,
-              s: s + r * lds + p * PackedKeys.panelKeys, lds: lds)
+            kernels.scores(
+              q + r * dk, dk, Int32(min(step, count - r)), panel, dk,
+              s + r * lds + p * kernels.panelKeys, lds)
           }
         }
         // Phase 2: scale and max, then exp and sum, then divide.
         for r in 0..<count {
           let row = s + r * lds
-          let rowMax = RowSoftmax.scaleAndMax(row, count: nk, scale: problem.scale)
-          let sum = RowSoftmax.exponentiateAndSum(row, count: nk, rowMax: rowMax)
-          RowSoftmax.multiply(row, count: nk, by: 1 / sum)
+          let rowMax = kernels.scaleMax(row, nil, nk, problem.scale)
+          let sum = kernels.expSum(row, nk, rowMax)
+          kernels.multiply(row, nk, 1 / sum)
         }
         // Phase 3: acc = P · V, a chunk of value rows at a time.
         acc.update(repeating: 0, count: count * ldo)
         for j in stride(from: 0, to: nk, by: Self.valueChunk) {
           let chunk = min(Self.valueChunk, nk - j)
-          for r in stride(from: 0, to: count, by: step) {
-            MicroKernels.accumulateProducts(
-              p: s + r * lds + j, ldp: lds, rows: min(step, count - r),
-              v: values.base + j * ldo, ldv: ldo, count: chunk, columns: ldo,
-              acc: acc + r * ldo, ldacc: ldo)
+          for r in stride(from: 0, to: count, by: productRows) {
+            kernels.products(
+              s + r * lds + j, lds, Int32(min(productRows, count - r)), values.base + j * ldo, ldo,
+              chunk, ldo, acc + r * ldo, ldo)
           }
         }
         for r in 0..<count {

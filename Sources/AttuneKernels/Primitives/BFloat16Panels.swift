@@ -6,6 +6,10 @@
 /// - Complexity: O(Nk · dk) time to build; `⌈Nk / tileKeys⌉ · ⌈tileKeys / 32⌉ · 32 · ⌈dk / 2⌉`
 ///   words (half the bytes of `PackedKeys`).
 package final class BFloat16Panels: Sendable {
+  /// Keys per panel: the width of `attune_bf16_scores`, and of the AVX-512 entry whose tiles the
+  /// walker uses with it.
+  package static let panelKeys = 32
+
   /// Keys per tile (the last tile may hold fewer).
   package let tileKeys: Int
   /// Panels in a full tile.
@@ -19,7 +23,7 @@ package final class BFloat16Panels: Sendable {
     let nk = problem.shape.keys
     let dk = problem.shape.headDim
     let tile = min(tileKeys, nk)
-    let panelKeys = PackedKeys.panelKeys
+    let panelKeys = Self.panelKeys
     let pairs = (dk + 1) / 2
     let panelsPerTile = (tile + panelKeys - 1) / panelKeys
     self.tileKeys = tile
@@ -32,7 +36,9 @@ package final class BFloat16Panels: Sendable {
     for key in 0..<nk {
       let destination =
         out
-        + PackedKeys.offset(ofKey: key, tileKeys: tile, panelsPerTile: panelsPerTile, width: pairs)
+        + PackedKeys.offset(
+          ofKey: key, tileKeys: tile, panelKeys: panelKeys, panelsPerTile: panelsPerTile,
+          width: pairs)
       let source = k + key * dk
       for p in 0..<(dk / 2) {
         destination[p * panelKeys] = BFloat16Rounding.pair(source[2 * p], source[2 * p + 1])
@@ -46,11 +52,12 @@ package final class BFloat16Panels: Sendable {
   /// The first word of panel `p` of tile `t`.
   @inline(__always)
   package func panel(tile t: Int, _ p: Int) -> UnsafePointer<UInt32> {
-    UnsafePointer(storage.base + (t * panelsPerTile + p) * PackedKeys.panelKeys * pairs)
+    UnsafePointer(storage.base + (t * panelsPerTile + p) * Self.panelKeys * pairs)
   }
 
   /// Words needed for `keys` keys of width `headDim` in tiles of `tileKeys`.
   package static func wordCount(keys: Int, headDim: Int, tileKeys: Int) -> Int {
-    PackedKeys.floatCount(keys: keys, headDim: (headDim + 1) / 2, tileKeys: tileKeys)
+    PackedKeys.floatCount(
+      keys: keys, headDim: (headDim + 1) / 2, tileKeys: tileKeys, panelKeys: panelKeys)
   }
 }

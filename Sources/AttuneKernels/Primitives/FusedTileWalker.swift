@@ -3,11 +3,12 @@ internal import _AttuneShims
 /// The work of the fused kernel on one block of query rows: walks key tiles with an online
 /// softmax, honouring the problem's mask, bias, log-sum-exp request and score precision.
 ///
-/// Scores come from the register-blocked micro-kernel on packed K, or (for a handful of query
-/// rows, as in decoding) straight from K's rows, which reads K once instead of packing it, or,
-/// with bfloat16 scores on a CPU that has them, from `attune_bf16_scores` on bfloat16 panels.
-/// Tiles that no row of the block may see are skipped, and within a tile only the 32-key
-/// panels some row may see are computed.
+/// Every inner loop is an entry of the problem's micro-kernel table (`MicroKernelTable`), whose
+/// geometry (rows per call, keys per panel, lanes) the walk reads. Scores come from the
+/// register-blocked micro-kernel on packed K, or (for a handful of query rows, as in decoding)
+/// straight from K's rows, which reads K once instead of packing it, or, with bfloat16 scores on
+/// a CPU that has them, from `attune_bf16_scores` on bfloat16 panels. Tiles that no row of the
+/// block may see are skipped, and within a tile only the panels some row may see are computed.
 package struct FusedTileWalker: @unchecked Sendable {
   /// Where the scores come from.
   package enum ScoreOperands: Sendable {
@@ -20,13 +21,15 @@ package struct FusedTileWalker: @unchecked Sendable {
   }
 
   package let problem: AttentionProblem
+  /// The micro-kernels and their geometry.
+  package let kernels: MicroKernelTable
   package let operands: ScoreOperands
   package let values: PaddedValues
   package let tileKeys: Int
   package let tileCount: Int
   /// Floats per score row (`tileKeys` rounded up to whole panels).
   package let lds: Int
-  /// Floats per accumulator row (`dv` rounded up to 16).
+  /// Floats per accumulator row (`dv` rounded up to the table's lanes).
   package var ldo: Int { values.stride }
   /// The queries the Float32 score paths read: Q, or its bfloat16-rounded copy.
   private let queries: UnsafePointer<Float>
@@ -36,15 +39,19 @@ package struct FusedTileWalker: @unchecked Sendable {
   /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores).
   package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
     self.problem = problem
+    let kernels = problem.microKernels
+    self.kernels = kernels
     let nk = problem.shape.keys
     let tile = max(1, min(requested, nk))
     tileKeys = tile
     tileCount = (nk + tile - 1) / tile
-    lds = (tile + PackedKeys.panelKeys - 1) / PackedKeys.panelKeys * PackedKeys.panelKeys
-    values = PaddedValues(problem)
+    lds = kernels.roundedToPanels(tile)
+    values = PaddedValues(problem, lanes: kernels.lanes)
     switch problem.scoreArithmetic {
-    case .float32, .float32Portable:
-      operands = packKeys ? .packed(PackedKeys(problem, tileKeys: tile)) : .direct
+    case .float32:
+      operands =
+        packKeys
+        ? .packed(PackedKeys(problem, tileKeys: tile, panelKeys: kernels.panelKeys)) : .direct
       roundedQueries = nil
       queries = problem.qBase
     case .bfloat16Hardware:
@@ -52,7 +59,9 @@ package struct FusedTileWalker: @unchecked Sendable {
       roundedQueries = nil
       queries = problem.qBase
     case .bfloat16Emulated:
-      operands = .packed(PackedKeys(problem, tileKeys: tile, roundingToBFloat16: true))
+      operands = .packed(
+        PackedKeys(
+          problem, tileKeys: tile, panelKeys: kernels.panelKeys, roundingToBFloat16: true))
       let copy = AlignedBuffer(count: problem.q.count, for: problem, zeroed: false)
       for i in 0..<problem.q.count { copy.base[i] = BFloat16Rounding.rounded(problem.q[i]) }
       roundedQueries = copy
@@ -84,8 +93,9 @@ package struct FusedTileWalker: @unchecked Sendable {
     let (nk, dk) = (shape.keys, shape.headDim)
     let ldo = self.ldo
     let visible = visibleKeys(start: start, count: count)
-    let panelKeys = PackedKeys.panelKeys
-    let step = MicroKernels.scoreRows
+    let kernels = self.kernels
+    let panelKeys = kernels.panelKeys
+    let step = kernels.scoreRows
     let q = queries + start * dk
     for t in tiles {
       let tileStart = t * tileKeys
@@ -102,9 +112,9 @@ package struct FusedTileWalker: @unchecked Sendable {
         for p in firstPanel..<lastPanel {
           let panel = keys.panel(tile: t, p)
           for r in stride(from: 0, to: count, by: step) {
-            MicroKernels.scores(
-              q: q + r * dk, ldq: dk, rows: min(step, count - r), panel: panel, dk: dk,
-              s: s + r * lds + p * panelKeys, lds: lds)
+            kernels.scores(
+              q + r * dk, dk, Int32(min(step, count - r)), panel, dk, s + r * lds + p * panelKeys,
+              lds)
           }
         }
       case .bfloat16(let rows, let keys):
@@ -121,8 +131,7 @@ package struct FusedTileWalker: @unchecked Sendable {
         let from = tileStart + offset
         DirectScores.compute(
           q: q, rows: count, k: problem.kBase + from * dk, keys: width,
-          followingKeys: nk - from - width, dk: dk, s: s + offset, lds: lds,
-          native: problem.scoreArithmetic == .float32)
+          followingKeys: nk - from - width, dk: dk, s: s + offset, lds: lds, kernels: kernels)
       }
       let first = tileStart + offset
       for r in 0..<count {
@@ -135,32 +144,26 @@ package struct FusedTileWalker: @unchecked Sendable {
           if before > 0 { row.update(repeating: -.infinity, count: before) }
           if after < width { (row + after).update(repeating: -.infinity, count: width - after) }
         }
-        let tileMax: Float
-        if let bias = problem.biasRow(start + r) {
-          tileMax = RowSoftmax.scaleAddAndMax(
-            row, bias: bias + first, count: width, scale: problem.scale)
-        } else {
-          tileMax = RowSoftmax.scaleAndMax(row, count: width, scale: problem.scale)
-        }
-        let previous = runningMax[r]
-        let newMax = max(previous, tileMax)
+        let tileMax = kernels.scaleMax(
+          row, problem.biasRow(start + r).map { $0 + first }, width, problem.scale)
+        let newMax = max(runningMax[r], tileMax)
         guard newMax > -.infinity else {
           // Every score so far is −∞ (or NaN): nothing to add. Hidden keys become 0 (−∞ · 0
           // would be NaN); a NaN stays NaN, so a NaN input still poisons only its own row.
           for j in 0..<width { row[j] = row[j] == -.infinity ? 0 : row[j] * 0 }
           continue
         }
-        let tileSum = RowSoftmax.exponentiateAndSum(row, count: width, rowMax: newMax)
-        let correction = Platform.exp(previous - newMax)
-        runningSum[r] = runningSum[r] * correction + tileSum
-        runningMax[r] = newMax
-        if correction != 1 { RowSoftmax.multiply(acc + r * ldo, count: ldo, by: correction) }
+        // The tile's exponentials are taken against the new maximum: its factor is 1.
+        let tileSum = kernels.expSum(row, width, newMax)
+        let (keep, _) = OnlineSoftmax.merge(
+          max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: tileSum)
+        if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
-      for r in stride(from: 0, to: count, by: step) {
-        MicroKernels.accumulateProducts(
-          p: s + r * lds + offset, ldp: lds, rows: min(step, count - r),
-          v: values.base + first * ldo, ldv: ldo, count: width, columns: ldo,
-          acc: acc + r * ldo, ldacc: ldo)
+      let productRows = kernels.productRows
+      for r in stride(from: 0, to: count, by: productRows) {
+        kernels.products(
+          s + r * lds + offset, lds, Int32(min(productRows, count - r)),
+          values.base + first * ldo, ldo, width, ldo, acc + r * ldo, ldo)
       }
     }
   }

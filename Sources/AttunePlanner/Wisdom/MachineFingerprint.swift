@@ -3,8 +3,9 @@ import AttuneKernels
 import Foundation
 
 /// What identifies a machine for tuning purposes, stable across reboots: the CPU model, the
-/// processors this process may use, the vector ISA features and the cache sizes. Nothing that
-/// changes from boot to boot (BogoMIPS, clock speed, host name) is part of it.
+/// processors this process may use, the vector ISA features, the cache sizes and the micro-kernel
+/// table in use (tuned block sizes belong to one table's tiles). Nothing that changes from boot to
+/// boot (BogoMIPS, clock speed, host name) is part of it.
 public struct MachineFingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The CPU's model name.
   public var cpuModel: String
@@ -16,25 +17,29 @@ public struct MachineFingerprint: Sendable, Hashable, Codable, CustomStringConve
   public var caches: [String]
   /// CPU architecture.
   public var architecture: String
+  /// The micro-kernel table, e.g. `avx2-fma 6x16` (nil in wisdom saved before it was recorded).
+  public var microKernels: String?
 
   /// A fingerprint from its parts.
   public init(
     cpuModel: String, logicalProcessors: Int, isaFeatures: [String], caches: [String],
-    architecture: String
+    architecture: String, microKernels: String? = nil
   ) {
     self.cpuModel = cpuModel
     self.logicalProcessors = logicalProcessors
     self.isaFeatures = isaFeatures
     self.caches = caches
     self.architecture = architecture
+    self.microKernels = microKernels
   }
 
   /// A short identifier: 16 hex digits of a 64-bit FNV-1a hash of every part.
   public var id: String {
-    let text = [
-      cpuModel, String(logicalProcessors), isaFeatures.joined(separator: " "),
-      caches.joined(separator: " "), architecture,
-    ].joined(separator: "|")
+    let text =
+      [
+        cpuModel, String(logicalProcessors), isaFeatures.joined(separator: " "),
+        caches.joined(separator: " "), architecture,
+      ].joined(separator: "|") + (microKernels.map { "|" + $0 } ?? "")
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in text.utf8 {
       hash ^= UInt64(byte)
@@ -46,7 +51,7 @@ public struct MachineFingerprint: Sendable, Hashable, Codable, CustomStringConve
 
   /// `model, N processors, features…, caches…`.
   public var description: String {
-    "\(cpuModel), \(logicalProcessors) processors, \(architecture) \(isaFeatures.joined(separator: " ")), caches \(caches.joined(separator: " "))"
+    "\(cpuModel), \(logicalProcessors) processors, \(architecture) \(isaFeatures.joined(separator: " ")), caches \(caches.joined(separator: " "))\(microKernels.map { ", micro-kernels \($0)" } ?? "")"
   }
 
   /// This machine.
@@ -54,7 +59,8 @@ public struct MachineFingerprint: Sendable, Hashable, Codable, CustomStringConve
     let machine = MachineDescription.current()
     return MachineFingerprint(
       cpuModel: machine.cpuModel, logicalProcessors: machine.logicalProcessors,
-      isaFeatures: machine.isaFeatures, caches: caches(), architecture: machine.architecture)
+      isaFeatures: machine.isaFeatures, caches: caches(), architecture: machine.architecture,
+      microKernels: machine.microKernels)
   }
 
   private static func caches() -> [String] {

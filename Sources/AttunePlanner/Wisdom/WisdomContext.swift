@@ -6,7 +6,8 @@ public struct WisdomContext: Sendable, Hashable, Codable {
   public var machine: MachineFingerprint
   /// Attune's version.
   public var attuneVersion: String
-  /// How the kernels were compiled, as in `release fma x86_64`.
+  /// How the kernels were compiled and which micro-kernels they run on, as in
+  /// `release avx2-fma 6x16 x86_64`.
   public var build: String
 
   /// A context from its parts.
@@ -21,7 +22,7 @@ public struct WisdomContext: Sendable, Hashable, Codable {
     WisdomContext(
       machine: .current(), attuneVersion: BuildInfo.version,
       build:
-        "\(BuildInfo.configuration) \(BuildInfo.fusedMultiplyAdd ? "fma" : "no-fma") \(BuildInfo.architecture)"
+        "\(BuildInfo.configuration) \(BuildInfo.microKernels)\(BuildInfo.fusedMultiplyAdd ? "" : " no-fma") \(BuildInfo.architecture)"
     )
   }
 

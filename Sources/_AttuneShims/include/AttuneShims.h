@@ -5,8 +5,6 @@
 //   `vdpbf16ps`. Everything else about bfloat16 (rounding, packing, the portable fallback) is in
 //   Swift. The function carries its own `target` attribute, so the target needs no compiler flags
 //   and builds on any CPU; callers ask `attune_bf16_dot_available()` first.
-// - The decode score micro-kernel on AVX-512: its reduction needs lane shuffles that Swift's SIMD
-//   types cannot express (a Swift version of the same loop is the fallback elsewhere).
 // - A software prefetch, for streams the hardware prefetcher does not follow.
 // - Which CPU a thread runs on, and pinning a worker thread to one CPU (`sched_getcpu` and
 //   `pthread_setaffinity_np` are GNU extensions that Swift's Glibc module does not import).
@@ -39,22 +37,6 @@ bool attune_bf16_dot_available(void);
 /// Only call when `attune_bf16_dot_available()` is true; `rows` is 1...ATTUNE_BF16_SCORE_ROWS.
 void attune_bf16_scores(const uint32_t *q, ptrdiff_t ldq, int rows, const uint32_t *panel,
                         ptrdiff_t pairs, float *s, ptrdiff_t lds);
-
-/// Whether this CPU (and its operating system) runs AVX-512 Foundation.
-bool attune_avx512_available(void);
-
-/// Decode scores of up to 4 query rows against up to 4 keys read in place:
-/// `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`, `j < keys`.
-///
-/// - q: row 0 of the queries, `ldq` floats between rows; k: key 0's row, `ldk` floats between keys.
-/// - s: row 0 of the result; `keys` floats per row written, `lds` floats between rows.
-///
-/// 16 accumulators in zmm registers and one transposing reduction of 15 shuffle-and-add folds: the
-/// exact lane shuffles Swift's SIMD types cannot request (their element-wise initialisers compile
-/// to lane inserts). Only call when `attune_avx512_available()` is true; `rows` and `keys` are
-/// 1...4, `dk` ≥ 1.
-void attune_direct_scores(const float *q, ptrdiff_t ldq, int rows, const float *k, ptrdiff_t ldk,
-                          int keys, ptrdiff_t dk, float *s, ptrdiff_t lds);
 
 /// Asks the CPU to bring the cache line holding `address` towards L1 for reading (a hint: no
 /// effect on results, never faults). Swift has no prefetch; being `static inline`, this compiles

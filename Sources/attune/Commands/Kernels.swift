@@ -6,12 +6,22 @@ extension Attune {
   /// `attune kernels`: lists the kernels and their parameters.
   struct Kernels: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "List the kernels, their parameters, defaults and ranges.")
+      abstract: "List the kernels, their parameters, defaults and ranges, and the micro-kernels.",
+      discussion: """
+        The simd and fused kernels run on one micro-kernel table per instruction set, chosen at \
+        run time: the best this CPU runs, or the one ATTUNE_ISA (avx512, avx2, neon, portable) \
+        names.
+        """)
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() throws {
+      let active = try ensure { () throws(AttentionError) in try InstructionSet.active() }
+      let micro = MicroKernelsEntry(
+        active: active.entryName, instructionSet: active.rawValue,
+        supported: InstructionSet.supported.map(\.rawValue),
+        entries: InstructionSet.supported.map(\.entryName))
       if json {
         let entries = KernelCatalog.builtIn.map { descriptor in
           KernelEntry(
@@ -23,7 +33,7 @@ extension Attune {
                 maximum: $0.range.upperBound)
             })
         }
-        print(try JSONOutput.string(entries))
+        print(try JSONOutput.string(KernelsListing(kernels: entries, microKernels: micro)))
         return
       }
       for descriptor in KernelCatalog.builtIn {
@@ -41,8 +51,24 @@ extension Attune {
           )
         }
       }
+      print(
+        "\nmicro-kernels \(micro.active) (this CPU runs \(micro.supported.joined(separator: ", ")); "
+          + "ATTUNE_ISA chooses)")
     }
   }
+}
+
+private struct KernelsListing: Encodable {
+  let kernels: [KernelEntry]
+  let microKernels: MicroKernelsEntry
+}
+
+/// The micro-kernel tables: the one in use and every one this CPU runs, best first.
+private struct MicroKernelsEntry: Encodable {
+  let active: String
+  let instructionSet: String
+  let supported: [String]
+  let entries: [String]
 }
 
 private struct KernelEntry: Encodable {

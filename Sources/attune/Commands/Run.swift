@@ -87,6 +87,12 @@ extension Attune {
         valueName: "precision"))
     var scores: ScorePrecision = .float32
 
+    @Option(
+      help: ArgumentHelp(
+        "Micro-kernels: avx512, avx2, neon or portable (default: the ATTUNE_ISA environment variable, else the best this CPU runs).",
+        valueName: "isa"))
+    var isa: String?
+
     @OptionGroup var kernelOptions: KernelOptions
 
     @OptionGroup var location: WisdomOptions
@@ -192,9 +198,19 @@ extension Attune {
         plan = chosen.reason
       }
       let mask = try mask()
+      let instructionSet = try ensure { () throws(AttentionError) -> InstructionSet in
+        let resolved: InstructionSet
+        if let isa {
+          resolved = try InstructionSet(parsing: isa)
+        } else {
+          resolved = try InstructionSet.active()
+        }
+        try resolved.checkSupported()
+        return resolved
+      }
       let options = AttentionOptions(
         scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask,
-        scorePrecision: scores)
+        scorePrecision: scores, instructionSet: instructionSet)
       let call = Call(
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options,
         streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
@@ -238,7 +254,9 @@ extension Attune {
         heads: shape.heads, kvHeads: shape.kvHeads, queries: shape.head.queries,
         keys: shape.head.keys, headDim: shape.head.headDim, valueDim: shape.head.valueDim,
         mask: RunReport.describe(mask), bias: self.bias, outputShape: outputShape,
-        storage: inputs.isHalf ? "float16" : "float32", scores: RunReport.describe(scores),
+        storage: inputs.isHalf ? "float16" : "float32",
+        scores: RunReport.describe(scores, on: instructionSet),
+        microKernels: instructionSet.entryName,
         scale: scale ?? shape.head.defaultScale, seconds: seconds,
         gflops: shape.flops / seconds / 1e9, samples: samples, output: outputPath,
         logSumExp: lse)
@@ -345,6 +363,8 @@ struct RunReport: Encodable {
   let storage: String
   /// The arithmetic of Q·Kᵀ: `float32`, `bfloat16 (AVX512-BF16)` or `bfloat16 (emulated)`.
   let scores: String
+  /// The micro-kernel table the kernel ran on, e.g. `avx2-fma 6x16`.
+  let microKernels: String
   let scale: Float
   let seconds: Double
   let gflops: Double
@@ -360,11 +380,12 @@ struct RunReport: Encodable {
     }
   }
 
-  static func describe(_ scores: ScorePrecision) -> String {
+  static func describe(_ scores: ScorePrecision, on instructionSet: InstructionSet) -> String {
     switch scores {
     case .float32: "float32"
     case .bfloat16:
-      ScorePrecision.bfloat16IsAccelerated ? "bfloat16 (AVX512-BF16)" : "bfloat16 (emulated)"
+      ScorePrecision.bfloat16IsAccelerated && instructionSet == .avx512
+        ? "bfloat16 (AVX512-BF16)" : "bfloat16 (emulated)"
     }
   }
 
@@ -386,6 +407,7 @@ struct RunReport: Encodable {
     if scores != "float32" { lines.append("scores  \(scores)") }
     lines.append("output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")")
     if let logSumExp { lines.append("lse     -> \(logSumExp)") }
+    lines.append("cpu     \(microKernels) micro-kernels")
     lines.append(
       "time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
     )

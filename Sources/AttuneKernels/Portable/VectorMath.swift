@@ -1,4 +1,5 @@
-/// The vector type of every SIMD inner loop: 16 lanes, one AVX-512 register (two AVX2 or four NEON).
+/// The vector type of the portable micro-kernels and of the few vector loops outside them (the
+/// non-finite scan): 16 lanes, one AVX-512 register (two AVX2 or four NEON).
 package typealias Vector = SIMD16<Float>
 
 /// Lanes per `Vector`.

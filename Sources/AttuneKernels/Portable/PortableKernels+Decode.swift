@@ -7,11 +7,31 @@
 /// dependency chain. Here each step loads 4 query chunks and 4 key chunks for 16 multiply-adds
 /// into 16 accumulators, and one transposing reduction (15 folds) turns them into the 16
 /// scores. Swift's SIMD types cannot ask for the folds' lane shuffles, and the compiler builds
-/// some lane by lane, so on AVX-512 `attune_direct_scores` (the same algorithm in C) runs
-/// instead.
-extension MicroKernels {
-  /// Keys per `scores(q:ldq:rows:keys:ldk:width:)` call.
-  package static let directKeys = 4
+/// some lane by lane: the C entries (`f32_decode_4x4_avx512f` and others) are the fast paths.
+extension PortableKernels {
+  /// Query rows per `decodeScores` call.
+  package static let decodeRows = 4
+  /// Keys per `decodeScores` call.
+  package static let decodeKeys = 4
+
+  /// `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows` (1...4), `j < keys` (1...4): the
+  /// table's decode entry. Writes exactly `keys` floats of each result row.
+  package static func decodeScores(
+    q: UnsafePointer<Float>, ldq: Int, rows: Int, k: UnsafePointer<Float>, ldk: Int, keys: Int,
+    dk: Int, s: UnsafeMutablePointer<Float>, lds: Int
+  ) {
+    let whole = dk / vectorWidth * vectorWidth
+    let sums = scores(q: q, ldq: ldq, rows: rows, keys: k, count: keys, ldk: ldk, width: whole)
+    for row in 0..<rows {
+      let queryRow = q + row * ldq
+      for key in 0..<keys {
+        var dot = sums[row &* 4 &+ key]
+        let keyRow = k + key * ldk
+        for c in whole..<dk { dot += queryRow[c] * keyRow[c] }
+        s[row * lds + key] = dot
+      }
+    }
+  }
 
   /// `Σ_{c < width} q[r][c] · k[j][c]` for rows `r < 4` and the 4 keys `j` at `k`.
   ///
@@ -21,6 +41,8 @@ extension MicroKernels {
   ///   - rows: Rows to compute, 1...4. Missing rows repeat row 0 (their lanes are not meant to
   ///     be read).
   ///   - k: Key 0's row; key `j` starts at `k + j · ldk`.
+  ///   - count: Keys to compute, 1...4. Missing keys repeat key 0 (their lanes are not meant to
+  ///     be read).
   ///   - ldk: Floats between key rows.
   ///   - width: Columns summed, a multiple of 16 (the caller adds any tail).
   /// - Complexity: `16 · width` multiply-adds on 16 independent chains, one load per two of
@@ -29,17 +51,17 @@ extension MicroKernels {
   /// - Accuracy: each lane sums 16 strided partial sums pairwise, as `horizontalSum` does.
   @inline(__always)
   package static func scores(
-    q: UnsafePointer<Float>, ldq: Int, rows: Int, keys k: UnsafePointer<Float>, ldk: Int,
-    width: Int
+    q: UnsafePointer<Float>, ldq: Int, rows: Int, keys k: UnsafePointer<Float>, count: Int,
+    ldk: Int, width: Int
   ) -> Vector {
     let q0 = q
     let q1 = rows > 1 ? q + ldq : q
     let q2 = rows > 2 ? q + 2 &* ldq : q
     let q3 = rows > 3 ? q + 3 &* ldq : q
     let k0 = k
-    let k1 = k + ldk
-    let k2 = k + 2 &* ldk
-    let k3 = k + 3 &* ldk
+    let k1 = count > 1 ? k + ldk : k
+    let k2 = count > 2 ? k + 2 &* ldk : k
+    let k3 = count > 3 ? k + 3 &* ldk : k
     var s00 = Vector.zero
     var s01 = Vector.zero
     var s02 = Vector.zero

@@ -1,13 +1,22 @@
-/// The two register-blocked inner loops of the `simd` and `fused` kernels.
+/// The portable entry's micro-kernels, in generic Swift SIMD (`Vector`, 16 lanes): the fallback on
+/// CPUs without a C entry, and a second implementation for the tests.
 ///
-/// Both keep a block of results in vector registers for a whole reduction and touch memory only
-/// to stream operands: that is what lets a CPU run near its FMA throughput.
-package enum MicroKernels {
+/// Each keeps a block of results in vector registers for a whole reduction and touches memory only
+/// to stream operands. On AVX-512 the 16-lane vectors are one register each; elsewhere they are
+/// two (AVX2) or four (SSE, NEON) and the accumulators spill: the C entries are the fast paths.
+package enum PortableKernels {
   /// Query rows per score micro-kernel call.
   package static let scoreRows = 4
+  /// Keys per packed panel.
+  package static let panelKeys = 32
+  /// Rows per product micro-kernel call.
+  package static let productRows = 4
+  /// Features summed in registers before a partial sum is added to memory.
+  package static let chunk = 64
 
   /// Scores of up to 4 query rows against one panel of 32 packed keys:
-  /// `s[r][j] = Σ_c q[r][c] · panel[c][j]` for `r < rows`, `j < 32`.
+  /// `s[r][j] = Σ_c q[r][c] · panel[c][j]` for `r < rows`, `j < 32`, summed over chunks of 64
+  /// features whose partial sums are then added (the error grows with `64 + dk / 64`, not `dk`).
   ///
   /// - Parameters:
   ///   - q: The first query row, `dk` floats.
@@ -18,10 +27,25 @@ package enum MicroKernels {
   ///   - s: Where row 0 of the result goes; 32 floats per row are written.
   ///   - lds: Floats between result rows.
   /// - Complexity: `128 · dk` multiply-adds in 8 vector accumulators.
-  @inline(__always)
   package static func scores(
     q: UnsafePointer<Float>, ldq: Int, rows: Int, panel: UnsafePointer<Float>, dk: Int,
     s: UnsafeMutablePointer<Float>, lds: Int
+  ) {
+    var start = 0
+    while start < dk {
+      let end = min(start &+ chunk, dk)
+      scores(
+        q: q, ldq: ldq, rows: rows, panel: panel, features: start..<end, adding: start > 0, s: s,
+        lds: lds)
+      start = end
+    }
+  }
+
+  /// `scores` over the features `features` only, stored or (when `adding`) added to `s`.
+  @inline(__always)
+  private static func scores(
+    q: UnsafePointer<Float>, ldq: Int, rows: Int, panel: UnsafePointer<Float>,
+    features: Range<Int>, adding: Bool, s: UnsafeMutablePointer<Float>, lds: Int
   ) {
     let q0 = q
     let q1 = rows > 1 ? q + ldq : q
@@ -35,8 +59,8 @@ package enum MicroKernels {
     var c21 = Vector.zero
     var c30 = Vector.zero
     var c31 = Vector.zero
-    var b = panel
-    for c in 0..<dk {
+    var b = panel + features.lowerBound &* 32
+    for c in features {
       let k0 = Vector.load(b)
       let k1 = Vector.load(b + 16)
       let a0 = Vector(repeating: q0[c])
@@ -53,19 +77,22 @@ package enum MicroKernels {
       c31 = multiplyAdd(c31, a3, k1)
       b += 32
     }
-    c00.store(s)
-    c01.store(s + 16)
-    if rows > 1 {
-      c10.store(s + lds)
-      c11.store(s + lds + 16)
-    }
-    if rows > 2 {
-      c20.store(s + 2 &* lds)
-      c21.store(s + 2 &* lds + 16)
-    }
-    if rows > 3 {
-      c30.store(s + 3 &* lds)
-      c31.store(s + 3 &* lds + 16)
+    store(c00, c01, s, adding: adding)
+    if rows > 1 { store(c10, c11, s + lds, adding: adding) }
+    if rows > 2 { store(c20, c21, s + 2 &* lds, adding: adding) }
+    if rows > 3 { store(c30, c31, s + 3 &* lds, adding: adding) }
+  }
+
+  @inline(__always)
+  private static func store(
+    _ a: Vector, _ b: Vector, _ to: UnsafeMutablePointer<Float>, adding: Bool
+  ) {
+    if adding {
+      (Vector.load(to) + a).store(to)
+      (Vector.load(to + 16) + b).store(to + 16)
+    } else {
+      a.store(to)
+      b.store(to + 16)
     }
   }
 
@@ -83,7 +110,6 @@ package enum MicroKernels {
   ///   - ldacc: Floats between accumulator rows.
   /// - Complexity: `rows · count · columns` multiply-adds, 64 columns at a time in 16
   ///   accumulators, then 16 at a time.
-  @inline(__always)
   package static func accumulateProducts(
     p: UnsafePointer<Float>, ldp: Int, rows: Int, v: UnsafePointer<Float>, ldv: Int, count: Int,
     columns: Int, acc: UnsafeMutablePointer<Float>, ldacc: Int

@@ -1,0 +1,164 @@
+internal import _AttuneMicroKernels
+
+/// One instruction set's micro-kernels and the tile geometry the drivers must walk them with, in
+/// the manner of MLAS's platform table and BLIS's context: the drivers (`FusedTileWalker`,
+/// `SIMDAttention`, `DirectScores`, packing) read every size from here and name no vector width.
+///
+/// Entries: `avx512f 4x32` and `avx2-fma 6x16` (x86-64), `neon 8x12` (arm64), all in C with
+/// per-function `target` attributes (`_AttuneMicroKernels`), and `portable 4x32` in Swift SIMD.
+/// `current` is chosen once per process: `ATTUNE_ISA` when set and runnable, else the best entry
+/// this CPU runs.
+package struct MicroKernelTable: @unchecked Sendable {
+  /// `s[r][j] = Σ_c q[r][c] · panel[c][j]`: see `attune_f32_scores_fn`.
+  package typealias Scores =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, UnsafeMutablePointer<Float>?,
+      Int
+    ) -> Void
+  /// `acc[r][c] += Σ_j p[r][j] · v[j][c]`: see `attune_f32_products_fn`.
+  package typealias Products =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int,
+      UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// Decode scores with K read in place: see `attune_f32_decode_fn`.
+  package typealias Decode =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int32, Int,
+      UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// Scale (and bias) in place, return the maximum: see `attune_f32_scale_max_fn`.
+  package typealias ScaleMax =
+    @convention(c) (
+      UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int, Float
+    ) -> Float
+  /// Exponentiate in place, return the sum: see `attune_f32_exp_sum_fn`.
+  package typealias ExpSum = @convention(c) (UnsafeMutablePointer<Float>?, Int, Float) -> Float
+  /// Multiply in place: see `attune_f32_multiply_fn`.
+  package typealias Multiply = @convention(c) (UnsafeMutablePointer<Float>?, Int, Float) -> Void
+
+  /// The instruction set.
+  package let instructionSet: InstructionSet
+  /// The entry's name and score tile, e.g. `avx2-fma 6x16`.
+  package let name: String
+  /// Query rows per `scores` call.
+  package let scoreRows: Int
+  /// Keys per packed panel (`PackedKeys`), the columns of one `scores` call.
+  package let panelKeys: Int
+  /// Rows per `products` call.
+  package let productRows: Int
+  /// Floats per vector: value rows and accumulators are padded to a multiple of it.
+  package let lanes: Int
+  /// Query rows per `decode` call.
+  package let decodeRows: Int
+  /// Keys per `decode` call.
+  package let decodeKeys: Int
+  package let scores: Scores
+  package let products: Products
+  package let decode: Decode
+  package let scaleMax: ScaleMax
+  package let expSum: ExpSum
+  package let multiply: Multiply
+
+  /// The table every call uses unless it asks for another.
+  package static let current: MicroKernelTable = {
+    let choice = (try? InstructionSet.environmentChoice.get()) ?? nil
+    return entry(choice ?? InstructionSet.best) ?? portable
+  }()
+
+  /// The table for `instructionSet`, or for the active one (`ATTUNE_ISA` or the best) when nil.
+  ///
+  /// - Throws: `AttentionError.unsupportedInstructionSet` if this CPU does not run it;
+  ///   `.unknownInstructionSet` if `ATTUNE_ISA` is set to no instruction set's name.
+  package static func resolve(_ instructionSet: InstructionSet?) throws(AttentionError)
+    -> MicroKernelTable
+  {
+    let choice: InstructionSet
+    if let instructionSet {
+      choice = instructionSet
+    } else {
+      choice = try InstructionSet.active()
+    }
+    try choice.checkSupported()
+    return entry(choice) ?? portable
+  }
+
+  /// Every table this CPU runs, best first.
+  package static var runnable: [MicroKernelTable] {
+    InstructionSet.supported.compactMap(entry)
+  }
+
+  /// The table for `instructionSet` if this CPU runs it.
+  package static func entry(_ instructionSet: InstructionSet) -> MicroKernelTable? {
+    switch instructionSet {
+    case .portable: return portable
+    case .avx2: return native[0]
+    case .avx512: return native[1]
+    case .neon: return native[2]
+    }
+  }
+
+  /// The C entries, read once: nil where this build has none or this CPU cannot run it.
+  private static let native: [MicroKernelTable?] = [
+    (InstructionSet.avx2, ATTUNE_ISA_AVX2_FMA), (.avx512, ATTUNE_ISA_AVX512F),
+    (.neon, ATTUNE_ISA_NEON),
+  ].map { (instructionSet, isa) in
+    guard attune_isa_supported(isa), let entry = attune_micro_kernels(isa)?.pointee else {
+      return nil
+    }
+    return MicroKernelTable(instructionSet, entry)
+  }
+
+  private init(_ instructionSet: InstructionSet, _ entry: attune_micro_kernel_entry) {
+    guard let scores = entry.scores, let products = entry.products, let decode = entry.decode,
+      let scaleMax = entry.scale_max, let expSum = entry.exp_sum, let multiply = entry.multiply
+    else { preconditionFailure("a micro-kernel entry lacks a function") }
+    self.instructionSet = instructionSet
+    name = "\(String(cString: entry.name)) \(entry.score_rows)x\(entry.panel_keys)"
+    scoreRows = Int(entry.score_rows)
+    panelKeys = Int(entry.panel_keys)
+    productRows = Int(entry.product_rows)
+    lanes = Int(entry.lanes)
+    decodeRows = Int(entry.decode_rows)
+    decodeKeys = Int(entry.decode_keys)
+    self.scores = scores
+    self.products = products
+    self.decode = decode
+    self.scaleMax = scaleMax
+    self.expSum = expSum
+    self.multiply = multiply
+  }
+
+  package init(
+    instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
+    productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, scores: Scores,
+    products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply
+  ) {
+    self.instructionSet = instructionSet
+    self.name = name
+    self.scoreRows = scoreRows
+    self.panelKeys = panelKeys
+    self.productRows = productRows
+    self.lanes = lanes
+    self.decodeRows = decodeRows
+    self.decodeKeys = decodeKeys
+    self.scores = scores
+    self.products = products
+    self.decode = decode
+    self.scaleMax = scaleMax
+    self.expSum = expSum
+    self.multiply = multiply
+  }
+
+  /// `count` rounded up to whole panels.
+  @inline(__always)
+  package func roundedToPanels(_ count: Int) -> Int {
+    (count + panelKeys - 1) / panelKeys * panelKeys
+  }
+
+  /// `count` rounded up to whole vectors.
+  @inline(__always)
+  package func roundedToLanes(_ count: Int) -> Int {
+    (count + lanes - 1) / lanes * lanes
+  }
+}

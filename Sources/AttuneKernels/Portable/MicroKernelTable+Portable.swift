@@ -1,0 +1,39 @@
+extension MicroKernelTable {
+  /// The portable entry: the micro-kernels in generic Swift SIMD (`PortableKernels`), 4 rows ×
+  /// 32 keys, 16 lanes. Runs on any CPU at the speed of the vector code the build targets (SSE2
+  /// on a plain x86-64 build, NEON on arm64): the fallback, and a second implementation the tests
+  /// hold the C entries against.
+  package static let portable = MicroKernelTable(
+    instructionSet: .portable, name: "portable 4x32", scoreRows: PortableKernels.scoreRows,
+    panelKeys: PortableKernels.panelKeys, productRows: PortableKernels.productRows,
+    lanes: vectorWidth, decodeRows: PortableKernels.decodeRows,
+    decodeKeys: PortableKernels.decodeKeys,
+    scores: { q, ldq, rows, panel, dk, s, lds in
+      guard let q, let panel, let s else { return }
+      PortableKernels.scores(
+        q: q, ldq: ldq, rows: Int(rows), panel: panel, dk: dk, s: s, lds: lds)
+    },
+    products: { p, ldp, rows, v, ldv, count, columns, acc, ldacc in
+      guard let p, let v, let acc else { return }
+      PortableKernels.accumulateProducts(
+        p: p, ldp: ldp, rows: Int(rows), v: v, ldv: ldv, count: count, columns: columns,
+        acc: acc, ldacc: ldacc)
+    },
+    decode: { q, ldq, rows, k, ldk, keys, dk, s, lds in
+      guard let q, let k, let s else { return }
+      PortableKernels.decodeScores(
+        q: q, ldq: ldq, rows: Int(rows), k: k, ldk: ldk, keys: Int(keys), dk: dk, s: s, lds: lds)
+    },
+    scaleMax: { row, bias, count, scale in
+      guard let row else { return -.infinity }
+      return RowSoftmax.scaleAndMax(row, bias: bias, count: count, scale: scale)
+    },
+    expSum: { row, count, max in
+      guard let row else { return 0 }
+      return RowSoftmax.exponentiateAndSum(row, count: count, rowMax: max)
+    },
+    multiply: { row, count, factor in
+      guard let row else { return }
+      RowSoftmax.multiply(row, count: count, by: factor)
+    })
+}

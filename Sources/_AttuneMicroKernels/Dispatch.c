@@ -1,0 +1,40 @@
+// Which entries this CPU runs.
+
+#include "AttuneMicroKernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+extern const attune_micro_kernel_entry attune_avx2fma_entry;
+extern const attune_micro_kernel_entry attune_avx512f_entry;
+
+bool attune_isa_supported(attune_isa isa) {
+  __builtin_cpu_init();
+  // The runtime reports these only when the operating system saves the wider registers.
+  switch (isa) {
+  case ATTUNE_ISA_AVX2_FMA: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case ATTUNE_ISA_AVX512F: return __builtin_cpu_supports("avx512f");
+  default: return false;
+  }
+}
+
+const attune_micro_kernel_entry *attune_micro_kernels(attune_isa isa) {
+  switch (isa) {
+  case ATTUNE_ISA_AVX2_FMA: return &attune_avx2fma_entry;
+  case ATTUNE_ISA_AVX512F: return &attune_avx512f_entry;
+  default: return NULL;
+  }
+}
+
+#elif defined(__aarch64__)
+extern const attune_micro_kernel_entry attune_neon_entry;
+
+bool attune_isa_supported(attune_isa isa) { return isa == ATTUNE_ISA_NEON; }
+
+const attune_micro_kernel_entry *attune_micro_kernels(attune_isa isa) {
+  return isa == ATTUNE_ISA_NEON ? &attune_neon_entry : NULL;
+}
+
+#else
+bool attune_isa_supported(attune_isa isa) { (void)isa; return false; }
+
+const attune_micro_kernel_entry *attune_micro_kernels(attune_isa isa) { (void)isa; return NULL; }
+#endif

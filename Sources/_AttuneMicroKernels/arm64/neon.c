@@ -1,0 +1,201 @@
+// arm64 NEON micro-kernels (32 q registers of 4 floats; NEON is the arm64 baseline, so these need
+// no target attribute).
+//
+// Geometry, as BLIS's armv8a sgemm: scores 8 rows × 12 keys (24 accumulators, 3 panel loads, 1
+// broadcast: 28 registers); products 6 rows × 16 columns (24 accumulators, 4 value loads, 1
+// broadcast), then 4 columns at a time; decode 4 rows × 4 keys (16 accumulators, 4 key loads, 1
+// query load).
+
+#include "AttuneMicroKernels.h"
+
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#include <math.h>
+
+enum { SR = 8, PK = 12, PR = 6, PC = 16, L = 4, DR = 4, DK = 4, CHUNK = 64 };
+
+static void f32_scores_8x12_neon(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                 ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const float *a[SR];
+  for (int r = 0; r < SR; r++) a[r] = r < rows ? q + r * ldq : q;
+  for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
+    ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
+    float32x4_t x[SR][3];
+    for (int r = 0; r < SR; r++) x[r][0] = x[r][1] = x[r][2] = vdupq_n_f32(0);
+    const float *b = panel + c0 * PK;
+    for (ptrdiff_t c = c0; c < end; c++, b += PK) {
+      float32x4_t k0 = vld1q_f32(b), k1 = vld1q_f32(b + 4), k2 = vld1q_f32(b + 8);
+      for (int r = 0; r < SR; r++) {
+        float32x4_t y = vld1q_dup_f32(a[r] + c);
+        x[r][0] = vfmaq_f32(x[r][0], y, k0);
+        x[r][1] = vfmaq_f32(x[r][1], y, k1);
+        x[r][2] = vfmaq_f32(x[r][2], y, k2);
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      float *out = s + r * lds;
+      for (int i = 0; i < 3; i++) {
+        float32x4_t old = c0 == 0 ? vdupq_n_f32(0) : vld1q_f32(out + 4 * i);
+        vst1q_f32(out + 4 * i, vaddq_f32(old, x[r][i]));
+      }
+    }
+  }
+}
+
+static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, int rows, const float *v,
+                                   ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                   ptrdiff_t ldacc) {
+  const float *w[PR];
+  float *o[PR];
+  for (int r = 0; r < PR; r++) {
+    w[r] = r < rows ? p + r * ldp : p;
+    o[r] = r < rows ? acc + r * ldacc : acc;
+  }
+  ptrdiff_t column = 0;
+  for (; column + PC <= columns; column += PC) {
+    float32x4_t x[PR][4];
+    for (int r = 0; r < PR; r++)
+      for (int i = 0; i < 4; i++) x[r][i] = vld1q_f32(o[r] + column + 4 * i);
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      float32x4_t y0 = vld1q_f32(vj), y1 = vld1q_f32(vj + 4);
+      float32x4_t y2 = vld1q_f32(vj + 8), y3 = vld1q_f32(vj + 12);
+      for (int r = 0; r < PR; r++) {
+        float32x4_t a = vld1q_dup_f32(w[r] + j);
+        x[r][0] = vfmaq_f32(x[r][0], a, y0);
+        x[r][1] = vfmaq_f32(x[r][1], a, y1);
+        x[r][2] = vfmaq_f32(x[r][2], a, y2);
+        x[r][3] = vfmaq_f32(x[r][3], a, y3);
+      }
+    }
+    for (int r = rows - 1; r >= 0; r--)
+      for (int i = 0; i < 4; i++) vst1q_f32(o[r] + column + 4 * i, x[r][i]);
+  }
+  for (; column < columns; column += L) {
+    float32x4_t x[PR];
+    for (int r = 0; r < PR; r++) x[r] = vld1q_f32(o[r] + column);
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      float32x4_t y = vld1q_f32(vj);
+      for (int r = 0; r < PR; r++) x[r] = vfmaq_f32(x[r], vld1q_dup_f32(w[r] + j), y);
+    }
+    for (int r = rows - 1; r >= 0; r--) vst1q_f32(o[r] + column, x[r]);
+  }
+}
+
+static void f32_decode_4x4_neon(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const float *a[DR], *b[DK];
+  float32x4_t x[DR][DK];
+  for (int i = 0; i < DR; i++) a[i] = i < rows ? q + i * ldq : q;
+  for (int j = 0; j < DK; j++) b[j] = j < keys ? k + j * ldk : k;
+  for (int i = 0; i < DR; i++)
+    for (int j = 0; j < DK; j++) x[i][j] = vdupq_n_f32(0);
+  ptrdiff_t c = 0;
+  for (; c + L <= dk; c += L) {
+    float32x4_t y[DK];
+    for (int j = 0; j < DK; j++) y[j] = vld1q_f32(b[j] + c);
+    for (int i = 0; i < DR; i++) {
+      float32x4_t v = vld1q_f32(a[i] + c);
+      for (int j = 0; j < DK; j++) x[i][j] = vfmaq_f32(x[i][j], v, y[j]);
+    }
+  }
+  for (int i = 0; i < rows; i++) {
+    // Pairwise adds turn the 4 accumulators of row i into its 4 sums, key j in lane j.
+    float32x4_t sums = vpaddq_f32(vpaddq_f32(x[i][0], x[i][1]), vpaddq_f32(x[i][2], x[i][3]));
+    float lanes[4];
+    vst1q_f32(lanes, sums);
+    for (int j = 0; j < keys; j++) {
+      float dot = lanes[j];
+      for (ptrdiff_t t = c; t < dk; t++) dot += a[i][t] * b[j][t];
+      s[i * lds + j] = dot;
+    }
+  }
+}
+
+// e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.
+static inline float32x4_t exp4(float32x4_t x) {
+  const float32x4_t lowest = vdupq_n_f32(-87.33655f), shifter = vdupq_n_f32(12582912.0f);
+  float32x4_t clamped = vminq_f32(vmaxq_f32(x, lowest), vdupq_n_f32(88.0f));
+  float32x4_t shifted = vfmaq_f32(shifter, clamped, vdupq_n_f32(1.44269504f));
+  float32x4_t n = vsubq_f32(shifted, shifter);
+  float32x4_t r = vfmaq_f32(clamped, n, vdupq_n_f32(-0.693359375f));
+  r = vfmaq_f32(r, n, vdupq_n_f32(2.12194440e-4f));
+  float32x4_t p = vdupq_n_f32(1.98756915e-4f);
+  p = vfmaq_f32(vdupq_n_f32(1.39819995e-3f), p, r);
+  p = vfmaq_f32(vdupq_n_f32(8.33345190e-3f), p, r);
+  p = vfmaq_f32(vdupq_n_f32(4.16657959e-2f), p, r);
+  p = vfmaq_f32(vdupq_n_f32(1.66666655e-1f), p, r);
+  p = vfmaq_f32(vdupq_n_f32(5.00000012e-1f), p, r);
+  p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
+  uint32x4_t bits = vshlq_n_u32(
+      vaddq_u32(vreinterpretq_u32_f32(shifted), vdupq_n_u32(127u - 0x4B400000u)), 23);
+  float32x4_t result = vmulq_f32(p, vreinterpretq_f32_u32(bits));
+  result = vbslq_f32(vcltq_f32(x, lowest), vdupq_n_f32(0), result);
+  return vbslq_f32(vceqq_f32(x, x), result, x);
+}
+
+static float f32_scale_max_neon(float *row, const float *bias, ptrdiff_t count, float scale) {
+  float32x4_t best = vdupq_n_f32(-INFINITY);
+  ptrdiff_t j = 0;
+  for (; j + L <= count; j += L) {
+    float32x4_t x = vmulq_n_f32(vld1q_f32(row + j), scale);
+    if (bias) x = vaddq_f32(x, vld1q_f32(bias + j));
+    vst1q_f32(row + j, x);
+    best = vmaxnmq_f32(best, x);  // the number where one is NaN
+  }
+  float result = vmaxnmvq_f32(best);
+  for (; j < count; j++) {
+    float x = row[j] * scale + (bias ? bias[j] : 0);
+    row[j] = x;
+    if (x > result) result = x;
+  }
+  return result;
+}
+
+static float f32_exp_sum_neon(float *row, ptrdiff_t count, float max) {
+  const float32x4_t m = vdupq_n_f32(max);
+  float32x4_t sum0 = vdupq_n_f32(0), sum1 = vdupq_n_f32(0);
+  ptrdiff_t j = 0;
+  for (; j + 2 * L <= count; j += 2 * L) {
+    float32x4_t e0 = exp4(vsubq_f32(vld1q_f32(row + j), m));
+    float32x4_t e1 = exp4(vsubq_f32(vld1q_f32(row + j + L), m));
+    vst1q_f32(row + j, e0);
+    vst1q_f32(row + j + L, e1);
+    sum0 = vaddq_f32(sum0, e0);
+    sum1 = vaddq_f32(sum1, e1);
+  }
+  if (j < count) {
+    float lanes[4] = {0, 0, 0, 0};
+    ptrdiff_t valid = count - j;
+    for (ptrdiff_t i = 0; i < valid; i++) lanes[i] = row[j + i];
+    float32x4_t e = exp4(vsubq_f32(vld1q_f32(lanes), m));
+    vst1q_f32(lanes, e);
+    for (ptrdiff_t i = 0; i < valid; i++) row[j + i] = lanes[i];
+    for (ptrdiff_t i = valid; i < 4; i++) lanes[i] = 0;
+    sum0 = vaddq_f32(sum0, vld1q_f32(lanes));
+  }
+  return vaddvq_f32(vaddq_f32(sum0, sum1));
+}
+
+static void f32_multiply_neon(float *row, ptrdiff_t count, float factor) {
+  ptrdiff_t j = 0;
+  for (; j + L <= count; j += L) vst1q_f32(row + j, vmulq_n_f32(vld1q_f32(row + j), factor));
+  for (; j < count; j++) row[j] *= factor;
+}
+
+const attune_micro_kernel_entry attune_neon_entry = {
+    .name = "neon",
+    .score_rows = SR, .panel_keys = PK,
+    .product_rows = PR, .product_columns = PC,
+    .lanes = L,
+    .decode_rows = DR, .decode_keys = DK,
+    .scores = f32_scores_8x12_neon,
+    .products = f32_products_6x16_neon,
+    .decode = f32_decode_4x4_neon,
+    .scale_max = f32_scale_max_neon,
+    .exp_sum = f32_exp_sum_neon,
+    .multiply = f32_multiply_neon,
+};
+
+#endif

@@ -1,0 +1,93 @@
+// The innermost loops of Attune's attention kernels, one set per instruction set, in C: each
+// function carries its own `target` attribute, so this target needs no compiler flags, builds on
+// any CPU, and a loop runs only where the CPU reports its instruction set. Not API: AttuneKernels
+// wraps the entries in `MicroKernelTable` and picks one at run time.
+//
+// Every entry has the same operations; only the tile geometry differs, chosen so that the
+// accumulators and operands fit the register file (16 ymm on AVX2, 32 zmm on AVX-512, 32 q on
+// NEON). Names follow XNNPACK's: operation, rows × columns, ISA.
+//
+// Shared conventions: matrices are row-major with an explicit leading dimension (`ld…`, in
+// floats); `rows` is 1...the entry's row count, and rows past it are neither read nor written.
+
+#ifndef ATTUNE_MICRO_KERNELS_H
+#define ATTUNE_MICRO_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Scores of up to `score_rows` query rows against one panel of `panel_keys` packed keys:
+/// `s[r][j] = Σ_{c < dk} q[r][c] · panel[c][j]` for `r < rows`, `j < panel_keys`, the sum over
+/// `c` taken in chunks of at most 64 features whose partial sums are then added, so the error
+/// grows with `64 + dk / 64` rather than `dk`.
+typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                     ptrdiff_t dk, float *s, ptrdiff_t lds);
+
+/// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows`, `c < columns`; `columns` is a
+/// multiple of the entry's `lanes`.
+typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, int rows, const float *v,
+                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
+                                       float *acc, ptrdiff_t ldacc);
+
+/// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
+/// (1...decode_rows), `j < keys` (1...decode_keys), any `dk ≥ 1`; exactly `keys` floats of each
+/// result row are written.
+typedef void (*attune_f32_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                     ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
+                                     ptrdiff_t lds);
+
+/// `row[j] = row[j] · scale (+ bias[j] when bias is not NULL)` for `j < count`; returns the
+/// largest new entry (−∞ when `count` is 0; NaN entries are ignored by the maximum).
+typedef float (*attune_f32_scale_max_fn)(float *row, const float *bias, ptrdiff_t count,
+                                         float scale);
+
+/// `row[j] = e^(row[j] − max)` for `j < count`; returns the sum of the new entries. The
+/// exponential is Cephes' `expf` method: relative error below 3e-7 for arguments in
+/// [−87.3, 88], exactly 0 below, NaN for NaN.
+typedef float (*attune_f32_exp_sum_fn)(float *row, ptrdiff_t count, float max);
+
+/// `row[j] *= factor` for `j < count`.
+typedef void (*attune_f32_multiply_fn)(float *row, ptrdiff_t count, float factor);
+
+/// One instruction set's micro-kernels and the geometry they were written for.
+typedef struct attune_micro_kernel_entry {
+  /// Short name: "avx512f", "avx2-fma", "neon".
+  const char *name;
+  /// Query rows per `scores` call, and keys per packed panel.
+  int score_rows, panel_keys;
+  /// Rows per `products` call, and the widest column block it keeps in registers.
+  int product_rows, product_columns;
+  /// Floats per vector register: value rows are padded to a multiple of it.
+  int lanes;
+  /// Query rows and keys per `decode` call.
+  int decode_rows, decode_keys;
+  attune_f32_scores_fn scores;
+  attune_f32_products_fn products;
+  attune_f32_decode_fn decode;
+  attune_f32_scale_max_fn scale_max;
+  attune_f32_exp_sum_fn exp_sum;
+  attune_f32_multiply_fn multiply;
+} attune_micro_kernel_entry;
+
+/// The instruction sets that have entries.
+typedef enum attune_isa {
+  ATTUNE_ISA_AVX2_FMA = 1,
+  ATTUNE_ISA_AVX512F = 2,
+  ATTUNE_ISA_NEON = 3,
+} attune_isa;
+
+/// Whether this CPU (and its operating system, which must save the wider registers) runs `isa`.
+bool attune_isa_supported(attune_isa isa);
+
+/// The entry for `isa`, or NULL where this build has none (an ISA of another architecture).
+const attune_micro_kernel_entry *attune_micro_kernels(attune_isa isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

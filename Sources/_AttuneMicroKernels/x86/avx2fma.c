@@ -1,0 +1,238 @@
+// AVX2 + FMA micro-kernels (16 ymm registers of 8 floats).
+//
+// Geometry, as BLIS's Haswell sgemm: scores 6 rows × 16 keys (12 accumulators, 2 panel loads, 1
+// broadcast: 15 registers); products 6 rows × 16 columns (12 accumulators, 2 value loads, 1
+// broadcast), then 8 columns at a time; decode 4 rows × 2 keys (8 accumulators, 2 key loads, 1
+// query load).
+
+#include "AttuneMicroKernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <math.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+
+enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64 };
+
+// Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
+static inline __m256i tail_mask(ptrdiff_t valid) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const float *a[SR];
+  for (int r = 0; r < SR; r++) a[r] = r < rows ? q + r * ldq : q;
+  for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
+    ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
+    __m256 x[SR][2];
+    for (int r = 0; r < SR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
+    const float *b = panel + c0 * PK;
+    for (ptrdiff_t c = c0; c < end; c++, b += PK) {
+      __m256 k0 = _mm256_loadu_ps(b), k1 = _mm256_loadu_ps(b + 8);
+      for (int r = 0; r < SR; r++) {
+        __m256 y = _mm256_broadcast_ss(a[r] + c);
+        x[r][0] = _mm256_fmadd_ps(y, k0, x[r][0]);
+        x[r][1] = _mm256_fmadd_ps(y, k1, x[r][1]);
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      float *out = s + r * lds;
+      if (c0 == 0) {
+        _mm256_storeu_ps(out, x[r][0]);
+        _mm256_storeu_ps(out + 8, x[r][1]);
+      } else {
+        _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), x[r][0]));
+        _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), x[r][1]));
+      }
+    }
+  }
+}
+
+static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, int rows, const float *v,
+                                      ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
+                                      float *acc, ptrdiff_t ldacc) {
+  const float *w[PR];
+  float *o[PR];
+  for (int r = 0; r < PR; r++) {
+    w[r] = r < rows ? p + r * ldp : p;
+    o[r] = r < rows ? acc + r * ldacc : acc;
+  }
+  ptrdiff_t column = 0;
+  for (; column + PC <= columns; column += PC) {
+    __m256 x[PR][2];
+    for (int r = 0; r < PR; r++) {
+      x[r][0] = _mm256_loadu_ps(o[r] + column);
+      x[r][1] = _mm256_loadu_ps(o[r] + column + 8);
+    }
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
+      for (int r = 0; r < PR; r++) {
+        __m256 a = _mm256_broadcast_ss(w[r] + j);
+        x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
+        x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
+      }
+    }
+    for (int r = rows - 1; r >= 0; r--) {
+      _mm256_storeu_ps(o[r] + column, x[r][0]);
+      _mm256_storeu_ps(o[r] + column + 8, x[r][1]);
+    }
+  }
+  for (; column < columns; column += L) {
+    __m256 x[PR];
+    for (int r = 0; r < PR; r++) x[r] = _mm256_loadu_ps(o[r] + column);
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      __m256 y = _mm256_loadu_ps(vj);
+      for (int r = 0; r < PR; r++) x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(w[r] + j), y, x[r]);
+    }
+    for (int r = rows - 1; r >= 0; r--) _mm256_storeu_ps(o[r] + column, x[r]);
+  }
+}
+
+// 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
+// horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
+static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                   ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
+                                   ptrdiff_t lds) {
+  const float *a[DR];
+  for (int r = 0; r < DR; r++) a[r] = r < rows ? q + r * ldq : q;
+  const float *b0 = k, *b1 = keys > 1 ? k + ldk : k;
+  __m256 x[DR][DK];
+  for (int r = 0; r < DR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
+  ptrdiff_t c = 0;
+  for (; c + L <= dk; c += L) {
+    __m256 y0 = _mm256_loadu_ps(b0 + c), y1 = _mm256_loadu_ps(b1 + c);
+    for (int r = 0; r < DR; r++) {
+      __m256 v = _mm256_loadu_ps(a[r] + c);
+      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
+      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
+    }
+  }
+  if (c < dk) {
+    __m256i t = tail_mask(dk - c);
+    __m256 y0 = _mm256_maskload_ps(b0 + c, t), y1 = _mm256_maskload_ps(b1 + c, t);
+    for (int r = 0; r < DR; r++) {
+      __m256 v = _mm256_maskload_ps(a[r] + c, t);
+      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
+      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
+    }
+  }
+  // hadd(hadd(r0k0, r0k1), hadd(r1k0, r1k1)) holds, in each 128-bit half, partial sums of
+  // [r0k0, r0k1, r1k0, r1k1]; the two halves added give the sums.
+  __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
+  __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
+  float sums[8];
+  _mm_storeu_ps(sums, _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1)));
+  _mm_storeu_ps(sums + 4, _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1)));
+  for (int r = 0; r < rows; r++)
+    for (int j = 0; j < keys; j++) s[r * lds + j] = sums[2 * r + j];
+}
+
+// e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.
+static inline __m256 exp8(__m256 x) {
+  const __m256 lowest = _mm256_set1_ps(-87.33655f), shifter = _mm256_set1_ps(12582912.0f);
+  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, lowest), _mm256_set1_ps(88.0f));
+  __m256 shifted = _mm256_fmadd_ps(clamped, _mm256_set1_ps(1.44269504f), shifter);
+  __m256 n = _mm256_sub_ps(shifted, shifter);
+  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), clamped);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.98756915e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.39819995e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.33345190e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.16657959e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.66666655e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.00000012e-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  __m256i bits = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(127 - 0x4B400000)), 23);
+  __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+  result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, lowest, _CMP_LT_OQ));
+  return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+static inline float max8(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+  return _mm_cvtss_f32(m);
+}
+
+static inline float sum8(__m256 v) {
+  __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_add_ss(m, _mm_shuffle_ps(m, m, 1));
+  return _mm_cvtss_f32(m);
+}
+
+static float f32_scale_max_avx2fma(float *row, const float *bias, ptrdiff_t count, float scale) {
+  const __m256 factor = _mm256_set1_ps(scale);
+  __m256 best = _mm256_set1_ps(-INFINITY);
+  ptrdiff_t j = 0;
+  for (; j + L <= count; j += L) {
+    __m256 x = _mm256_mul_ps(_mm256_loadu_ps(row + j), factor);
+    if (bias) x = _mm256_add_ps(x, _mm256_loadu_ps(bias + j));
+    _mm256_storeu_ps(row + j, x);
+    best = _mm256_max_ps(x, best);  // keeps best where x is NaN
+  }
+  if (j < count) {
+    __m256i t = tail_mask(count - j);
+    __m256 x = _mm256_mul_ps(_mm256_maskload_ps(row + j, t), factor);
+    if (bias) x = _mm256_add_ps(x, _mm256_maskload_ps(bias + j, t));
+    _mm256_maskstore_ps(row + j, t, x);
+    x = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), x, _mm256_castsi256_ps(t));
+    best = _mm256_max_ps(x, best);
+  }
+  return max8(best);
+}
+
+static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max) {
+  const __m256 m = _mm256_set1_ps(max);
+  __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
+  ptrdiff_t j = 0;
+  for (; j + 2 * L <= count; j += 2 * L) {
+    __m256 e0 = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
+    __m256 e1 = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + j + L), m));
+    _mm256_storeu_ps(row + j, e0);
+    _mm256_storeu_ps(row + j + L, e1);
+    sum0 = _mm256_add_ps(sum0, e0);
+    sum1 = _mm256_add_ps(sum1, e1);
+  }
+  for (; j < count; j += L) {
+    __m256i t = tail_mask(count - j);
+    __m256 e = exp8(_mm256_sub_ps(_mm256_maskload_ps(row + j, t), m));
+    _mm256_maskstore_ps(row + j, t, e);
+    sum0 = _mm256_add_ps(sum0, _mm256_and_ps(e, _mm256_castsi256_ps(t)));
+  }
+  return sum8(_mm256_add_ps(sum0, sum1));
+}
+
+static void f32_multiply_avx2fma(float *row, ptrdiff_t count, float factor) {
+  const __m256 f = _mm256_set1_ps(factor);
+  ptrdiff_t j = 0;
+  for (; j + L <= count; j += L) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), f));
+  if (j < count) {
+    __m256i t = tail_mask(count - j);
+    _mm256_maskstore_ps(row + j, t, _mm256_mul_ps(_mm256_maskload_ps(row + j, t), f));
+  }
+}
+
+#pragma clang attribute pop
+
+const attune_micro_kernel_entry attune_avx2fma_entry = {
+    .name = "avx2-fma",
+    .score_rows = SR, .panel_keys = PK,
+    .product_rows = PR, .product_columns = PC,
+    .lanes = L,
+    .decode_rows = DR, .decode_keys = DK,
+    .scores = f32_scores_6x16_avx2fma,
+    .products = f32_products_6x16_avx2fma,
+    .decode = f32_decode_4x2_avx2fma,
+    .scale_max = f32_scale_max_avx2fma,
+    .exp_sum = f32_exp_sum_avx2fma,
+    .multiply = f32_multiply_avx2fma,
+};
+
+#endif

@@ -1,0 +1,256 @@
+// AVX-512F micro-kernels (32 zmm registers of 16 floats).
+//
+// Geometry: scores 4 rows × 32 keys (8 accumulators, 2 panel loads, 4 broadcasts folded into the
+// multiply-adds); products 4 rows × 64 columns (16 accumulators, 4 value loads, 4 broadcasts),
+// then 16 columns at a time; decode 4 rows × 4 keys (16 accumulators, one transposing reduction).
+
+#include "AttuneMicroKernels.h"
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#include <math.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+
+enum { SR = 4, PK = 32, PR = 4, PC = 64, L = 16, CHUNK = 64 };
+
+static inline __mmask16 tail_mask(ptrdiff_t valid) { return (__mmask16)((1u << valid) - 1u); }
+
+static void f32_scores_4x32_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const float *a0 = q;
+  const float *a1 = rows > 1 ? q + ldq : q;
+  const float *a2 = rows > 2 ? q + 2 * ldq : q;
+  const float *a3 = rows > 3 ? q + 3 * ldq : q;
+  for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
+    ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    const float *b = panel + c0 * PK;
+    for (ptrdiff_t c = c0; c < end; c++, b += PK) {
+      __m512 k0 = _mm512_loadu_ps(b), k1 = _mm512_loadu_ps(b + 16);
+      __m512 x = _mm512_set1_ps(a0[c]);
+      c00 = _mm512_fmadd_ps(x, k0, c00);
+      c01 = _mm512_fmadd_ps(x, k1, c01);
+      x = _mm512_set1_ps(a1[c]);
+      c10 = _mm512_fmadd_ps(x, k0, c10);
+      c11 = _mm512_fmadd_ps(x, k1, c11);
+      x = _mm512_set1_ps(a2[c]);
+      c20 = _mm512_fmadd_ps(x, k0, c20);
+      c21 = _mm512_fmadd_ps(x, k1, c21);
+      x = _mm512_set1_ps(a3[c]);
+      c30 = _mm512_fmadd_ps(x, k0, c30);
+      c31 = _mm512_fmadd_ps(x, k1, c31);
+    }
+    __m512 sums[SR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+    for (int r = 0; r < rows; r++) {
+      float *out = s + r * lds;
+      if (c0 == 0) {
+        _mm512_storeu_ps(out, sums[r][0]);
+        _mm512_storeu_ps(out + 16, sums[r][1]);
+      } else {
+        _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(out), sums[r][0]));
+        _mm512_storeu_ps(out + 16, _mm512_add_ps(_mm512_loadu_ps(out + 16), sums[r][1]));
+      }
+    }
+  }
+}
+
+static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, int rows, const float *v,
+                                      ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
+                                      float *acc, ptrdiff_t ldacc) {
+  const float *w[PR];
+  float *o[PR];
+  for (int r = 0; r < PR; r++) {
+    w[r] = r < rows ? p + r * ldp : p;
+    o[r] = r < rows ? acc + r * ldacc : acc;
+  }
+  ptrdiff_t column = 0;
+  for (; column + PC <= columns; column += PC) {
+    __m512 x[PR][4];
+    for (int r = 0; r < PR; r++)
+      for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(o[r] + column + 16 * i);
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
+      __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
+      for (int r = 0; r < PR; r++) {
+        __m512 a = _mm512_set1_ps(w[r][j]);
+        x[r][0] = _mm512_fmadd_ps(a, y0, x[r][0]);
+        x[r][1] = _mm512_fmadd_ps(a, y1, x[r][1]);
+        x[r][2] = _mm512_fmadd_ps(a, y2, x[r][2]);
+        x[r][3] = _mm512_fmadd_ps(a, y3, x[r][3]);
+      }
+    }
+    for (int r = rows - 1; r >= 0; r--)
+      for (int i = 0; i < 4; i++) _mm512_storeu_ps(o[r] + column + 16 * i, x[r][i]);
+  }
+  for (; column < columns; column += L) {
+    __m512 x[PR];
+    for (int r = 0; r < PR; r++) x[r] = _mm512_loadu_ps(o[r] + column);
+    const float *vj = v + column;
+    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
+      __m512 y = _mm512_loadu_ps(vj);
+      for (int r = 0; r < PR; r++) x[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][j]), y, x[r]);
+    }
+    for (int r = rows - 1; r >= 0; r--) _mm512_storeu_ps(o[r] + column, x[r]);
+  }
+}
+
+// Sums of each 256-bit half: [a.lo + a.hi (8 lanes) | b.lo + b.hi (8 lanes)].
+static inline __m512 fold256(__m512 a, __m512 b) {
+  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)),
+                       _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)));
+}
+
+// From [A | B] and [C | D] (8 partial sums each): [A | B | C | D] with 4 partial sums each.
+static inline __m512 fold128(__m512 a, __m512 b) {
+  return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// In each 128-bit lane, from a's and b's 4 partial sums: a's 2, then b's 2.
+static inline __m512 fold64(__m512 a, __m512 b) {
+  __m512d x = _mm512_castps_pd(a), y = _mm512_castps_pd(b);
+  return _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)),
+                       _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+}
+
+// In each 128-bit lane, from [a0 a1 a2 a3] and [b0 b1 b2 b3]: [a0+a1, a2+a3, b0+b1, b2+b3].
+static inline __m512 fold32(__m512 a, __m512 b) {
+  return _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// 4 × 4 accumulators x[r][j]; each step loads 4 key chunks and 4 query chunks for 16
+// multiply-adds. The reduction feeds accumulator r + 4j as the (r + 4j)-th input of a fold tree
+// whose output lane 4r + j is that input's sum.
+static void f32_decode_4x4_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                   ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
+                                   ptrdiff_t lds) {
+  const float *a[4], *b[4];
+  __m512 x[4][4];
+  for (int i = 0; i < 4; i++) {
+    a[i] = i < rows ? q + i * ldq : q;
+    b[i] = i < keys ? k + i * ldk : k;
+    for (int j = 0; j < 4; j++) x[i][j] = _mm512_setzero_ps();
+  }
+  ptrdiff_t c = 0;
+  for (; c + 16 <= dk; c += 16) {
+    __m512 y[4];
+    for (int j = 0; j < 4; j++) y[j] = _mm512_loadu_ps(b[j] + c);
+    for (int i = 0; i < 4; i++) {
+      __m512 v = _mm512_loadu_ps(a[i] + c);
+      for (int j = 0; j < 4; j++) x[i][j] = _mm512_fmadd_ps(v, y[j], x[i][j]);
+    }
+  }
+  if (c < dk) {
+    __mmask16 tail = tail_mask(dk - c);
+    __m512 y[4];
+    for (int j = 0; j < 4; j++) y[j] = _mm512_maskz_loadu_ps(tail, b[j] + c);
+    for (int i = 0; i < 4; i++) {
+      __m512 v = _mm512_maskz_loadu_ps(tail, a[i] + c);
+      for (int j = 0; j < 4; j++) x[i][j] = _mm512_fmadd_ps(v, y[j], x[i][j]);
+    }
+  }
+  __m512 d0 = fold128(fold256(x[0][0], x[1][0]), fold256(x[2][0], x[3][0]));
+  __m512 d1 = fold128(fold256(x[0][1], x[1][1]), fold256(x[2][1], x[3][1]));
+  __m512 d2 = fold128(fold256(x[0][2], x[1][2]), fold256(x[2][2], x[3][2]));
+  __m512 d3 = fold128(fold256(x[0][3], x[1][3]), fold256(x[2][3], x[3][3]));
+  __m512 sums = fold32(fold64(d0, d1), fold64(d2, d3));
+  __mmask16 stored = tail_mask(keys);
+  // Row r is 128-bit lane r: 4 consecutive scores.
+  _mm512_mask_storeu_ps(s, stored, sums);
+  if (rows > 1) _mm512_mask_storeu_ps(s + lds - 4, (__mmask16)(stored << 4), sums);
+  if (rows > 2) _mm512_mask_storeu_ps(s + 2 * lds - 8, (__mmask16)(stored << 8), sums);
+  if (rows > 3) _mm512_mask_storeu_ps(s + 3 * lds - 12, (__mmask16)(stored << 12), sums);
+}
+
+// e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.
+static inline __m512 exp16(__m512 x) {
+  const __m512 lowest = _mm512_set1_ps(-87.33655f), shifter = _mm512_set1_ps(12582912.0f);
+  __m512 clamped = _mm512_min_ps(_mm512_max_ps(x, lowest), _mm512_set1_ps(88.0f));
+  __m512 shifted = _mm512_fmadd_ps(clamped, _mm512_set1_ps(1.44269504f), shifter);
+  __m512 n = _mm512_sub_ps(shifted, shifter);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), clamped);
+  r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.98756915e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.39819995e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.33345190e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.16657959e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.66666655e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.00000012e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  __m512i bits = _mm512_slli_epi32(
+      _mm512_add_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(127 - 0x4B400000)), 23);
+  __m512 result = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+  result = _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, lowest, _CMP_LT_OQ),
+                              _mm512_setzero_ps());
+  return _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+static float f32_scale_max_avx512f(float *row, const float *bias, ptrdiff_t count, float scale) {
+  const __m512 factor = _mm512_set1_ps(scale), lowest = _mm512_set1_ps(-INFINITY);
+  __m512 best = lowest;
+  ptrdiff_t j = 0;
+  for (; j < count; j += L) {
+    __mmask16 m = count - j >= L ? (__mmask16)0xFFFF : tail_mask(count - j);
+    __m512 x = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + j), factor);
+    if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, bias + j));
+    _mm512_mask_storeu_ps(row + j, m, x);
+    // max(x, best) keeps best where x is NaN.
+    best = _mm512_mask_max_ps(best, m, x, best);
+  }
+  return _mm512_reduce_max_ps(best);
+}
+
+static float f32_exp_sum_avx512f(float *row, ptrdiff_t count, float max) {
+  const __m512 m = _mm512_set1_ps(max);
+  __m512 sum0 = _mm512_setzero_ps(), sum1 = _mm512_setzero_ps();
+  ptrdiff_t j = 0;
+  for (; j + 2 * L <= count; j += 2 * L) {
+    __m512 e0 = exp16(_mm512_sub_ps(_mm512_loadu_ps(row + j), m));
+    __m512 e1 = exp16(_mm512_sub_ps(_mm512_loadu_ps(row + j + L), m));
+    _mm512_storeu_ps(row + j, e0);
+    _mm512_storeu_ps(row + j + L, e1);
+    sum0 = _mm512_add_ps(sum0, e0);
+    sum1 = _mm512_add_ps(sum1, e1);
+  }
+  for (; j < count; j += L) {
+    __mmask16 t = count - j >= L ? (__mmask16)0xFFFF : tail_mask(count - j);
+    __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, row + j), m));
+    _mm512_mask_storeu_ps(row + j, t, e);
+    sum0 = _mm512_mask_add_ps(sum0, t, sum0, e);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(sum0, sum1));
+}
+
+static void f32_multiply_avx512f(float *row, ptrdiff_t count, float factor) {
+  const __m512 f = _mm512_set1_ps(factor);
+  ptrdiff_t j = 0;
+  for (; j + L <= count; j += L) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), f));
+  if (j < count) {
+    __mmask16 t = tail_mask(count - j);
+    _mm512_mask_storeu_ps(row + j, t, _mm512_mul_ps(_mm512_maskz_loadu_ps(t, row + j), f));
+  }
+}
+
+#pragma clang attribute pop
+
+const attune_micro_kernel_entry attune_avx512f_entry = {
+    .name = "avx512f",
+    .score_rows = SR, .panel_keys = PK,
+    .product_rows = PR, .product_columns = PC,
+    .lanes = L,
+    .decode_rows = 4, .decode_keys = 4,
+    .scores = f32_scores_4x32_avx512f,
+    .products = f32_products_4x64_avx512f,
+    .decode = f32_decode_4x4_avx512f,
+    .scale_max = f32_scale_max_avx512f,
+    .exp_sum = f32_exp_sum_avx512f,
+    .multiply = f32_multiply_avx512f,
+};
+
+#endif

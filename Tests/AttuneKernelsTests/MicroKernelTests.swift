@@ -1,0 +1,322 @@
+import AttuneKernels
+import Foundation
+import Testing
+import _AttuneTestSupport
+
+/// Every micro-kernel table this CPU runs (the portable one always), each operation alone against
+/// Float64 with sentinels past everything it may write, then the `simd` and `fused` kernels on
+/// each table against the Float64 oracle; and the choice of table.
+struct MicroKernelTests {
+  static var tables: [MicroKernelTable] { MicroKernelTable.runnable }
+  static let sentinel: Float = 12345
+
+  /// A Float64 bound for a Float32 sum of `terms` products summed in chunks of 64: each result is
+  /// off by at most `(min(terms, 64) + ⌈terms / 64⌉ + 1) · u · Σ|products|` (u = 2⁻²⁴; here
+  /// twice that).
+  static func bound(terms: Int, magnitude: Double) -> Double {
+    Double(min(terms, 64) + (terms + 63) / 64 + 1) * Double(Float.ulpOfOne) * magnitude
+  }
+
+  @Test("the table list: portable always, the CPU's best first, unsupported sets refused")
+  func dispatch() throws {
+    let supported = InstructionSet.supported
+    #expect(supported.last == .portable)
+    #expect(InstructionSet.best == supported[0])
+    #expect(MicroKernelTable.runnable.map(\.instructionSet) == supported)
+    // What the CPU reports, read independently of the C probe.
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = Set(
+      info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(
+        String.init) ?? [])
+    #if arch(x86_64)
+      if flags.contains("avx512f") {
+        #expect(InstructionSet.best == .avx512)
+      } else if flags.contains("avx2") && flags.contains("fma") {
+        #expect(InstructionSet.best == .avx2)
+      } else if !flags.isEmpty {
+        #expect(InstructionSet.best == .portable)
+      }
+      #expect(!InstructionSet.neon.isSupported)
+      #expect(
+        throws: AttentionError.unsupportedInstructionSet(
+          name: "neon", supported: supported.map(\.rawValue))
+      ) {
+        try MicroKernelTable.resolve(.neon)
+      }
+    #elseif arch(arm64)
+      #expect(InstructionSet.best == .neon)
+      #expect(!InstructionSet.avx2.isSupported && !InstructionSet.avx512.isSupported)
+    #endif
+    #expect(throws: AttentionError.self) { try InstructionSet(parsing: "sse9") }
+    #expect(try InstructionSet(parsing: "AVX2") == .avx2)
+  }
+
+  @Test("an instruction set this CPU lacks is one clear error from attention")
+  func refusesUnsupported() throws {
+    guard let missing = InstructionSet.allCases.first(where: { !$0.isSupported }) else { return }
+    let shape = AttentionShape(queries: 3, keys: 5, headDim: 4)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 1)
+    #expect(throws: AttentionError.self) {
+      try inputs.run(FusedAttention(), options: AttentionOptions(instructionSet: missing))
+    }
+  }
+
+  @Test(
+    "scores match Float64 dot products and write only their panel",
+    arguments: [1, 7, 16, 63, 64, 65, 130, 576, 1024])
+  func scores(dk: Int) {
+    var generator = SplitMix64(seed: UInt64(dk) &+ 11)
+    for table in Self.tables {
+      let keys = table.panelKeys
+      let ldq = dk + 3
+      let lds = keys + 5
+      let panel = (0..<(dk * keys)).map { _ in generator.nextGaussian() }
+      for rows in 1...table.scoreRows {
+        let q = (0..<(rows * ldq)).map { _ in generator.nextGaussian() }
+        var s = [Float](repeating: Self.sentinel, count: (table.scoreRows + 1) * lds)
+        q.withUnsafeBufferPointer { q in
+          panel.withUnsafeBufferPointer { p in
+            s.withUnsafeMutableBufferPointer { s in
+              table.scores(q.baseAddress, ldq, Int32(rows), p.baseAddress, dk, s.baseAddress, lds)
+            }
+          }
+        }
+        for r in 0...table.scoreRows {
+          for j in 0..<lds {
+            let got = s[r * lds + j]
+            guard r < rows, j < keys else {
+              #expect(
+                got == Self.sentinel, "\(table.name) rows \(rows) dk \(dk): wrote [\(r)][\(j)]")
+              continue
+            }
+            var want = 0.0
+            var magnitude = 0.0
+            for c in 0..<dk {
+              let product = Double(q[r * ldq + c]) * Double(panel[c * keys + j])
+              want += product
+              magnitude += abs(product)
+            }
+            #expect(
+              abs(Double(got) - want) <= Self.bound(terms: dk, magnitude: magnitude),
+              "\(table.name) rows \(rows) dk \(dk): s[\(r)][\(j)] = \(got), want \(want)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("products add Float64 sums to the accumulator and write only its columns")
+  func products() {
+    var generator = SplitMix64(seed: 3)
+    for table in Self.tables {
+      let lanes = table.lanes
+      for columns in [lanes, 2 * lanes, 3 * lanes, 8 * lanes, 9 * lanes] {
+        for count in [1, 5, 33] {
+          let ldp = count + 2
+          let ldv = columns + lanes
+          let ldacc = columns + lanes
+          let p = (0..<(table.productRows * ldp)).map { _ in abs(generator.nextGaussian()) }
+          let v = (0..<(count * ldv)).map { _ in generator.nextGaussian() }
+          for rows in 1...table.productRows {
+            var acc = [Float](repeating: Self.sentinel, count: (table.productRows + 1) * ldacc)
+            for r in 0..<rows {
+              for c in 0..<columns { acc[r * ldacc + c] = generator.nextGaussian() }
+            }
+            let before = acc
+            p.withUnsafeBufferPointer { p in
+              v.withUnsafeBufferPointer { v in
+                acc.withUnsafeMutableBufferPointer { a in
+                  table.products(
+                    p.baseAddress, ldp, Int32(rows), v.baseAddress, ldv, count, columns,
+                    a.baseAddress, ldacc)
+                }
+              }
+            }
+            for r in 0...table.productRows {
+              for c in 0..<ldacc {
+                let got = acc[r * ldacc + c]
+                guard r < rows, c < columns else {
+                  #expect(got == before[r * ldacc + c], "\(table.name): wrote [\(r)][\(c)]")
+                  continue
+                }
+                var want = Double(before[r * ldacc + c])
+                var magnitude = abs(want)
+                for j in 0..<count {
+                  let product = Double(p[r * ldp + j]) * Double(v[j * ldv + c])
+                  want += product
+                  magnitude += abs(product)
+                }
+                #expect(
+                  abs(Double(got) - want) <= Double(count + 2) * Double(Float.ulpOfOne) * magnitude,
+                  "\(table.name) rows \(rows) count \(count) columns \(columns): [\(r)][\(c)]")
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test("decode scores match Float64 and write exactly their keys")
+  func decode() {
+    var generator = SplitMix64(seed: 5)
+    for table in Self.tables {
+      for dk in [1, 3, 8, 15, 16, 17, 64, 65, 128, 130] {
+        let ldk = dk + 1
+        let lds = table.decodeKeys + 3
+        for rows in 1...table.decodeRows {
+          for keys in 1...table.decodeKeys {
+            let q = (0..<(rows * dk)).map { _ in generator.nextGaussian() }
+            let k = (0..<(keys * ldk)).map { _ in generator.nextGaussian() }
+            var s = [Float](repeating: Self.sentinel, count: (table.decodeRows + 1) * lds)
+            q.withUnsafeBufferPointer { q in
+              k.withUnsafeBufferPointer { k in
+                s.withUnsafeMutableBufferPointer { s in
+                  table.decode(
+                    q.baseAddress, dk, Int32(rows), k.baseAddress, ldk, Int32(keys), dk,
+                    s.baseAddress, lds)
+                }
+              }
+            }
+            for r in 0...table.decodeRows {
+              for j in 0..<lds {
+                let got = s[r * lds + j]
+                guard r < rows, j < keys else {
+                  #expect(got == Self.sentinel, "\(table.name) decode: wrote [\(r)][\(j)]")
+                  continue
+                }
+                var want = 0.0
+                var magnitude = 0.0
+                for c in 0..<dk {
+                  let product = Double(q[r * dk + c]) * Double(k[j * ldk + c])
+                  want += product
+                  magnitude += abs(product)
+                }
+                #expect(
+                  abs(Double(got) - want) <= Double(dk + 16) * Double(Float.ulpOfOne) * magnitude,
+                  "\(table.name) decode rows \(rows) keys \(keys) dk \(dk): [\(r)][\(j)]")
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test(
+    "row passes: scale and max, exp and sum, multiply; exactly count entries",
+    arguments: [0, 1, 7, 8, 15, 16, 17, 31, 33, 100])
+  func rowPasses(count: Int) {
+    var generator = SplitMix64(seed: UInt64(count) &+ 99)
+    let pad = 20
+    for table in Self.tables {
+      for withBias in [false, true] {
+        var row = (0..<count).map { _ in 30 * generator.nextGaussian() }
+        if count > 3 {
+          row[1] = -.infinity  // a hidden key
+          row[2] = .nan  // never the maximum
+        }
+        let bias = (0..<count).map { _ in generator.nextGaussian() }
+        let scale: Float = 0.37
+        var buffer = row + [Float](repeating: Self.sentinel, count: pad)
+        let best = buffer.withUnsafeMutableBufferPointer { b in
+          bias.withUnsafeBufferPointer { bias in
+            table.scaleMax(b.baseAddress, withBias ? bias.baseAddress : nil, count, scale)
+          }
+        }
+        var wantMax = -Float.infinity
+        for j in 0..<count {
+          let want = row[j] * scale + (withBias ? bias[j] : 0)
+          #expect(
+            buffer[j] == want || (buffer[j].isNaN && want.isNaN)
+              || abs(buffer[j] - want) <= 2 * want.ulp,
+            "\(table.name) scaleMax [\(j)]")
+          if want > wantMax { wantMax = want }
+        }
+        #expect(abs(best - wantMax) <= 2 * wantMax.ulp || best == wantMax, "\(table.name) max")
+        #expect(buffer[count...].allSatisfy { $0 == Self.sentinel }, "\(table.name) scaleMax tail")
+
+        let scaled = buffer
+        let sum = buffer.withUnsafeMutableBufferPointer {
+          table.expSum($0.baseAddress, count, best)
+        }
+        var wantSum = 0.0
+        for j in 0..<count {
+          // The passes subtract in Float32, as the reference does: exp's accuracy is the question.
+          let x = Double(scaled[j] - best)
+          let want = x.isNaN ? Double.nan : OracleMath.exp(x)
+          if x.isNaN {
+            #expect(buffer[j].isNaN, "\(table.name) exp of NaN")
+            continue
+          }
+          wantSum += want
+          let tolerance = want < 1e-37 ? 1.2e-38 : 4e-7 * want
+          #expect(abs(Double(buffer[j]) - want) <= tolerance, "\(table.name) exp [\(j)] of \(x)")
+        }
+        if count <= 3 {
+          #expect(abs(Double(sum) - wantSum) <= 1e-6 * max(wantSum, 1), "\(table.name) sum")
+        } else {
+          #expect(sum.isNaN, "\(table.name): a NaN entry makes the sum NaN")
+        }
+        #expect(buffer[count...].allSatisfy { $0 == Self.sentinel }, "\(table.name) expSum tail")
+
+        var accumulator =
+          (0..<count).map { _ in generator.nextGaussian() }
+          + [Float](repeating: Self.sentinel, count: pad)
+        let original = accumulator
+        accumulator.withUnsafeMutableBufferPointer { table.multiply($0.baseAddress, count, 0.25) }
+        for j in 0..<(count + pad) {
+          #expect(
+            accumulator[j] == (j < count ? original[j] * 0.25 : Self.sentinel),
+            "\(table.name) multiply [\(j)]")
+        }
+      }
+    }
+  }
+
+  static let shapes: [AttentionShape] = [
+    (1, 1, 1, 1), (7, 63, 3, 72), (63, 65, 64, 64), (64, 64, 7, 17), (65, 1000, 64, 64),
+    (1000, 7, 128, 128), (5, 300, 576, 512), (33, 129, 1024, 40),
+  ].map { AttentionShape(queries: $0.0, keys: $0.1, headDim: $0.2, valueDim: $0.3) }
+
+  @Test("simd and fused on every table match the Float64 oracle and write nothing past O")
+  func kernelsOnEveryTable() throws {
+    let kernels: [any AttentionKernel] = [
+      try SIMDAttention(blockSize: 48, threads: 2), FusedAttention(),
+      try FusedAttention(blockQ: 5, blockK: 33, threads: 2),
+      try FusedAttention(blockQ: 77, blockK: 1000, threads: 2),
+    ]
+    for table in Self.tables {
+      for shape in Self.shapes {
+        for data in [Problem.Data.random, .largeLogits] {
+          let problem = Problem(shape: shape, data: data, seed: UInt64(shape.keys * 7 + 1))
+          let want = problem.oracle()
+          let bound = 2e-6 * problem.maxAbsValue
+          for kernel in kernels {
+            var options = problem.options
+            options.instructionSet = table.instructionSet
+            var output = [Float](repeating: Self.sentinel, count: shape.outputCount + 40)
+            try problem.inputs.q.withUnsafeBufferPointer { q in
+              try problem.inputs.k.withUnsafeBufferPointer { k in
+                try problem.inputs.v.withUnsafeBufferPointer { v in
+                  try output.withUnsafeMutableBufferPointer { o in
+                    try attention(
+                      q: q, k: k, v: v, shape: shape,
+                      into: UnsafeMutableBufferPointer(rebasing: o[0..<shape.outputCount]),
+                      kernel: kernel, options: options)
+                  }
+                }
+              }
+            }
+            let label = "\(table.name) \(kernel.configurationDescription) on \(shape) \(data)"
+            let error = maxAbsoluteError(Array(output[0..<shape.outputCount]), want)
+            #expect(error <= bound, "\(label): max error \(error) > \(bound)")
+            #expect(
+              output[shape.outputCount...].allSatisfy { $0 == Self.sentinel },
+              "\(label): wrote past O")
+          }
+        }
+      }
+    }
+  }
+}
