@@ -2,29 +2,25 @@
 //
 // Attune: CPU attention kernels that tune themselves.
 //
-// Vector code. A plain `swiftc -O` build on x86-64 targets SSE2 only: `SIMD16<Float>` becomes four
-// 128-bit registers and every fused multiply-add becomes a libm call. So when Attune is built as
-// the root package (a clone of this repository), the kernel targets are compiled for the build
-// machine's CPU (`-Xcc -march=native`: AVX2 + FMA, AVX-512 where present) and define
-// `ATTUNE_FMA`, which switches the kernels' `a + b * c` to fused multiply-adds.
+// Vector code. The simd and fused kernels' inner loops are C micro-kernels, one set per instruction
+// set (AVX-512F, AVX2 + FMA, NEON), each function compiled for its own ISA with a `target`
+// attribute and chosen at run time from what the CPU reports (`_AttuneMicroKernels`). So the
+// package needs no compiler flags: a plain build, the root package or a dependency fetched by URL,
+// runs the best micro-kernels of whatever CPU it lands on, and one binary runs on every x86-64 CPU.
 //
-// Those are "unsafe" flags, and SwiftPM refuses a fetched dependency whose targets carry any
-// (even under a condition). So when this manifest is evaluated as a dependency checked out by
-// SwiftPM or Xcode (its directory lies under `checkouts/`), it adds none; the dependent chooses the
-// CPU for its whole build instead:
-//
-//     swift build -c release -Xcc -march=native -Xswiftc -DATTUNE_FMA
-//
-// `ATTUNE_MARCH` overrides the choice: a `-march` value (`x86-64-v3`, `x86-64-v4`, `znver4`…) for
-// a binary that must run on other machines, or `none` for the compiler's baseline.
-// On arm64, NEON is the baseline and no flag is needed.
+// `ATTUNE_MARCH` (root builds only; SwiftPM refuses flags in fetched dependencies) opts the Swift
+// code itself into a `-march` (`native`, `x86-64-v3`…) with fused multiply-adds: it speeds up the
+// report's scalar baselines (naive, blocked, parallel) and the portable entry, not the micro-kernels,
+// and the binary then runs only on CPUs of that level.
 
 import PackageDescription
 
 /// The `-march` value for the kernel targets, or nil for the compiler's baseline.
 let marchValue: String? = {
   #if arch(x86_64)
-    let requested = Context.environment["ATTUNE_MARCH"] ?? "native"
+    guard let requested = Context.environment["ATTUNE_MARCH"], !requested.isEmpty else {
+      return nil
+    }
     let isFetchedDependency = Context.packageDirectory.contains("/checkouts/")
     if requested == "none" || isFetchedDependency { return nil }
     return requested

@@ -165,7 +165,12 @@ static float f32_exp_sum_neon(float *row, ptrdiff_t count, float max) {
     sum0 = vaddq_f32(sum0, e0);
     sum1 = vaddq_f32(sum1, e1);
   }
-  if (j < count) {
+  for (; j + L <= count; j += L) {
+    float32x4_t e = exp4(vsubq_f32(vld1q_f32(row + j), m));
+    vst1q_f32(row + j, e);
+    sum0 = vaddq_f32(sum0, e);
+  }
+  if (j < count) {  // 1 to 3 entries left
     float lanes[4] = {0, 0, 0, 0};
     ptrdiff_t valid = count - j;
     for (ptrdiff_t i = 0; i < valid; i++) lanes[i] = row[j + i];

@@ -1,0 +1,233 @@
+// The NEON micro-kernels (Sources/_AttuneMicroKernels) against double-precision references, with
+// sentinels past everything each may write: built for aarch64 and run under qemu by
+// scripts/check-neon-under-qemu.sh (the Swift tests run the entry natively on arm64 machines).
+//
+// Prints one line per operation and "N passed, N failed"; exits 1 on any failure.
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "AttuneMicroKernels.h"
+
+static const float SENTINEL = 12345.0f;
+static int passed, failed;
+static uint64_t state = 0x9E3779B97F4A7C15ull;
+
+static float gaussian(void) {
+  // Sum of 4 uniforms, centred: enough spread for these checks.
+  double s = 0;
+  for (int i = 0; i < 4; i++) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    s += (double)(state >> 11) / (double)(1ull << 53);
+  }
+  return (float)((s - 2.0) * 1.7);
+}
+
+static void check(int ok, const char *what, int a, int b, int c) {
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    if (failed <= 20) fprintf(stderr, "FAIL %s (%d, %d, %d)\n", what, a, b, c);
+  }
+}
+
+static float *filled(size_t n, int random) {
+  float *p = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++) p[i] = random ? gaussian() : SENTINEL;
+  return p;
+}
+
+static void test_scores(const attune_micro_kernel_entry *e) {
+  const int dks[] = {1, 7, 16, 63, 64, 65, 130, 576, 1024};
+  for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
+    int dk = dks[t], keys = e->panel_keys, ldq = dk + 3, lds = keys + 5;
+    float *panel = filled((size_t)dk * keys, 1);
+    for (int rows = 1; rows <= e->score_rows; rows++) {
+      float *q = filled((size_t)rows * ldq, 1);
+      float *s = filled((size_t)(e->score_rows + 1) * lds, 0);
+      e->scores(q, ldq, rows, panel, dk, s, lds);
+      for (int r = 0; r <= e->score_rows; r++)
+        for (int j = 0; j < lds; j++) {
+          float got = s[r * lds + j];
+          if (r >= rows || j >= keys) {
+            check(got == SENTINEL, "scores: sentinel", rows, dk, j);
+            continue;
+          }
+          double want = 0, magnitude = 0;
+          for (int c = 0; c < dk; c++) {
+            double p = (double)q[r * ldq + c] * panel[c * keys + j];
+            want += p;
+            magnitude += fabs(p);
+          }
+          int terms = (dk < 64 ? dk : 64) + (dk + 63) / 64 + 1;
+          check(fabs(got - want) <= terms * 1.2e-7 * magnitude, "scores", rows, dk, j);
+        }
+      free(q);
+      free(s);
+    }
+    free(panel);
+  }
+}
+
+static void test_products(const attune_micro_kernel_entry *e) {
+  const int counts[] = {1, 5, 33};
+  for (int m = 1; m <= 9; m++) {
+    int columns = m * e->lanes, ldv = columns + e->lanes, ldacc = columns + e->lanes;
+    for (size_t t = 0; t < 3; t++) {
+      int count = counts[t], ldp = count + 2;
+      float *p = filled((size_t)e->product_rows * ldp, 1);
+      float *v = filled((size_t)count * ldv, 1);
+      for (int rows = 1; rows <= e->product_rows; rows++) {
+        size_t n = (size_t)(e->product_rows + 1) * ldacc;
+        float *acc = filled(n, 0), *before = malloc(n * sizeof(float));
+        for (int r = 0; r < rows; r++)
+          for (int c = 0; c < columns; c++) acc[r * ldacc + c] = gaussian();
+        memcpy(before, acc, n * sizeof(float));
+        e->products(p, ldp, rows, v, ldv, count, columns, acc, ldacc);
+        for (int r = 0; r <= e->product_rows; r++)
+          for (int c = 0; c < ldacc; c++) {
+            float got = acc[r * ldacc + c];
+            if (r >= rows || c >= columns) {
+              check(got == before[r * ldacc + c], "products: sentinel", rows, columns, c);
+              continue;
+            }
+            double want = before[r * ldacc + c], magnitude = fabs(want);
+            for (int j = 0; j < count; j++) {
+              double x = (double)p[r * ldp + j] * v[j * ldv + c];
+              want += x;
+              magnitude += fabs(x);
+            }
+            check(fabs(got - want) <= (count + 2) * 1.2e-7 * magnitude, "products", rows, count, c);
+          }
+        free(acc);
+        free(before);
+      }
+      free(p);
+      free(v);
+    }
+  }
+}
+
+static void test_decode(const attune_micro_kernel_entry *e) {
+  const int dks[] = {1, 3, 4, 5, 15, 16, 17, 64, 65, 128, 130};
+  for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
+    int dk = dks[t], ldk = dk + 1, lds = e->decode_keys + 3;
+    for (int rows = 1; rows <= e->decode_rows; rows++)
+      for (int keys = 1; keys <= e->decode_keys; keys++) {
+        float *q = filled((size_t)rows * dk, 1), *k = filled((size_t)keys * ldk, 1);
+        float *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
+        e->decode(q, dk, rows, k, ldk, keys, dk, s, lds);
+        for (int r = 0; r <= e->decode_rows; r++)
+          for (int j = 0; j < lds; j++) {
+            float got = s[r * lds + j];
+            if (r >= rows || j >= keys) {
+              check(got == SENTINEL, "decode: sentinel", rows, keys, dk);
+              continue;
+            }
+            double want = 0, magnitude = 0;
+            for (int c = 0; c < dk; c++) {
+              double x = (double)q[r * dk + c] * k[j * ldk + c];
+              want += x;
+              magnitude += fabs(x);
+            }
+            check(fabs(got - want) <= (dk + 16) * 1.2e-7 * magnitude, "decode", rows, keys, dk);
+          }
+        free(q);
+        free(k);
+        free(s);
+      }
+  }
+}
+
+static void test_row_passes(const attune_micro_kernel_entry *e) {
+  const int counts[] = {0, 1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 100};
+  for (size_t t = 0; t < sizeof counts / sizeof counts[0]; t++) {
+    int count = counts[t], pad = 12;
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+      float *row = filled((size_t)count + pad, 0), *bias = filled((size_t)count + 1, 1);
+      for (int j = 0; j < count; j++) row[j] = 30 * gaussian();
+      if (count > 3) {
+        row[1] = -INFINITY;
+        row[2] = NAN;
+      }
+      float *original = malloc(((size_t)count + pad) * sizeof(float));
+      memcpy(original, row, ((size_t)count + pad) * sizeof(float));
+      float scale = 0.37f;
+      float best = e->scale_max(row, with_bias ? bias : NULL, count, scale);
+      float want_max = -INFINITY;
+      for (int j = 0; j < count; j++) {
+        float want = original[j] * scale + (with_bias ? bias[j] : 0.0f);
+        int same = row[j] == want || (isnan(row[j]) && isnan(want)) ||
+                   fabsf(row[j] - want) <= 2 * fabsf(want) * 1.2e-7f;
+        check(same, "scale_max: entry", count, with_bias, j);
+        if (want > want_max) want_max = want;
+      }
+      check(best == want_max || fabsf(best - want_max) <= 2 * fabsf(want_max) * 1.2e-7f,
+            "scale_max: maximum", count, with_bias, 0);
+      for (int j = count; j < count + pad; j++) check(row[j] == SENTINEL, "scale_max: sentinel", count, with_bias, j);
+
+      float *scaled = malloc(((size_t)count + pad) * sizeof(float));
+      memcpy(scaled, row, ((size_t)count + pad) * sizeof(float));
+      float sum = e->exp_sum(row, count, best);
+      double want_sum = 0;
+      for (int j = 0; j < count; j++) {
+        float x = scaled[j] - best;
+        if (isnan(x)) {
+          check(isnan(row[j]), "exp_sum: NaN stays NaN", count, with_bias, j);
+          continue;
+        }
+        double want = exp((double)x);
+        want_sum += want;
+        double tolerance = want < 1e-37 ? 1.2e-38 : 4e-7 * want;
+        check(fabs(row[j] - want) <= tolerance, "exp_sum: entry", count, with_bias, j);
+      }
+      if (count > 3) {
+        check(isnan(sum), "exp_sum: a NaN entry makes the sum NaN", count, with_bias, 0);
+      } else {
+        check(fabs(sum - want_sum) <= 1e-6 * (want_sum > 1 ? want_sum : 1), "exp_sum: sum", count, with_bias, 0);
+      }
+      for (int j = count; j < count + pad; j++) check(row[j] == SENTINEL, "exp_sum: sentinel", count, with_bias, j);
+
+      float *acc = filled((size_t)count + pad, 0);
+      for (int j = 0; j < count; j++) acc[j] = gaussian();
+      memcpy(original, acc, ((size_t)count + pad) * sizeof(float));
+      e->multiply(acc, count, 0.25f);
+      for (int j = 0; j < count + pad; j++)
+        check(acc[j] == (j < count ? original[j] * 0.25f : SENTINEL), "multiply", count, with_bias, j);
+      free(row);
+      free(bias);
+      free(original);
+      free(scaled);
+      free(acc);
+    }
+  }
+}
+
+int main(void) {
+  if (!attune_isa_supported(ATTUNE_ISA_NEON)) {
+    fprintf(stderr, "error: this build or CPU has no NEON entry\n");
+    return 1;
+  }
+  const attune_micro_kernel_entry *e = attune_micro_kernels(ATTUNE_ISA_NEON);
+  if (!e) return 1;
+  printf("entry %s: scores %dx%d, products %dx%d, lanes %d, decode %dx%d\n", e->name, e->score_rows,
+         e->panel_keys, e->product_rows, e->product_columns, e->lanes, e->decode_rows, e->decode_keys);
+  int before = failed;
+  test_scores(e);
+  printf("scores: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_products(e);
+  printf("products: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_decode(e);
+  printf("decode: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_row_passes(e);
+  printf("scale_max, exp_sum, multiply: %s\n", failed == before ? "ok" : "FAILED");
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
