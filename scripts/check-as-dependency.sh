@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Checks that another package can depend on Attune the way users will: fetched by URL at a tagged
-# version (SwiftPM refuses fetched dependencies that carry unsafe build flags). Builds a small
-# client in a temporary directory, runs it, and checks its answer against the naive kernel.
+# version (SwiftPM refuses fetched dependencies that carry unsafe build flags, so the dependent's
+# build has none). Builds a small client in a temporary directory, checks its answer against the
+# naive kernel, checks that its binary holds the vector FMA micro-kernels (what keeps a build with
+# no flags fast), and with --time times it against this repository's own release build of
+# `attune`, alternating the two.
 #
-# Usage: scripts/check-as-dependency.sh
+# Usage: scripts/check-as-dependency.sh [--time [ROUNDS]]
+#   --time: after the checks, ROUNDS (default 7) alternated rounds of fused attention at N=2048,
+#           d=64, 2 threads in the client and in `.build/release/attune run` (build it first);
+#           prints both medians and their ratio. Timing is reported, never asserted (CI runs
+#           without --time).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=0
+if [ "${1:-}" = "--time" ]; then rounds=${2:-7}; fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -26,16 +35,56 @@ let package = Package(
 MANIFEST
 cat > "$work/client/Sources/Client/main.swift" <<'SWIFT'
 import AttuneKernels
-let shape = AttentionShape(queries: 70, keys: 90, headDim: 40)
-let inputs = try AttentionInputs.random(shape: shape, seed: 5)
-let fused = try inputs.run(FusedAttention())
-let naive = try inputs.run(NaiveAttention())
-let error = zip(fused, naive).map { abs($0 - $1) }.max() ?? .infinity
-print("fused vs naive through a fetched dependency: max |difference| = \(error)")
+
 struct ResultsDiffer: Error {}
-if !(error < 1e-5) { throw ResultsDiffer() }
+let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "time", let calls = Int(arguments[2]) {
+  // The median of `calls` timed calls of the default kernel at N = 2048, d = 64, 2 threads.
+  let shape = AttentionShape(queries: 2048, keys: 2048, headDim: 64)
+  let inputs = try AttentionInputs.random(shape: shape, seed: 1)
+  let kernel = try FusedAttention(blockQ: FusedAttention().blockQ, blockK: FusedAttention().blockK, threads: 2)
+  _ = try inputs.run(kernel)
+  let clock = ContinuousClock()
+  var seconds: [Double] = []
+  for _ in 0..<calls {
+    let elapsed = try clock.measure { _ = try inputs.run(kernel) }
+    seconds.append(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds))
+  }
+  print(seconds.sorted()[calls / 2])
+} else {
+  let shape = AttentionShape(queries: 70, keys: 90, headDim: 40)
+  let inputs = try AttentionInputs.random(shape: shape, seed: 5)
+  let fused = try inputs.run(FusedAttention())
+  let naive = try inputs.run(NaiveAttention())
+  let error = zip(fused, naive).map { abs($0 - $1) }.max() ?? .infinity
+  print("fused vs naive through a fetched dependency: max |difference| = \(error)")
+  print("micro-kernels: \(BuildInfo.microKernels)")
+  if !(error < 1e-5) { throw ResultsDiffer() }
+}
 SWIFT
 
 cd "$work/client"
 swift build -c release 2>&1 | tail -3
 .build/release/Client
+# The dependent's binary must carry the vector micro-kernels of its architecture.
+"$root/scripts/check-vector-code.sh" .build/release/Client
+
+if [ "$rounds" -gt 0 ]; then
+  attune="$root/.build/release/attune"
+  [ -x "$attune" ] || { echo "error: build $attune first (swift build -c release)" >&2; exit 1; }
+  echo "timing: $rounds alternated rounds, median of 15 calls each, N=2048 d=64 2 threads" >&2
+  for round in $(seq "$rounds"); do
+    dependent=$(.build/release/Client time 15)
+    own=$("$attune" run --random --n 2048 --d 64 --threads 2 --repeat 15 --warmup 1 --no-wisdom --json |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])')
+    echo "$dependent $own"
+    echo "  round $round: dependent $dependent s, root build $own s" >&2
+  done | python3 -c '
+import statistics, sys
+pairs = [tuple(map(float, line.split())) for line in sys.stdin]
+dependent = statistics.median(p[0] for p in pairs)
+own = statistics.median(p[1] for p in pairs)
+ratios = sorted(p[0] / p[1] for p in pairs)
+print(f"dependent (no flags) {dependent * 1e3:.3f} ms, root build {own * 1e3:.3f} ms: "
+      f"dependent/root time {statistics.median(ratios):.3f} (per-round ratios {ratios[0]:.3f} to {ratios[-1]:.3f})")'
+fi

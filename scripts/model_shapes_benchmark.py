@@ -14,8 +14,12 @@ a sample lasts ≥ --min-sample-ms after a pause and a warm-up call, and ratios 
 per-round ratios with distribution-free 95 % intervals. Attune runs in long-lived
 `attune run --serve` processes on .npy inputs that the Python peers also use.
 Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+--isa runs Attune on one micro-kernel table (ATTUNE_ISA: avx512, avx2, neon, portable);
+--hold-avx2 holds PyTorch (ATEN_CPU_CAPABILITY=avx2) and OpenBLAS (OPENBLAS_CORETYPE=Haswell) to
+AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxruntime cannot be).
 
     python3 scripts/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
+    python3 scripts/model_shapes_benchmark.py --isa avx2 --hold-avx2
 """
 import argparse
 import os
@@ -26,7 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_benchmark import ROOT, VENV, VENV_PYTHON, median_interval  # noqa: E402
+from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model, median_interval  # noqa: E402
 
 
 def parse():
@@ -38,6 +42,8 @@ def parse():
     p.add_argument("--min-sample-ms", type=float, default=30)
     p.add_argument("--pause-ms", type=float, default=300)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--isa", help="Attune's micro-kernels (ATTUNE_ISA); default: the best this CPU runs")
+    p.add_argument("--hold-avx2", action="store_true", help="hold PyTorch and OpenBLAS to AVX2 + FMA")
     return p.parse_args()
 
 
@@ -45,10 +51,18 @@ def main():
     args = parse()
     if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
-    for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]:
-        if os.environ.get(var) != str(args.threads):
-            os.environ[var] = str(args.threads)
-            os.execv(sys.executable, [sys.executable] + sys.argv)
+    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
+    if args.hold_avx2:
+        wanted.update({"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"})
+    if args.isa:
+        wanted["ATTUNE_ISA"] = args.isa
+    if any(os.environ.get(var) != value for var, value in wanted.items()):
+        os.environ.update(wanted)
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    entries = attune_entries(args.attune)
+    print(f"CPU: {cpu_model()}; Attune's micro-kernels: "
+          f"{args.isa or entries.split(',')[0]} (this CPU runs {entries})"
+          + ("; PyTorch and OpenBLAS held to AVX2" if args.hold_avx2 else ""))
     import numpy as np
     import torch
     import onnxruntime as ort

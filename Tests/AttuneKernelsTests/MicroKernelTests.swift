@@ -157,15 +157,15 @@ struct MicroKernelTests {
     }
   }
 
-  @Test("decode scores match Float64 and write exactly their keys")
+  @Test("decode scores match Float64 and write exactly their keys, over several key groups")
   func decode() {
     var generator = SplitMix64(seed: 5)
     for table in Self.tables {
       for dk in [1, 3, 8, 15, 16, 17, 64, 65, 128, 130] {
         let ldk = dk + 1
-        let lds = table.decodeKeys + 3
+        let lds = 3 * table.decodeKeys + 4
         for rows in 1...table.decodeRows {
-          for keys in 1...table.decodeKeys {
+          for keys in 1...(3 * table.decodeKeys + 1) {
             let q = (0..<(rows * dk)).map { _ in generator.nextGaussian() }
             let k = (0..<(keys * ldk)).map { _ in generator.nextGaussian() }
             var s = [Float](repeating: Self.sentinel, count: (table.decodeRows + 1) * lds)
@@ -173,7 +173,7 @@ struct MicroKernelTests {
               k.withUnsafeBufferPointer { k in
                 s.withUnsafeMutableBufferPointer { s in
                   table.decode(
-                    q.baseAddress, dk, Int32(rows), k.baseAddress, ldk, Int32(keys), dk,
+                    q.baseAddress, dk, Int32(rows), k.baseAddress, ldk, keys, keys, dk,
                     s.baseAddress, lds)
                 }
               }

@@ -115,12 +115,12 @@ static void test_products(const attune_micro_kernel_entry *e) {
 static void test_decode(const attune_micro_kernel_entry *e) {
   const int dks[] = {1, 3, 4, 5, 15, 16, 17, 64, 65, 128, 130};
   for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
-    int dk = dks[t], ldk = dk + 1, lds = e->decode_keys + 3;
+    int dk = dks[t], ldk = dk + 1, lds = 3 * e->decode_keys + 4;
     for (int rows = 1; rows <= e->decode_rows; rows++)
-      for (int keys = 1; keys <= e->decode_keys; keys++) {
+      for (int keys = 1; keys <= 3 * e->decode_keys + 1; keys++) {
         float *q = filled((size_t)rows * dk, 1), *k = filled((size_t)keys * ldk, 1);
         float *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
-        e->decode(q, dk, rows, k, ldk, keys, dk, s, lds);
+        e->decode(q, dk, rows, k, ldk, keys, keys, dk, s, lds);
         for (int r = 0; r <= e->decode_rows; r++)
           for (int j = 0; j < lds; j++) {
             float got = s[r * lds + j];

@@ -24,7 +24,7 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// Decode scores with K read in place: see `attune_f32_decode_fn`.
   package typealias Decode =
     @convention(c) (
-      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int32, Int,
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int
     ) -> Void
   /// Scale (and bias) in place, return the maximum: see `attune_f32_scale_max_fn`.
@@ -51,7 +51,7 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let lanes: Int
   /// Query rows per `decode` call.
   package let decodeRows: Int
-  /// Keys per `decode` call.
+  /// Keys per step of the `decode` micro-kernel (a call takes any number).
   package let decodeKeys: Int
   package let scores: Scores
   package let products: Products

@@ -19,10 +19,15 @@ extension MicroKernelTable {
         p: p, ldp: ldp, rows: Int(rows), v: v, ldv: ldv, count: count, columns: columns,
         acc: acc, ldacc: ldacc)
     },
-    decode: { q, ldq, rows, k, ldk, keys, dk, s, lds in
+    decode: { q, ldq, rows, k, ldk, keys, _, dk, s, lds in
       guard let q, let k, let s else { return }
-      PortableKernels.decodeScores(
-        q: q, ldq: ldq, rows: Int(rows), k: k, ldk: ldk, keys: Int(keys), dk: dk, s: s, lds: lds)
+      var j = 0
+      while j < keys {
+        PortableKernels.decodeScores(
+          q: q, ldq: ldq, rows: Int(rows), k: k + j * ldk, ldk: ldk,
+          keys: min(PortableKernels.decodeKeys, keys - j), dk: dk, s: s + j, lds: lds)
+        j += PortableKernels.decodeKeys
+      }
     },
     scaleMax: { row, bias, count, scale in
       guard let row else { return -.infinity }

@@ -83,7 +83,7 @@ static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, int rows, cons
   }
 }
 
-static void f32_decode_4x4_neon(const float *q, ptrdiff_t ldq, int rows, const float *k,
+static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
                                 ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   const float *a[DR], *b[DK];
   float32x4_t x[DR][DK];
@@ -110,6 +110,16 @@ static void f32_decode_4x4_neon(const float *q, ptrdiff_t ldq, int rows, const f
       for (ptrdiff_t t = c; t < dk; t++) dot += a[i][t] * b[j][t];
       s[i * lds + j] = dot;
     }
+  }
+}
+
+static void f32_decode_4x4_neon(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
+                                float *s, ptrdiff_t lds) {
+  for (ptrdiff_t j = 0; j < keys; j += DK) {
+    attune_prefetch_rows(k, ldk, j + ATTUNE_DECODE_PREFETCH_KEYS, DK, readable, dk);
+    int group = keys - j < DK ? (int)(keys - j) : DK;
+    decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
   }
 }
 

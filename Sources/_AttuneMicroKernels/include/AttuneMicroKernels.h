@@ -34,11 +34,24 @@ typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, int rows, 
                                        float *acc, ptrdiff_t ldacc);
 
 /// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
-/// (1...decode_rows), `j < keys` (1...decode_keys), any `dk ≥ 1`; exactly `keys` floats of each
-/// result row are written.
+/// (1...decode_rows), `j < keys` (any number, `decode_keys` at a time), any `dk ≥ 1`; exactly
+/// `keys` floats of each result row are written. K's rows are asked for a few keys ahead of use
+/// (a prefetch, never a read) within the `readable` rows that exist from `k` on (≥ `keys`).
 typedef void (*attune_f32_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                     ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
-                                     ptrdiff_t lds);
+                                     ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable,
+                                     ptrdiff_t dk, float *s, ptrdiff_t lds);
+
+/// Keys ahead of the decode micro-kernels that K's rows are prefetched: 4 KiB at dk = 128, enough
+/// to turn their side-by-side key streams into one stream of requests in order.
+#define ATTUNE_DECODE_PREFETCH_KEYS 8
+
+/// Prefetches the rows `from ..< from + count` of K (rows of `dk` floats, `ldk` apart) for reading,
+/// those below `readable` only.
+static inline void attune_prefetch_rows(const float *k, ptrdiff_t ldk, ptrdiff_t from,
+                                        ptrdiff_t count, ptrdiff_t readable, ptrdiff_t dk) {
+  for (ptrdiff_t j = from; j < from + count && j < readable; j++)
+    for (ptrdiff_t c = 0; c < dk; c += 16) __builtin_prefetch(k + j * ldk + c, 0, 3);
+}
 
 /// `row[j] = row[j] · scale (+ bias[j] when bias is not NULL)` for `j < count`; returns the
 /// largest new entry (−∞ when `count` is 0; NaN entries are ignored by the maximum).
@@ -63,7 +76,7 @@ typedef struct attune_micro_kernel_entry {
   int product_rows, product_columns;
   /// Floats per vector register: value rows are padded to a multiple of it.
   int lanes;
-  /// Query rows and keys per `decode` call.
+  /// Query rows per `decode` call, and keys per step of it.
   int decode_rows, decode_keys;
   attune_f32_scores_fn scores;
   attune_f32_products_fn products;

@@ -13,31 +13,33 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 
-enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64 };
+enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK = 64 };
 
 // Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
 static inline __m256i tail_mask(ptrdiff_t valid) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *panel,
-                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  const float *a[SR];
-  for (int r = 0; r < SR; r++) a[r] = r < rows ? q + r * ldq : q;
+// The loops below are written for R rows, R a constant in each caller: the compiler keeps exactly
+// R rows of accumulators, so a partial block of rows costs no work for the missing ones.
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq,
+                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
     ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
     __m256 x[SR][2];
-    for (int r = 0; r < SR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
+    for (int r = 0; r < R; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
     const float *b = panel + c0 * PK;
     for (ptrdiff_t c = c0; c < end; c++, b += PK) {
       __m256 k0 = _mm256_loadu_ps(b), k1 = _mm256_loadu_ps(b + 8);
-      for (int r = 0; r < SR; r++) {
-        __m256 y = _mm256_broadcast_ss(a[r] + c);
+      for (int r = 0; r < R; r++) {
+        __m256 y = _mm256_broadcast_ss(q + r * ldq + c);
         x[r][0] = _mm256_fmadd_ps(y, k0, x[r][0]);
         x[r][1] = _mm256_fmadd_ps(y, k1, x[r][1]);
       }
     }
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
       if (c0 == 0) {
         _mm256_storeu_ps(out, x[r][0]);
@@ -50,53 +52,77 @@ static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, int rows, con
   }
 }
 
+static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  switch (rows) {
+  case 1: scores_rows(1, q, ldq, panel, dk, s, lds); break;
+  case 2: scores_rows(2, q, ldq, panel, dk, s, lds); break;
+  case 3: scores_rows(3, q, ldq, panel, dk, s, lds); break;
+  case 4: scores_rows(4, q, ldq, panel, dk, s, lds); break;
+  case 5: scores_rows(5, q, ldq, panel, dk, s, lds); break;
+  default: scores_rows(6, q, ldq, panel, dk, s, lds); break;
+  }
+}
+
+// Keys are taken in chunks of KCHUNK so that the chunk's value rows (KCHUNK · columns floats) stay
+// in L1 while every column block passes over them: each value row comes from memory once.
+static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
+                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
+    ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
+    ptrdiff_t column = 0;
+    for (; column + PC <= columns; column += PC) {
+      __m256 x[PR][2];
+      for (int r = 0; r < R; r++) {
+        x[r][0] = _mm256_loadu_ps(acc + r * ldacc + column);
+        x[r][1] = _mm256_loadu_ps(acc + r * ldacc + column + 8);
+      }
+      const float *vj = v + j0 * ldv + column;
+      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+        __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
+        for (int r = 0; r < R; r++) {
+          __m256 a = _mm256_broadcast_ss(p + r * ldp + j);
+          x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
+          x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
+        }
+      }
+      for (int r = 0; r < R; r++) {
+        _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
+        _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
+      }
+    }
+    for (; column < columns; column += L) {
+      __m256 x[PR];
+      for (int r = 0; r < R; r++) x[r] = _mm256_loadu_ps(acc + r * ldacc + column);
+      const float *vj = v + j0 * ldv + column;
+      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+        __m256 y = _mm256_loadu_ps(vj);
+        for (int r = 0; r < R; r++)
+          x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + r * ldp + j), y, x[r]);
+      }
+      for (int r = 0; r < R; r++) _mm256_storeu_ps(acc + r * ldacc + column, x[r]);
+    }
+  }
+}
+
 static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, int rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc) {
-  const float *w[PR];
-  float *o[PR];
-  for (int r = 0; r < PR; r++) {
-    w[r] = r < rows ? p + r * ldp : p;
-    o[r] = r < rows ? acc + r * ldacc : acc;
-  }
-  ptrdiff_t column = 0;
-  for (; column + PC <= columns; column += PC) {
-    __m256 x[PR][2];
-    for (int r = 0; r < PR; r++) {
-      x[r][0] = _mm256_loadu_ps(o[r] + column);
-      x[r][1] = _mm256_loadu_ps(o[r] + column + 8);
-    }
-    const float *vj = v + column;
-    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
-      __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
-      for (int r = 0; r < PR; r++) {
-        __m256 a = _mm256_broadcast_ss(w[r] + j);
-        x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
-        x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
-      }
-    }
-    for (int r = rows - 1; r >= 0; r--) {
-      _mm256_storeu_ps(o[r] + column, x[r][0]);
-      _mm256_storeu_ps(o[r] + column + 8, x[r][1]);
-    }
-  }
-  for (; column < columns; column += L) {
-    __m256 x[PR];
-    for (int r = 0; r < PR; r++) x[r] = _mm256_loadu_ps(o[r] + column);
-    const float *vj = v + column;
-    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
-      __m256 y = _mm256_loadu_ps(vj);
-      for (int r = 0; r < PR; r++) x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(w[r] + j), y, x[r]);
-    }
-    for (int r = rows - 1; r >= 0; r--) _mm256_storeu_ps(o[r] + column, x[r]);
+  switch (rows) {
+  case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 4: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 5: products_rows(5, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  default: products_rows(6, p, ldp, v, ldv, count, columns, acc, ldacc); break;
   }
 }
 
 // 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
 // horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
-static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                   ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
-                                   ptrdiff_t lds) {
+static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   const float *a[DR];
   for (int r = 0; r < DR; r++) a[r] = r < rows ? q + r * ldq : q;
   const float *b0 = k, *b1 = keys > 1 ? k + ldk : k;
@@ -129,6 +155,16 @@ static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
   _mm_storeu_ps(sums + 4, _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1)));
   for (int r = 0; r < rows; r++)
     for (int j = 0; j < keys; j++) s[r * lds + j] = sums[2 * r + j];
+}
+
+static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
+                                   float *s, ptrdiff_t lds) {
+  for (ptrdiff_t j = 0; j < keys; j += DK) {
+    attune_prefetch_rows(k, ldk, j + ATTUNE_DECODE_PREFETCH_KEYS, DK, readable, dk);
+    int group = keys - j < DK ? (int)(keys - j) : DK;
+    decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
+  }
 }
 
 // e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.

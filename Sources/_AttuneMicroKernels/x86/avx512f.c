@@ -12,48 +12,88 @@
 
 #pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
 
-enum { SR = 4, PK = 32, PR = 4, PC = 64, L = 16, CHUNK = 64 };
+enum { SR = 4, PK = 32, PR = 4, PC = 64, L = 16, CHUNK = 64, KCHUNK = 64 };
 
 static inline __mmask16 tail_mask(ptrdiff_t valid) { return (__mmask16)((1u << valid) - 1u); }
 
-static void f32_scores_4x32_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *panel,
-                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  const float *a0 = q;
-  const float *a1 = rows > 1 ? q + ldq : q;
-  const float *a2 = rows > 2 ? q + 2 * ldq : q;
-  const float *a3 = rows > 3 ? q + 3 * ldq : q;
+// The loops below are written for R rows, R a constant in each caller: the compiler keeps exactly
+// R rows of accumulators, so a partial block of rows costs no work for the missing ones.
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq,
+                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
     ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
-    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
-    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
-    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 x[SR][2];
+    for (int r = 0; r < R; r++) x[r][0] = x[r][1] = _mm512_setzero_ps();
     const float *b = panel + c0 * PK;
     for (ptrdiff_t c = c0; c < end; c++, b += PK) {
       __m512 k0 = _mm512_loadu_ps(b), k1 = _mm512_loadu_ps(b + 16);
-      __m512 x = _mm512_set1_ps(a0[c]);
-      c00 = _mm512_fmadd_ps(x, k0, c00);
-      c01 = _mm512_fmadd_ps(x, k1, c01);
-      x = _mm512_set1_ps(a1[c]);
-      c10 = _mm512_fmadd_ps(x, k0, c10);
-      c11 = _mm512_fmadd_ps(x, k1, c11);
-      x = _mm512_set1_ps(a2[c]);
-      c20 = _mm512_fmadd_ps(x, k0, c20);
-      c21 = _mm512_fmadd_ps(x, k1, c21);
-      x = _mm512_set1_ps(a3[c]);
-      c30 = _mm512_fmadd_ps(x, k0, c30);
-      c31 = _mm512_fmadd_ps(x, k1, c31);
+      for (int r = 0; r < R; r++) {
+        __m512 y = _mm512_set1_ps(q[r * ldq + c]);
+        x[r][0] = _mm512_fmadd_ps(y, k0, x[r][0]);
+        x[r][1] = _mm512_fmadd_ps(y, k1, x[r][1]);
+      }
     }
-    __m512 sums[SR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
       if (c0 == 0) {
-        _mm512_storeu_ps(out, sums[r][0]);
-        _mm512_storeu_ps(out + 16, sums[r][1]);
+        _mm512_storeu_ps(out, x[r][0]);
+        _mm512_storeu_ps(out + 16, x[r][1]);
       } else {
-        _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(out), sums[r][0]));
-        _mm512_storeu_ps(out + 16, _mm512_add_ps(_mm512_loadu_ps(out + 16), sums[r][1]));
+        _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(out), x[r][0]));
+        _mm512_storeu_ps(out + 16, _mm512_add_ps(_mm512_loadu_ps(out + 16), x[r][1]));
       }
+    }
+  }
+}
+
+static void f32_scores_4x32_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  switch (rows) {
+  case 1: scores_rows(1, q, ldq, panel, dk, s, lds); break;
+  case 2: scores_rows(2, q, ldq, panel, dk, s, lds); break;
+  case 3: scores_rows(3, q, ldq, panel, dk, s, lds); break;
+  default: scores_rows(4, q, ldq, panel, dk, s, lds); break;
+  }
+}
+
+// Keys are taken in chunks of KCHUNK so that the chunk's value rows (KCHUNK · columns floats) stay
+// in L1 while every column block passes over them: each value row comes from memory once.
+static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
+                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
+    ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
+    ptrdiff_t column = 0;
+    for (; column + PC <= columns; column += PC) {
+      __m512 x[PR][4];
+      for (int r = 0; r < R; r++)
+        for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + column + 16 * i);
+      const float *vj = v + j0 * ldv + column;
+      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+        __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
+        __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
+        for (int r = 0; r < R; r++) {
+          __m512 a = _mm512_set1_ps(p[r * ldp + j]);
+          x[r][0] = _mm512_fmadd_ps(a, y0, x[r][0]);
+          x[r][1] = _mm512_fmadd_ps(a, y1, x[r][1]);
+          x[r][2] = _mm512_fmadd_ps(a, y2, x[r][2]);
+          x[r][3] = _mm512_fmadd_ps(a, y3, x[r][3]);
+        }
+      }
+      for (int r = 0; r < R; r++)
+        for (int i = 0; i < 4; i++) _mm512_storeu_ps(acc + r * ldacc + column + 16 * i, x[r][i]);
+    }
+    for (; column < columns; column += L) {
+      __m512 x[PR];
+      for (int r = 0; r < R; r++) x[r] = _mm512_loadu_ps(acc + r * ldacc + column);
+      const float *vj = v + j0 * ldv + column;
+      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+        __m512 y = _mm512_loadu_ps(vj);
+        for (int r = 0; r < R; r++) x[r] = _mm512_fmadd_ps(_mm512_set1_ps(p[r * ldp + j]), y, x[r]);
+      }
+      for (int r = 0; r < R; r++) _mm512_storeu_ps(acc + r * ldacc + column, x[r]);
     }
   }
 }
@@ -61,41 +101,11 @@ static void f32_scores_4x32_avx512f(const float *q, ptrdiff_t ldq, int rows, con
 static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, int rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc) {
-  const float *w[PR];
-  float *o[PR];
-  for (int r = 0; r < PR; r++) {
-    w[r] = r < rows ? p + r * ldp : p;
-    o[r] = r < rows ? acc + r * ldacc : acc;
-  }
-  ptrdiff_t column = 0;
-  for (; column + PC <= columns; column += PC) {
-    __m512 x[PR][4];
-    for (int r = 0; r < PR; r++)
-      for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(o[r] + column + 16 * i);
-    const float *vj = v + column;
-    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
-      __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
-      __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
-      for (int r = 0; r < PR; r++) {
-        __m512 a = _mm512_set1_ps(w[r][j]);
-        x[r][0] = _mm512_fmadd_ps(a, y0, x[r][0]);
-        x[r][1] = _mm512_fmadd_ps(a, y1, x[r][1]);
-        x[r][2] = _mm512_fmadd_ps(a, y2, x[r][2]);
-        x[r][3] = _mm512_fmadd_ps(a, y3, x[r][3]);
-      }
-    }
-    for (int r = rows - 1; r >= 0; r--)
-      for (int i = 0; i < 4; i++) _mm512_storeu_ps(o[r] + column + 16 * i, x[r][i]);
-  }
-  for (; column < columns; column += L) {
-    __m512 x[PR];
-    for (int r = 0; r < PR; r++) x[r] = _mm512_loadu_ps(o[r] + column);
-    const float *vj = v + column;
-    for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
-      __m512 y = _mm512_loadu_ps(vj);
-      for (int r = 0; r < PR; r++) x[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][j]), y, x[r]);
-    }
-    for (int r = rows - 1; r >= 0; r--) _mm512_storeu_ps(o[r] + column, x[r]);
+  switch (rows) {
+  case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  default: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc); break;
   }
 }
 
@@ -127,9 +137,8 @@ static inline __m512 fold32(__m512 a, __m512 b) {
 // 4 × 4 accumulators x[r][j]; each step loads 4 key chunks and 4 query chunks for 16
 // multiply-adds. The reduction feeds accumulator r + 4j as the (r + 4j)-th input of a fold tree
 // whose output lane 4r + j is that input's sum.
-static void f32_decode_4x4_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                   ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s,
-                                   ptrdiff_t lds) {
+static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   const float *a[4], *b[4];
   __m512 x[4][4];
   for (int i = 0; i < 4; i++) {
@@ -166,6 +175,16 @@ static void f32_decode_4x4_avx512f(const float *q, ptrdiff_t ldq, int rows, cons
   if (rows > 1) _mm512_mask_storeu_ps(s + lds - 4, (__mmask16)(stored << 4), sums);
   if (rows > 2) _mm512_mask_storeu_ps(s + 2 * lds - 8, (__mmask16)(stored << 8), sums);
   if (rows > 3) _mm512_mask_storeu_ps(s + 3 * lds - 12, (__mmask16)(stored << 12), sums);
+}
+
+static void f32_decode_4x4_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
+                                   float *s, ptrdiff_t lds) {
+  for (ptrdiff_t j = 0; j < keys; j += 4) {
+    attune_prefetch_rows(k, ldk, j + ATTUNE_DECODE_PREFETCH_KEYS, 4, readable, dk);
+    int group = keys - j < 4 ? (int)(keys - j) : 4;
+    decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
+  }
 }
 
 // e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.

@@ -5,7 +5,6 @@
 //   `vdpbf16ps`. Everything else about bfloat16 (rounding, packing, the portable fallback) is in
 //   Swift. The function carries its own `target` attribute, so the target needs no compiler flags
 //   and builds on any CPU; callers ask `attune_bf16_dot_available()` first.
-// - A software prefetch, for streams the hardware prefetcher does not follow.
 // - Which CPU a thread runs on, and pinning a worker thread to one CPU (`sched_getcpu` and
 //   `pthread_setaffinity_np` are GNU extensions that Swift's Glibc module does not import).
 
@@ -37,11 +36,6 @@ bool attune_bf16_dot_available(void);
 /// Only call when `attune_bf16_dot_available()` is true; `rows` is 1...ATTUNE_BF16_SCORE_ROWS.
 void attune_bf16_scores(const uint32_t *q, ptrdiff_t ldq, int rows, const uint32_t *panel,
                         ptrdiff_t pairs, float *s, ptrdiff_t lds);
-
-/// Asks the CPU to bring the cache line holding `address` towards L1 for reading (a hint: no
-/// effect on results, never faults). Swift has no prefetch; being `static inline`, this compiles
-/// into the Swift caller as one `prefetcht0`.
-static inline void attune_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 /// The CPU the calling thread is running on, or -1 where the system does not say.
 int attune_current_cpu(void);
