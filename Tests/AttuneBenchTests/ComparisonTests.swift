@@ -83,7 +83,8 @@ struct ComparisonTests {
     try comparison.add(builtIn: "fused", parameters: ["threads": 1])
     try comparison.add(builtIn: "fused", parameters: ["threads": 1])
     let report = try comparison.run()
-    let label = "fused(blockQ=64, blockK=\(FusedAttention.parameters[1].defaultValue), threads=1)"
+    let label =
+      "fused(blockQ=\(FusedAttention().blockQ), blockK=\(FusedAttention().blockK), threads=1)"
     #expect(report.entries.map(\.label) == [label, label + "#2"])
     #expect(report.statistics[1].baseline == report.entries[0].label)
   }

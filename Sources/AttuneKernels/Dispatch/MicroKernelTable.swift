@@ -53,6 +53,10 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let decodeRows: Int
   /// Keys per step of the `decode` micro-kernel (a call takes any number).
   package let decodeKeys: Int
+  /// The fused kernel's default query rows per tile with this table.
+  package let defaultBlockQ: Int
+  /// The fused kernel's default keys per tile with this table.
+  package let defaultBlockK: Int
   package let scores: Scores
   package let products: Products
   package let decode: Decode
@@ -121,6 +125,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     lanes = Int(entry.lanes)
     decodeRows = Int(entry.decode_rows)
     decodeKeys = Int(entry.decode_keys)
+    defaultBlockQ = Int(entry.default_block_q)
+    defaultBlockK = Int(entry.default_block_k)
     self.scores = scores
     self.products = products
     self.decode = decode
@@ -131,7 +137,8 @@ package struct MicroKernelTable: @unchecked Sendable {
 
   package init(
     instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
-    productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, scores: Scores,
+    productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, defaultBlockQ: Int,
+    defaultBlockK: Int, scores: Scores,
     products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply
   ) {
     self.instructionSet = instructionSet
@@ -142,6 +149,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     self.lanes = lanes
     self.decodeRows = decodeRows
     self.decodeKeys = decodeKeys
+    self.defaultBlockQ = defaultBlockQ
+    self.defaultBlockK = defaultBlockK
     self.scores = scores
     self.products = products
     self.decode = decode

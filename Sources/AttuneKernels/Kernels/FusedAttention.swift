@@ -52,15 +52,18 @@ public struct FusedAttention: AttentionKernel {
     ]
   }
 
-  /// `blockQ` (default 64), `blockK` (default 1024: at N = 2048 `attune plan --level measure
-  /// --check` chose blockK 1024 (with blockQ 32), defaults/plan time 1.02 when the default was 512;
-  /// `scripts/serve_ab.py` measured 512/1024 time 1.012 [0.965, 1.051]) and `threads` (default:
-  /// active processors).
+  /// `blockQ` and `blockK` (defaults from the micro-kernel table in use: 64 × 1024 with AVX-512
+  /// and the portable one, where `scripts/serve_ab.py` measured blockK 512/1024 time 1.012 [0.965,
+  /// 1.051] at N = 2048; 48 × 512 with AVX2 and NEON, a multiple of their 6- and 8-row tiles
+  /// whose working set fits a 512 KiB L2, measured 0.977 [0.862, 1.066] of 64 × 1024's time on
+  /// the AVX2 entry) and `threads` (default: active processors).
   public static let parameters = [
     KernelParameter(
-      name: "blockQ", summary: "query rows per tile", defaultValue: 64, range: 1...(1 << 16)),
+      name: "blockQ", summary: "query rows per tile",
+      defaultValue: MicroKernelTable.current.defaultBlockQ, range: 1...(1 << 16)),
     KernelParameter(
-      name: "blockK", summary: "keys per tile", defaultValue: 1024, range: 1...(1 << 16)),
+      name: "blockK", summary: "keys per tile",
+      defaultValue: MicroKernelTable.current.defaultBlockK, range: 1...(1 << 16)),
     .threads,
   ]
 

@@ -7,7 +7,7 @@ extension MicroKernelTable {
     instructionSet: .portable, name: "portable 4x32", scoreRows: PortableKernels.scoreRows,
     panelKeys: PortableKernels.panelKeys, productRows: PortableKernels.productRows,
     lanes: vectorWidth, decodeRows: PortableKernels.decodeRows,
-    decodeKeys: PortableKernels.decodeKeys,
+    decodeKeys: PortableKernels.decodeKeys, defaultBlockQ: 64, defaultBlockK: 1024,
     scores: { q, ldq, rows, panel, dk, s, lds in
       guard let q, let panel, let s else { return }
       PortableKernels.scores(

@@ -27,6 +27,9 @@ package struct FusedTileWalker: @unchecked Sendable {
   package let values: PaddedValues
   package let tileKeys: Int
   package let tileCount: Int
+  /// Keys per panel of the score operands: the table's, or `attune_bf16_scores`'s for bfloat16
+  /// products in hardware.
+  package let panelKeys: Int
   /// Floats per score row (`tileKeys` rounded up to whole panels).
   package let lds: Int
   /// Floats per accumulator row (`dv` rounded up to the table's lanes).
@@ -45,7 +48,9 @@ package struct FusedTileWalker: @unchecked Sendable {
     let tile = max(1, min(requested, nk))
     tileKeys = tile
     tileCount = (nk + tile - 1) / tile
-    lds = kernels.roundedToPanels(tile)
+    panelKeys =
+      problem.scoreArithmetic == .bfloat16Hardware ? BFloat16Panels.panelKeys : kernels.panelKeys
+    lds = (tile + panelKeys - 1) / panelKeys * panelKeys
     values = PaddedValues(problem, lanes: kernels.lanes)
     switch problem.scoreArithmetic {
     case .float32:
@@ -94,7 +99,7 @@ package struct FusedTileWalker: @unchecked Sendable {
     let ldo = self.ldo
     let visible = visibleKeys(start: start, count: count)
     let kernels = self.kernels
-    let panelKeys = kernels.panelKeys
+    let panelKeys = self.panelKeys
     let step = kernels.scoreRows
     let q = queries + start * dk
     for t in tiles {

@@ -89,11 +89,14 @@ public struct AttentionPlanner: Sendable {
     }
   }
 
-  /// The candidates a measuring plan races: the fused kernel's tile sizes around its defaults.
+  /// The candidates a measuring plan races: the fused kernel's tile sizes around its defaults
+  /// (which the micro-kernel table in use sets): half, once and twice its rows, half and once its
+  /// keys.
   static func candidates(for shape: AttentionShape) -> [(any AttentionKernel, String)] {
     var result: [(any AttentionKernel, String)] = []
-    for blockQ in [32, 64, 128] where blockQ <= max(shape.queries, 32) {
-      for blockK in [512, 1024] {
+    let (rows, keys) = (FusedAttention().blockQ, FusedAttention().blockK)
+    for blockQ in [rows / 2, rows, 2 * rows] where blockQ <= max(shape.queries, rows / 2) {
+      for blockK in [keys / 2, keys] {
         if let kernel = try? FusedAttention(blockQ: blockQ, blockK: blockK) {
           result.append((kernel, "blockQ=\(blockQ), blockK=\(blockK)"))
         }

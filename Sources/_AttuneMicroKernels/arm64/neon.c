@@ -205,6 +205,7 @@ const attune_micro_kernel_entry attune_neon_entry = {
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
     .decode_rows = DR, .decode_keys = DK,
+    .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_8x12_neon,
     .products = f32_products_6x16_neon,
     .decode = f32_decode_4x4_neon,

@@ -78,6 +78,10 @@ typedef struct attune_micro_kernel_entry {
   int lanes;
   /// Query rows per `decode` call, and keys per step of it.
   int decode_rows, decode_keys;
+  /// The fused kernel's default tile (query rows × keys) with these micro-kernels: a multiple of
+  /// the row counts, and a working set (scores, K and V of one tile) that fits the L2 caches of
+  /// the CPUs that run the entry.
+  int default_block_q, default_block_k;
   attune_f32_scores_fn scores;
   attune_f32_products_fn products;
   attune_f32_decode_fn decode;

@@ -263,6 +263,7 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
     .decode_rows = DR, .decode_keys = DK,
+    .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_6x16_avx2fma,
     .products = f32_products_6x16_avx2fma,
     .decode = f32_decode_4x2_avx2fma,

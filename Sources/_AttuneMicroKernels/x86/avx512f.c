@@ -264,6 +264,7 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
     .decode_rows = 4, .decode_keys = 4,
+    .default_block_q = 64, .default_block_k = 1024,
     .scores = f32_scores_4x32_avx512f,
     .products = f32_products_4x64_avx512f,
     .decode = f32_decode_4x4_avx512f,
