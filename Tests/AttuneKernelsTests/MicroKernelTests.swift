@@ -3,20 +3,52 @@ import Foundation
 import Testing
 import _AttuneTestSupport
 
-/// Every micro-kernel table this CPU runs (the portable one always), each operation alone against
-/// Float64 with sentinels past everything it may write, then the `simd` and `fused` kernels on
-/// each table against the Float64 oracle; and the choice of table.
-struct MicroKernelTests {
-  static var tables: [MicroKernelTable] { MicroKernelTable.runnable }
-  static let sentinel: Float = 12345
+// Every micro-kernel table, each operation alone against Float64 with sentinels past everything
+// it may write, then the `simd` and `fused` kernels on it against the Float64 oracle: one suite
+// per instruction set, skipped (and saying so) where this CPU does not run it.
 
-  /// A Float64 bound for a Float32 sum of `terms` products summed in chunks of 64: each result is
-  /// off by at most `(min(terms, 64) + ⌈terms / 64⌉ + 1) · u · Σ|products|` (u = 2⁻²⁴; here
-  /// twice that).
-  static func bound(terms: Int, magnitude: Double) -> Double {
-    Double(min(terms, 64) + (terms + 63) / 64 + 1) * Double(Float.ulpOfOne) * magnitude
+@Suite(
+  "AVX-512F micro-kernels",
+  .enabled(if: InstructionSet.avx512.isSupported, "this CPU does not run AVX-512F"))
+struct AVX512MicroKernelTests {
+  @Test(arguments: MicroKernelChecks.Check.allCases)
+  func check(_ check: MicroKernelChecks.Check) throws {
+    try MicroKernelChecks.run(check, on: .avx512)
   }
+}
 
+@Suite(
+  "AVX2 + FMA micro-kernels",
+  .enabled(if: InstructionSet.avx2.isSupported, "this CPU does not run AVX2 + FMA"))
+struct AVX2MicroKernelTests {
+  @Test(arguments: MicroKernelChecks.Check.allCases)
+  func check(_ check: MicroKernelChecks.Check) throws {
+    try MicroKernelChecks.run(check, on: .avx2)
+  }
+}
+
+@Suite(
+  "NEON micro-kernels",
+  .enabled(
+    if: InstructionSet.neon.isSupported,
+    "this CPU does not run NEON (scripts/check-neon-under-qemu.sh tests them under emulation)"))
+struct NEONMicroKernelTests {
+  @Test(arguments: MicroKernelChecks.Check.allCases)
+  func check(_ check: MicroKernelChecks.Check) throws {
+    try MicroKernelChecks.run(check, on: .neon)
+  }
+}
+
+@Suite("portable micro-kernels")
+struct PortableMicroKernelTests {
+  @Test(arguments: MicroKernelChecks.Check.allCases)
+  func check(_ check: MicroKernelChecks.Check) throws {
+    try MicroKernelChecks.run(check, on: .portable)
+  }
+}
+
+/// The choice of table.
+struct MicroKernelTests {
   @Test("the table list: portable always, the CPU's best first, unsupported sets refused")
   func dispatch() throws {
     let supported = InstructionSet.supported
@@ -60,13 +92,40 @@ struct MicroKernelTests {
       try inputs.run(FusedAttention(), options: AttentionOptions(instructionSet: missing))
     }
   }
+}
 
-  @Test(
-    "scores match Float64 dot products and write only their panel",
-    arguments: [1, 7, 16, 63, 64, 65, 130, 576, 1024])
-  func scores(dk: Int) {
+/// The checks each instruction set's suite runs on its table.
+enum MicroKernelChecks {
+  enum Check: String, CaseIterable, Sendable {
+    case scores, products, decode, rowPasses, kernels
+  }
+
+  static let sentinel: Float = 12345
+
+  static func run(_ check: Check, on instructionSet: InstructionSet) throws {
+    let table = try #require(MicroKernelTable.entry(instructionSet))
+    switch check {
+    case .scores:
+      for dk in [1, 7, 16, 63, 64, 65, 130, 576, 1024] { scores(table, dk: dk) }
+    case .products: products(table)
+    case .decode: decode(table)
+    case .rowPasses:
+      for count in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100] { rowPasses(table, count: count) }
+    case .kernels: try kernels(table)
+    }
+  }
+
+  /// A Float64 bound for a Float32 sum of `terms` products summed in chunks of 64: each result is
+  /// off by at most `(min(terms, 64) + ⌈terms / 64⌉ + 1) · u · Σ|products|` (u = 2⁻²⁴; here
+  /// twice that).
+  static func bound(terms: Int, magnitude: Double) -> Double {
+    Double(min(terms, 64) + (terms + 63) / 64 + 1) * Double(Float.ulpOfOne) * magnitude
+  }
+
+  /// Scores against Float64 dot products; nothing written past the panel or the rows.
+  static func scores(_ table: MicroKernelTable, dk: Int) {
     var generator = SplitMix64(seed: UInt64(dk) &+ 11)
-    for table in Self.tables {
+    do {
       let keys = table.panelKeys
       let ldq = dk + 3
       let lds = keys + 5
@@ -105,10 +164,10 @@ struct MicroKernelTests {
     }
   }
 
-  @Test("products add Float64 sums to the accumulator and write only its columns")
-  func products() {
+  /// Products add Float64 sums to the accumulator and write only its columns.
+  static func products(_ table: MicroKernelTable) {
     var generator = SplitMix64(seed: 3)
-    for table in Self.tables {
+    do {
       let lanes = table.lanes
       for columns in [lanes, 2 * lanes, 3 * lanes, 8 * lanes, 9 * lanes] {
         for count in [1, 5, 33] {
@@ -157,10 +216,10 @@ struct MicroKernelTests {
     }
   }
 
-  @Test("decode scores match Float64 and write exactly their keys, over several key groups")
-  func decode() {
+  /// Decode scores against Float64, exactly their keys written, over several key groups.
+  static func decode(_ table: MicroKernelTable) {
     var generator = SplitMix64(seed: 5)
-    for table in Self.tables {
+    do {
       for dk in [1, 3, 8, 15, 16, 17, 64, 65, 128, 130] {
         let ldk = dk + 1
         let lds = 3 * table.decodeKeys + 4
@@ -203,13 +262,11 @@ struct MicroKernelTests {
     }
   }
 
-  @Test(
-    "row passes: scale and max, exp and sum, multiply; exactly count entries",
-    arguments: [0, 1, 7, 8, 15, 16, 17, 31, 33, 100])
-  func rowPasses(count: Int) {
+  /// The row passes (scale and max, exp and sum, multiply) touch exactly `count` entries.
+  static func rowPasses(_ table: MicroKernelTable, count: Int) {
     var generator = SplitMix64(seed: UInt64(count) &+ 99)
     let pad = 20
-    for table in Self.tables {
+    do {
       for withBias in [false, true] {
         var row = (0..<count).map { _ in 30 * generator.nextGaussian() }
         if count > 3 {
@@ -279,14 +336,14 @@ struct MicroKernelTests {
     (1000, 7, 128, 128), (5, 300, 576, 512), (33, 129, 1024, 40),
   ].map { AttentionShape(queries: $0.0, keys: $0.1, headDim: $0.2, valueDim: $0.3) }
 
-  @Test("simd and fused on every table match the Float64 oracle and write nothing past O")
-  func kernelsOnEveryTable() throws {
+  /// `simd` and `fused` on the table match the Float64 oracle and write nothing past O.
+  static func kernels(_ table: MicroKernelTable) throws {
     let kernels: [any AttentionKernel] = [
       try SIMDAttention(blockSize: 48, threads: 2), FusedAttention(),
       try FusedAttention(blockQ: 5, blockK: 33, threads: 2),
       try FusedAttention(blockQ: 77, blockK: 1000, threads: 2),
     ]
-    for table in Self.tables {
+    do {
       for shape in Self.shapes {
         for data in [Problem.Data.random, .largeLogits] {
           let problem = Problem(shape: shape, data: data, seed: UInt64(shape.keys * 7 + 1))
