@@ -187,7 +187,7 @@ enum MicroKernelChecks {
                 acc.withUnsafeMutableBufferPointer { a in
                   table.products(
                     p.baseAddress, ldp, Int32(rows), v.baseAddress, ldv, count, columns,
-                    a.baseAddress, ldacc)
+                    a.baseAddress, ldacc, Int32(rows % 2))
                 }
               }
             }

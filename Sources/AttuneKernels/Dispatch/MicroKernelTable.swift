@@ -19,7 +19,7 @@ package struct MicroKernelTable: @unchecked Sendable {
   package typealias Products =
     @convention(c) (
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int,
-      UnsafeMutablePointer<Float>?, Int
+      UnsafeMutablePointer<Float>?, Int, Int32
     ) -> Void
   /// Decode scores with K read in place: see `attune_f32_decode_fn`.
   package typealias Decode =

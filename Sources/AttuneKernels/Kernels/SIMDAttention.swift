@@ -118,7 +118,7 @@ public struct SIMDAttention: AttentionKernel {
           for r in stride(from: 0, to: count, by: productRows) {
             kernels.products(
               s + r * lds + j, lds, Int32(min(productRows, count - r)), values.base + j * ldo, ldo,
-              chunk, ldo, acc + r * ldo, ldo)
+              chunk, ldo, acc + r * ldo, ldo, 0)
           }
         }
         for r in 0..<count {

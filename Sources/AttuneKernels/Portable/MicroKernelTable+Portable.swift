@@ -13,7 +13,7 @@ extension MicroKernelTable {
       PortableKernels.scores(
         q: q, ldq: ldq, rows: Int(rows), panel: panel, dk: dk, s: s, lds: lds)
     },
-    products: { p, ldp, rows, v, ldv, count, columns, acc, ldacc in
+    products: { p, ldp, rows, v, ldv, count, columns, acc, ldacc, _ in
       guard let p, let v, let acc else { return }
       PortableKernels.accumulateProducts(
         p: p, ldp: ldp, rows: Int(rows), v: v, ldv: ldv, count: count, columns: columns,

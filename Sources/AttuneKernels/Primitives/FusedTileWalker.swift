@@ -165,10 +165,13 @@ package struct FusedTileWalker: @unchecked Sendable {
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
       let productRows = kernels.productRows
+      // Reading K in place means decoding: V's rows come from memory once.
+      let streaming: Int32
+      if case .direct = operands { streaming = 1 } else { streaming = 0 }
       for r in stride(from: 0, to: count, by: productRows) {
         kernels.products(
           s + r * lds + offset, lds, Int32(min(productRows, count - r)),
-          values.base + first * ldo, ldo, width, ldo, acc + r * ldo, ldo)
+          values.base + first * ldo, ldo, width, ldo, acc + r * ldo, ldo, streaming)
       }
     }
   }

@@ -62,7 +62,8 @@ static void f32_scores_4x32_avx512f(const float *q, ptrdiff_t ldq, int rows, con
 // in L1 while every column block passes over them: each value row comes from memory once.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t count,
-                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
+                                        int streaming) {
   for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
     ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
     ptrdiff_t column = 0;
@@ -71,7 +72,11 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       for (int r = 0; r < R; r++)
         for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + column + 16 * i);
       const float *vj = v + j0 * ldv + column;
+      // When streaming, the first column block asks for the next chunk's value rows (they come
+      // from memory, in a stride the hardware prefetcher follows poorly).
+      ptrdiff_t ahead = streaming && column == 0 && j1 + KCHUNK <= count ? KCHUNK * ldv : 0;
       for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+        for (ptrdiff_t c = 0; ahead && c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
         __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
         __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
         for (int r = 0; r < R; r++) {
@@ -100,12 +105,12 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
 
 static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, int rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
-                                      float *acc, ptrdiff_t ldacc) {
+                                      float *acc, ptrdiff_t ldacc, int streaming) {
   switch (rows) {
-  case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc); break;
-  case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc); break;
-  case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc); break;
-  default: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc); break;
+  case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
+  case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
+  case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
+  default: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
   }
 }
 
