@@ -13,6 +13,9 @@ printed next to that of PyTorch's own bfloat16 SDPA.
 PyTorch computes in float64 here so that it is the reference. Attune's outputs are float32
 (float16 for float16 inputs). Fully masked rows: PyTorch gives NaN, Attune zeros (documented);
 those rows are compared as "Attune gives 0".
+Then large head dims (dk = 64 … 1024), on every micro-kernel table this CPU runs (ATTUNE_ISA):
+Attune's float32 error against the float64 reference must stay within 2× PyTorch's own float32
+SDPA error on the same inputs (scores summed in chunks of 64 features, not one long sum).
 Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
 
     python3 scripts/check_against_torch.py [path/to/attune]
@@ -150,7 +153,51 @@ def main():
             print(f"{'ok  ' if ok else 'FAIL'} {name}: max|ΔO|/max|V| = {error:.1e} (≤ {tolerance:g}), "
                   f"log-sum-exp {lse_error:.1e}, {int(empty.sum())} empty rows, output {got.dtype}")
     print(f"{len(cases) - failures} of {len(cases)} cases agree with PyTorch {torch.__version__}")
+    failures += large_head_dims(attune, np, torch, gen)
     return 1 if failures else 0
+
+
+def large_head_dims(attune, np, torch, gen):
+    """Attune float32 vs PyTorch float32, both against float64, at growing dk, on every table."""
+    import json
+    listing = json.loads(subprocess.run([attune, "kernels", "--json"], capture_output=True, text=True,
+                                        check=True).stdout)
+    tables = listing["microKernels"]["supported"]
+    failures = 0
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    print(f"\nlarge head dims: max|ΔO|/max|V| against float64 (Nq=64, Nk=512, 3 seeds), "
+          f"Attune per table vs PyTorch float32")
+    with tempfile.TemporaryDirectory() as tmp:
+        for dk in [64, 256, 576, 1024]:
+            worst = {isa: 0.0 for isa in tables}
+            torch_worst = 0.0
+            for seed in range(3):
+                q, k, v = (gen.standard_normal(shape).astype(np.float32)
+                           for shape in ((64, dk), (512, dk), (512, 64)))
+                # Logits of a few units: the regime where score rounding shows in the output.
+                q *= 2
+                paths = {}
+                for x, a in zip("qkv", (q, k, v)):
+                    paths[x] = os.path.join(tmp, f"{x}.npy")
+                    np.save(paths[x], a)
+                want = sdpa(*(torch.from_numpy(a.astype(np.float64)) for a in (q, k, v))).numpy()
+                mine = sdpa(*(torch.from_numpy(a) for a in (q, k, v))).numpy().astype(np.float64)
+                scale = np.abs(v).max()
+                torch_worst = max(torch_worst, np.abs(mine - want).max() / scale)
+                for isa in tables:
+                    out = os.path.join(tmp, "o.npy")
+                    subprocess.run([attune, "run", "--q", paths["q"], "--k", paths["k"], "--v",
+                                    paths["v"], "--out", out, "--isa", isa], check=True,
+                                   capture_output=True)
+                    got = np.load(out).astype(np.float64)
+                    worst[isa] = max(worst[isa], np.abs(got - want).max() / scale)
+            cells = []
+            for isa in tables:
+                ok = worst[isa] <= max(2 * torch_worst, 1e-6)
+                failures += not ok
+                cells.append(f"{isa} {worst[isa]:.1e}{'' if ok else ' FAIL'}")
+            print(f"  dk={dk:5d}: PyTorch float32 {torch_worst:.1e}; Attune " + ", ".join(cells))
+    return failures
 
 
 if __name__ == "__main__":
