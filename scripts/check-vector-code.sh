@@ -46,7 +46,7 @@ check() {
 
 case "$(uname -m)" in
   x86_64)
-    for f in f32_scores_4x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f; do
+    for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd"
     done
     check f32_exp_sum_avx512f 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd (the exponential)"

@@ -130,17 +130,18 @@ enum MicroKernelChecks {
       let ldq = dk + 3
       let lds = keys + 5
       let panel = (0..<(dk * keys)).map { _ in generator.nextGaussian() }
-      for rows in 1...table.scoreRows {
+      let most = 2 * table.scoreRows + 1  // several register tiles, the last one partial
+      for rows in 1...most {
         let q = (0..<(rows * ldq)).map { _ in generator.nextGaussian() }
-        var s = [Float](repeating: Self.sentinel, count: (table.scoreRows + 1) * lds)
+        var s = [Float](repeating: Self.sentinel, count: (most + 1) * lds)
         q.withUnsafeBufferPointer { q in
           panel.withUnsafeBufferPointer { p in
             s.withUnsafeMutableBufferPointer { s in
-              table.scores(q.baseAddress, ldq, Int32(rows), p.baseAddress, dk, s.baseAddress, lds)
+              table.scores(q.baseAddress, ldq, rows, p.baseAddress, dk, s.baseAddress, lds)
             }
           }
         }
-        for r in 0...table.scoreRows {
+        for r in 0...most {
           for j in 0..<lds {
             let got = s[r * lds + j]
             guard r < rows, j < keys else {
@@ -174,10 +175,11 @@ enum MicroKernelChecks {
           let ldp = count + 2
           let ldv = columns + lanes
           let ldacc = columns + lanes
-          let p = (0..<(table.productRows * ldp)).map { _ in abs(generator.nextGaussian()) }
+          let most = 2 * table.productRows + 1
+          let p = (0..<(most * ldp)).map { _ in abs(generator.nextGaussian()) }
           let v = (0..<(count * ldv)).map { _ in generator.nextGaussian() }
-          for rows in 1...table.productRows {
-            var acc = [Float](repeating: Self.sentinel, count: (table.productRows + 1) * ldacc)
+          for rows in 1...most {
+            var acc = [Float](repeating: Self.sentinel, count: (most + 1) * ldacc)
             for r in 0..<rows {
               for c in 0..<columns { acc[r * ldacc + c] = generator.nextGaussian() }
             }
@@ -186,12 +188,12 @@ enum MicroKernelChecks {
               v.withUnsafeBufferPointer { v in
                 acc.withUnsafeMutableBufferPointer { a in
                   table.products(
-                    p.baseAddress, ldp, Int32(rows), v.baseAddress, ldv, count, columns,
+                    p.baseAddress, ldp, rows, v.baseAddress, ldv, count, columns,
                     a.baseAddress, ldacc, Int32(rows % 2))
                 }
               }
             }
-            for r in 0...table.productRows {
+            for r in 0...most {
               for c in 0..<ldacc {
                 let got = acc[r * ldacc + c]
                 guard r < rows, c < columns else {

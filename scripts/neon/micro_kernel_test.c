@@ -46,11 +46,12 @@ static void test_scores(const attune_micro_kernel_entry *e) {
   for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
     int dk = dks[t], keys = e->panel_keys, ldq = dk + 3, lds = keys + 5;
     float *panel = filled((size_t)dk * keys, 1);
-    for (int rows = 1; rows <= e->score_rows; rows++) {
+    int most = 2 * e->score_rows + 1;  // several register tiles, the last partial
+    for (int rows = 1; rows <= most; rows++) {
       float *q = filled((size_t)rows * ldq, 1);
-      float *s = filled((size_t)(e->score_rows + 1) * lds, 0);
+      float *s = filled((size_t)(most + 1) * lds, 0);
       e->scores(q, ldq, rows, panel, dk, s, lds);
-      for (int r = 0; r <= e->score_rows; r++)
+      for (int r = 0; r <= most; r++)
         for (int j = 0; j < lds; j++) {
           float got = s[r * lds + j];
           if (r >= rows || j >= keys) {
@@ -79,16 +80,17 @@ static void test_products(const attune_micro_kernel_entry *e) {
     int columns = m * e->lanes, ldv = columns + e->lanes, ldacc = columns + e->lanes;
     for (size_t t = 0; t < 3; t++) {
       int count = counts[t], ldp = count + 2;
-      float *p = filled((size_t)e->product_rows * ldp, 1);
+      int most = 2 * e->product_rows + 1;
+      float *p = filled((size_t)most * ldp, 1);
       float *v = filled((size_t)count * ldv, 1);
-      for (int rows = 1; rows <= e->product_rows; rows++) {
-        size_t n = (size_t)(e->product_rows + 1) * ldacc;
+      for (int rows = 1; rows <= most; rows++) {
+        size_t n = (size_t)(most + 1) * ldacc;
         float *acc = filled(n, 0), *before = malloc(n * sizeof(float));
         for (int r = 0; r < rows; r++)
           for (int c = 0; c < columns; c++) acc[r * ldacc + c] = gaussian();
         memcpy(before, acc, n * sizeof(float));
         e->products(p, ldp, rows, v, ldv, count, columns, acc, ldacc, rows % 2);
-        for (int r = 0; r <= e->product_rows; r++)
+        for (int r = 0; r <= most; r++)
           for (int c = 0; c < ldacc; c++) {
             float got = acc[r * ldacc + c];
             if (r >= rows || c >= columns) {

@@ -1,5 +1,3 @@
-internal import _AttuneMicroKernels
-
 /// The instruction sets Attune has micro-kernels for. One binary carries all of its
 /// architecture's; at run time the best one the CPU supports is used, unless the `ATTUNE_ISA`
 /// environment variable or `AttentionOptions.instructionSet` asks for another.

@@ -12,13 +12,13 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// `s[r][j] = Σ_c q[r][c] · panel[c][j]`: see `attune_f32_scores_fn`.
   package typealias Scores =
     @convention(c) (
-      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, UnsafeMutablePointer<Float>?,
+      UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, UnsafeMutablePointer<Float>?,
       Int
     ) -> Void
   /// `acc[r][c] += Σ_j p[r][j] · v[j][c]`: see `attune_f32_products_fn`.
   package typealias Products =
     @convention(c) (
-      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int,
+      UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int, Int32
     ) -> Void
   /// Decode scores with K read in place: see `attune_f32_decode_fn`.
@@ -41,11 +41,11 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let instructionSet: InstructionSet
   /// The entry's name and score tile, e.g. `avx2-fma 6x16`.
   package let name: String
-  /// Query rows per `scores` call.
+  /// Query rows per register tile of `scores` (a call takes any number).
   package let scoreRows: Int
   /// Keys per packed panel (`PackedKeys`), the columns of one `scores` call.
   package let panelKeys: Int
-  /// Rows per `products` call.
+  /// Rows per register tile of `products` (a call takes any number).
   package let productRows: Int
   /// Floats per vector: value rows and accumulators are padded to a multiple of it.
   package let lanes: Int

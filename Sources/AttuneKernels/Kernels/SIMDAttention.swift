@@ -86,7 +86,6 @@ public struct SIMDAttention: AttentionKernel {
     let ldo = values.stride
     let o = SharedOutput(output)
     let workerCount = Self.workerCount(rows: rows, shape: shape, kernels: kernels)
-    let (step, productRows) = (kernels.scoreRows, kernels.productRows)
     WorkQueue.run(items: (nq + rows - 1) / rows, threads: threads) { queue in
       let scratch = AlignedBuffer(count: workerCount, for: problem)
       let s = scratch.base  // [rows, lds]
@@ -98,11 +97,7 @@ public struct SIMDAttention: AttentionKernel {
         // Phase 1: raw scores, one panel at a time for all rows of the block.
         for p in 0..<keys.panelsPerTile {
           let panel = keys.panel(tile: 0, p)
-          for r in stride(from: 0, to: count, by: step) {
-            kernels.scores(
-              q + r * dk, dk, Int32(min(step, count - r)), panel, dk,
-              s + r * lds + p * kernels.panelKeys, lds)
-          }
+          kernels.scores(q, dk, count, panel, dk, s + p * kernels.panelKeys, lds)
         }
         // Phase 2: scale and max, then exp and sum, then divide.
         for r in 0..<count {
@@ -115,11 +110,8 @@ public struct SIMDAttention: AttentionKernel {
         acc.update(repeating: 0, count: count * ldo)
         for j in stride(from: 0, to: nk, by: Self.valueChunk) {
           let chunk = min(Self.valueChunk, nk - j)
-          for r in stride(from: 0, to: count, by: productRows) {
-            kernels.products(
-              s + r * lds + j, lds, Int32(min(productRows, count - r)), values.base + j * ldo, ldo,
-              chunk, ldo, acc + r * ldo, ldo, 0)
-          }
+          kernels.products(
+            s + j, lds, count, values.base + j * ldo, ldo, chunk, ldo, acc, ldo, 0)
         }
         for r in 0..<count {
           (o.base + (start + r) * dv).update(from: acc + r * ldo, count: dv)

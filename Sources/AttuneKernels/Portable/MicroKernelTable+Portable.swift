@@ -10,14 +10,21 @@ extension MicroKernelTable {
     decodeKeys: PortableKernels.decodeKeys, defaultBlockQ: 64, defaultBlockK: 1024,
     scores: { q, ldq, rows, panel, dk, s, lds in
       guard let q, let panel, let s else { return }
-      PortableKernels.scores(
-        q: q, ldq: ldq, rows: Int(rows), panel: panel, dk: dk, s: s, lds: lds)
+      let tile = PortableKernels.scoreRows
+      for r in stride(from: 0, to: rows, by: tile) {
+        PortableKernels.scores(
+          q: q + r * ldq, ldq: ldq, rows: min(tile, rows - r), panel: panel, dk: dk,
+          s: s + r * lds, lds: lds)
+      }
     },
     products: { p, ldp, rows, v, ldv, count, columns, acc, ldacc, _ in
       guard let p, let v, let acc else { return }
-      PortableKernels.accumulateProducts(
-        p: p, ldp: ldp, rows: Int(rows), v: v, ldv: ldv, count: count, columns: columns,
-        acc: acc, ldacc: ldacc)
+      let tile = PortableKernels.productRows
+      for r in stride(from: 0, to: rows, by: tile) {
+        PortableKernels.accumulateProducts(
+          p: p + r * ldp, ldp: ldp, rows: min(tile, rows - r), v: v, ldv: ldv, count: count,
+          columns: columns, acc: acc + r * ldacc, ldacc: ldacc)
+      }
     },
     decode: { q, ldq, rows, k, ldk, keys, _, dk, s, lds in
       guard let q, let k, let s else { return }

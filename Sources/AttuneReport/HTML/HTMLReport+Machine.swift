@@ -10,6 +10,7 @@ extension HTMLReport {
     table.add(["Swift", machine.swiftVersion])
     table.add(["build", machine.buildConfiguration])
     table.add(["kernels use FMA", machine.kernelsUseFMA ? "yes" : "no"])
+    if let microKernels = machine.microKernels { table.add(["micro-kernels", microKernels]) }
     table.add(["Attune", data.manifest.attuneVersion])
     table.add(["measured", machine.date])
     table.add(["study time", "\(NumberFormat.fixed(data.manifest.seconds, 0)) s"])

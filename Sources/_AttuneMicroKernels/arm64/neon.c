@@ -14,8 +14,8 @@
 
 enum { SR = 8, PK = 12, PR = 6, PC = 16, L = 4, DR = 4, DK = 4, CHUNK = 64 };
 
-static void f32_scores_8x12_neon(const float *q, ptrdiff_t ldq, int rows, const float *panel,
-                                 ptrdiff_t dk, float *s, ptrdiff_t lds) {
+static void scores_tile(const float *q, ptrdiff_t ldq, int rows, const float *panel, ptrdiff_t dk,
+                        float *s, ptrdiff_t lds) {
   const float *a[SR];
   for (int r = 0; r < SR; r++) a[r] = r < rows ? q + r * ldq : q;
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
@@ -42,10 +42,8 @@ static void f32_scores_8x12_neon(const float *q, ptrdiff_t ldq, int rows, const 
   }
 }
 
-static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, int rows, const float *v,
-                                   ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
-                                   ptrdiff_t ldacc, int streaming) {
-  (void)streaming;  // no software prefetch: not measured on arm64 hardware yet
+static void products_tile(const float *p, ptrdiff_t ldp, int rows, const float *v, ptrdiff_t ldv,
+                          ptrdiff_t count, ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
   const float *w[PR];
   float *o[PR];
   for (int r = 0; r < PR; r++) {
@@ -82,6 +80,22 @@ static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, int rows, cons
     }
     for (int r = rows - 1; r >= 0; r--) vst1q_f32(o[r] + column, x[r]);
   }
+}
+
+// Tiles of SR (PR) rows; a partial last tile repeats its row 0 in the missing rows, unstored.
+static void f32_scores_8x12_neon(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *panel,
+                                 ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  for (ptrdiff_t r = 0; r < rows; r += SR)
+    scores_tile(q + r * ldq, ldq, rows - r < SR ? (int)(rows - r) : SR, panel, dk, s + r * lds, lds);
+}
+
+static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
+                                   ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                   ptrdiff_t ldacc, int streaming) {
+  (void)streaming;  // no software prefetch: not measured on arm64 hardware yet
+  for (ptrdiff_t r = 0; r < rows; r += PR)
+    products_tile(p + r * ldp, ldp, rows - r < PR ? (int)(rows - r) : PR, v, ldv, count, columns,
+                  acc + r * ldacc, ldacc);
 }
 
 static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,

@@ -8,7 +8,9 @@
 // NEON). Names follow XNNPACK's: operation, rows × columns, ISA.
 //
 // Shared conventions: matrices are row-major with an explicit leading dimension (`ld…`, in
-// floats); `rows` is 1...the entry's row count, and rows past it are neither read nor written.
+// floats); rows past `rows` are neither read nor written. `scores` and `products` take any number
+// of rows and walk them in register tiles of the entry's row count (the last tile partial, with
+// exactly its rows of accumulators on x86), so a driver makes one call per panel or tile.
 
 #ifndef ATTUNE_MICRO_KERNELS_H
 #define ATTUNE_MICRO_KERNELS_H
@@ -20,17 +22,17 @@
 extern "C" {
 #endif
 
-/// Scores of up to `score_rows` query rows against one panel of `panel_keys` packed keys:
-/// `s[r][j] = Σ_{c < dk} q[r][c] · panel[c][j]` for `r < rows`, `j < panel_keys`, the sum over
-/// `c` taken in chunks of at most 64 features whose partial sums are then added, so the error
-/// grows with `64 + dk / 64` rather than `dk`.
-typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, int rows, const float *panel,
-                                     ptrdiff_t dk, float *s, ptrdiff_t lds);
+/// Scores of `rows` query rows (`score_rows` at a time) against one panel of `panel_keys` packed
+/// keys: `s[r][j] = Σ_{c < dk} q[r][c] · panel[c][j]` for `r < rows`, `j < panel_keys`, the sum
+/// over `c` taken in chunks of at most 64 features whose partial sums are then added, so the
+/// error grows with `64 + dk / 64` rather than `dk`.
+typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, ptrdiff_t rows,
+                                     const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds);
 
-/// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows`, `c < columns`; `columns` is a
-/// multiple of the entry's `lanes`. `streaming` (nonzero when V's rows are read once, from memory,
+/// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows` (`product_rows` at a time),
+/// `c < columns`; `columns` is a multiple of the entry's `lanes`. `streaming` (nonzero when V's rows are read once, from memory,
 /// as in decoding) asks for V's rows a chunk of keys ahead; in cache, that would only cost loads.
-typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, int rows, const float *v,
+typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                        ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                        float *acc, ptrdiff_t ldacc, int streaming);
 
@@ -71,9 +73,9 @@ typedef void (*attune_f32_multiply_fn)(float *row, ptrdiff_t count, float factor
 typedef struct attune_micro_kernel_entry {
   /// Short name: "avx512f", "avx2-fma", "neon".
   const char *name;
-  /// Query rows per `scores` call, and keys per packed panel.
+  /// Query rows per register tile of `scores`, and keys per packed panel.
   int score_rows, panel_keys;
-  /// Rows per `products` call, and the widest column block it keeps in registers.
+  /// Rows per register tile of `products`, and the widest column block it keeps in registers.
   int product_rows, product_columns;
   /// Floats per vector register: value rows are padded to a multiple of it.
   int lanes;

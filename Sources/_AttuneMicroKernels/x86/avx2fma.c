@@ -52,15 +52,16 @@ static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq
   }
 }
 
-static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *panel,
+static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *panel,
                                     ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  for (; rows >= SR; rows -= SR, q += SR * ldq, s += SR * lds) scores_rows(SR, q, ldq, panel, dk, s, lds);
   switch (rows) {
   case 1: scores_rows(1, q, ldq, panel, dk, s, lds); break;
   case 2: scores_rows(2, q, ldq, panel, dk, s, lds); break;
   case 3: scores_rows(3, q, ldq, panel, dk, s, lds); break;
   case 4: scores_rows(4, q, ldq, panel, dk, s, lds); break;
   case 5: scores_rows(5, q, ldq, panel, dk, s, lds); break;
-  default: scores_rows(6, q, ldq, panel, dk, s, lds); break;
+  default: break;
   }
 }
 
@@ -111,16 +112,18 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
   }
 }
 
-static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, int rows, const float *v,
+static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
+  for (; rows >= PR; rows -= PR, p += PR * ldp, acc += PR * ldacc)
+    products_rows(PR, p, ldp, v, ldv, count, columns, acc, ldacc, streaming);
   switch (rows) {
   case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
   case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
   case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
   case 4: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
   case 5: products_rows(5, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  default: products_rows(6, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
+  default: break;
   }
 }
 

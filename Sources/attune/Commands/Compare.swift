@@ -166,7 +166,7 @@ extension Attune {
       if json != "-" && csv != "-" {
         let machine = result.machine
         print(
-          "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), FMA \(machine.kernelsUseFMA ? "on" : "off")"
+          "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), micro-kernels \(machine.microKernels ?? "unknown")"
         )
         print("\(result.plan.rounds) interleaved rounds; times are per call\n")
         print(result.table())

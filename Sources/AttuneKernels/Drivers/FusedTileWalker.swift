@@ -100,7 +100,6 @@ package struct FusedTileWalker: @unchecked Sendable {
     let visible = visibleKeys(start: start, count: count)
     let kernels = self.kernels
     let panelKeys = self.panelKeys
-    let step = kernels.scoreRows
     let q = queries + start * dk
     for t in tiles {
       let tileStart = t * tileKeys
@@ -116,11 +115,7 @@ package struct FusedTileWalker: @unchecked Sendable {
       case .packed(let keys):
         for p in firstPanel..<lastPanel {
           let panel = keys.panel(tile: t, p)
-          for r in stride(from: 0, to: count, by: step) {
-            kernels.scores(
-              q + r * dk, dk, Int32(min(step, count - r)), panel, dk, s + r * lds + p * panelKeys,
-              lds)
-          }
+          kernels.scores(q, dk, count, panel, dk, s + p * panelKeys, lds)
         }
       case .bfloat16(let rows, let keys):
         for p in firstPanel..<lastPanel {
@@ -164,15 +159,11 @@ package struct FusedTileWalker: @unchecked Sendable {
           max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: tileSum)
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
-      let productRows = kernels.productRows
       // Reading K in place means decoding: V's rows come from memory once.
       let streaming: Int32
       if case .direct = operands { streaming = 1 } else { streaming = 0 }
-      for r in stride(from: 0, to: count, by: productRows) {
-        kernels.products(
-          s + r * lds + offset, lds, Int32(min(productRows, count - r)),
-          values.base + first * ldo, ldo, width, ldo, acc + r * ldo, ldo, streaming)
-      }
+      kernels.products(
+        s + offset, lds, count, values.base + first * ldo, ldo, width, ldo, acc, ldo, streaming)
     }
   }
 
