@@ -65,65 +65,69 @@ static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, ptrdiff_t row
   }
 }
 
-// Keys are taken in chunks of KCHUNK so that the chunk's value rows (KCHUNK · columns floats) stay
-// in L1 while every column block passes over them: each value row comes from memory once.
+// One chunk of keys `j0 ..< j1` for R rows, every column block; `ahead` (floats, 0 for none) asks for
+// the value rows that far ahead while the first column block runs.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
-                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
-                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
-                                        int streaming) {
-  for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
-    ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
-    ptrdiff_t column = 0;
-    for (; column + PC <= columns; column += PC) {
-      __m256 x[PR][2];
+                                        const float *v, ptrdiff_t ldv, ptrdiff_t j0,
+                                        ptrdiff_t j1, ptrdiff_t columns, float *acc,
+                                        ptrdiff_t ldacc, ptrdiff_t ahead) {
+  ptrdiff_t column = 0;
+  for (; column + PC <= columns; column += PC) {
+    __m256 x[PR][2];
+    for (int r = 0; r < R; r++) {
+      x[r][0] = _mm256_loadu_ps(acc + r * ldacc + column);
+      x[r][1] = _mm256_loadu_ps(acc + r * ldacc + column + 8);
+    }
+    const float *vj = v + j0 * ldv + column;
+    for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+      for (ptrdiff_t c = 0; ahead && c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
+      __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
       for (int r = 0; r < R; r++) {
-        x[r][0] = _mm256_loadu_ps(acc + r * ldacc + column);
-        x[r][1] = _mm256_loadu_ps(acc + r * ldacc + column + 8);
-      }
-      const float *vj = v + j0 * ldv + column;
-      // When streaming, the first column block asks for the next chunk's value rows (they come
-      // from memory, in a stride the hardware prefetcher follows poorly).
-      ptrdiff_t ahead = streaming && column == 0 && j1 + KCHUNK <= count ? KCHUNK * ldv : 0;
-      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
-        for (ptrdiff_t c = 0; ahead && c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
-        __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
-        for (int r = 0; r < R; r++) {
-          __m256 a = _mm256_broadcast_ss(p + r * ldp + j);
-          x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
-          x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
-        }
-      }
-      for (int r = 0; r < R; r++) {
-        _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
-        _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
+        __m256 a = _mm256_broadcast_ss(p + r * ldp + j);
+        x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
+        x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
       }
     }
-    for (; column < columns; column += L) {
-      __m256 x[PR];
-      for (int r = 0; r < R; r++) x[r] = _mm256_loadu_ps(acc + r * ldacc + column);
-      const float *vj = v + j0 * ldv + column;
-      for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
-        __m256 y = _mm256_loadu_ps(vj);
-        for (int r = 0; r < R; r++)
-          x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + r * ldp + j), y, x[r]);
-      }
-      for (int r = 0; r < R; r++) _mm256_storeu_ps(acc + r * ldacc + column, x[r]);
+    for (int r = 0; r < R; r++) {
+      _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
+      _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
     }
+    ahead = 0;  // the first column block has asked for the whole rows
+  }
+  for (; column < columns; column += L) {
+    __m256 x[PR];
+    for (int r = 0; r < R; r++) x[r] = _mm256_loadu_ps(acc + r * ldacc + column);
+    const float *vj = v + j0 * ldv + column;
+    for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
+      __m256 y = _mm256_loadu_ps(vj);
+      for (int r = 0; r < R; r++)
+        x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + r * ldp + j), y, x[r]);
+    }
+    for (int r = 0; r < R; r++) _mm256_storeu_ps(acc + r * ldacc + column, x[r]);
   }
 }
 
+// Keys in chunks of KCHUNK, each chunk's value rows (KCHUNK · columns floats) kept in L1 while
+// every register tile of rows, then every column block, passes over them: V comes from L2 or memory
+// once per call, not once per tile of rows. When streaming (V from memory, in a stride the
+// hardware prefetcher follows poorly), the next chunk's rows are asked for during this one.
 static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
-  for (; rows >= PR; rows -= PR, p += PR * ldp, acc += PR * ldacc)
-    products_rows(PR, p, ldp, v, ldv, count, columns, acc, ldacc, streaming);
-  switch (rows) {
-  case 1: products_rows(1, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  case 2: products_rows(2, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  case 3: products_rows(3, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  case 4: products_rows(4, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  case 5: products_rows(5, p, ldp, v, ldv, count, columns, acc, ldacc, streaming); break;
-  default: break;
+  for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
+    ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
+    ptrdiff_t ahead = streaming && j1 + KCHUNK <= count ? KCHUNK * ldv : 0;
+    ptrdiff_t r = 0;
+    for (; r + PR <= rows; r += PR, ahead = 0)
+      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead);
+    switch (rows - r) {
+    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 4: products_rows(4, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 5: products_rows(5, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    default: break;
+    }
   }
 }
 
