@@ -75,6 +75,8 @@ def main():
         args = list(run3)
         args[args.index(flag) + 1] = value
         return args
+    # An instruction set of the other architecture: never runnable here.
+    foreign_isa = "neon" if os.uname().machine in ("x86_64", "AMD64") else "avx2"
     cases = {
         "malformed .npy": [(swap("--q", name), 1) for name in [
             "truncated.npy", "garbage.npy", "empty-file.npy", "magic-only.npy", "version9.npy",
@@ -102,6 +104,12 @@ def main():
             (["run", "--random", "--window", "0"], 64), (["run", "--random", "--frobnicate"], 64),
             (["run", "--random", "--scores", "fp8"], 64),
             (["run", "--random", "--n", "64", "--scores", "bfloat16", "--kernel", "simd"], 1),
+            # Micro-kernels: an unknown instruction set, one this CPU cannot run, the same by
+            # environment variable.
+            (["run", "--random", "--n", "64", "--isa", "sse9"], 1),
+            (["run", "--random", "--n", "64", "--isa", foreign_isa], 1),
+            (["run", "--random", "--n", "64"], 1, {"ATTUNE_ISA": foreign_isa}),
+            (["compare", "--sizes", "8", "--repetitions", "2"], 1, {"ATTUNE_ISA": "sse9"}),
             (["compare", "--sizes", "0"], 64), (["compare", "--kernels", "nope"], 64),
             (["tune", "--strategy", "best"], 64), (["tune", "--candidates", ""], 64),
             (["simulate", "--cv", "2"], 64), (["plan", "--level", "bogus"], 64),
@@ -134,10 +142,10 @@ def main():
     rows = []
     for category, items in cases.items():
         passed = 0
-        for args, status in items:
+        for args, status, *extra in items:
             before = sorted(os.listdir(work))
-            result = subprocess.run([attune] + args, cwd=work, capture_output=True, text=True,
-                                    env={**os.environ, "ATTUNE_WISDOM": os.path.join(work, "w.json")})
+            env = {**os.environ, "ATTUNE_WISDOM": os.path.join(work, "w.json"), **(extra[0] if extra else {})}
+            result = subprocess.run([attune] + args, cwd=work, capture_output=True, text=True, env=env)
             after = sorted(os.listdir(work))
             lines = result.stderr.strip().splitlines()
             problems = []

@@ -3,14 +3,15 @@
 # version (SwiftPM refuses fetched dependencies that carry unsafe build flags, so the dependent's
 # build has none). Builds a small client in a temporary directory, checks its answer against the
 # naive kernel, checks that its binary holds the vector FMA micro-kernels (what keeps a build with
-# no flags fast), and with --time times it against this repository's own release build of
-# `attune`, alternating the two.
+# no flags fast), and with --time times it against the same client built on this repository as a
+# local package (a root-package build: the manifest's own settings apply, `ATTUNE_MARCH` included),
+# alternating the two.
 #
 # Usage: scripts/check-as-dependency.sh [--time [ROUNDS]]
-#   --time: after the checks, ROUNDS (default 7) alternated rounds of fused attention at N=2048,
-#           d=64, 2 threads in the client and in `.build/release/attune run` (build it first);
-#           prints both medians and their ratio. Timing is reported, never asserted (CI runs
-#           without --time).
+#   --time: after the checks, builds the local-path client too, then ROUNDS (default 7) alternated
+#           rounds of fused attention at N=2048, d=64, 2 threads in each (the median of 15 calls);
+#           prints both medians and the median of the per-round ratios. Timing is reported, never
+#           asserted (CI runs without --time).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=0
@@ -70,21 +71,24 @@ swift build -c release 2>&1 | tail -3
 "$root/scripts/check-vector-code.sh" .build/release/Client
 
 if [ "$rounds" -gt 0 ]; then
-  attune="$root/.build/release/attune"
-  [ -x "$attune" ] || { echo "error: build $attune first (swift build -c release)" >&2; exit 1; }
+  # The same client on a local copy of the package: SwiftPM treats it as a root package.
+  mkdir -p "$work/local/Sources/Client"
+  cp "$work/client/Sources/Client/main.swift" "$work/local/Sources/Client/"
+  sed "s|.package(url: \"file://$work/attune\", exact: \"0.0.1-check\")|.package(path: \"$work/attune\")|" \
+    "$work/client/Package.swift" > "$work/local/Package.swift"
+  (cd "$work/local" && swift build -c release 2>&1 | tail -1)
   echo "timing: $rounds alternated rounds, median of 15 calls each, N=2048 d=64 2 threads" >&2
   for round in $(seq "$rounds"); do
     dependent=$(.build/release/Client time 15)
-    own=$("$attune" run --random --n 2048 --d 64 --threads 2 --repeat 15 --warmup 1 --no-wisdom --json |
-      python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])')
+    own=$("$work/local/.build/release/Client" time 15)
     echo "$dependent $own"
-    echo "  round $round: dependent $dependent s, root build $own s" >&2
+    echo "  round $round: dependent $dependent s, local (root) build $own s" >&2
   done | python3 -c '
 import statistics, sys
 pairs = [tuple(map(float, line.split())) for line in sys.stdin]
 dependent = statistics.median(p[0] for p in pairs)
 own = statistics.median(p[1] for p in pairs)
 ratios = sorted(p[0] / p[1] for p in pairs)
-print(f"dependent (no flags) {dependent * 1e3:.3f} ms, root build {own * 1e3:.3f} ms: "
+print(f"dependent (fetched by URL) {dependent * 1e3:.3f} ms, local root build {own * 1e3:.3f} ms: "
       f"dependent/root time {statistics.median(ratios):.3f} (per-round ratios {ratios[0]:.3f} to {ratios[-1]:.3f})")'
 fi

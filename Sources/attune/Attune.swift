@@ -18,4 +18,16 @@ struct Attune: ParsableCommand {
       Wisdom.self, Kernels.self,
     ]
   )
+
+  /// Checks `ATTUNE_ISA` before any command runs: a value that names no instruction set, or one
+  /// this CPU lacks, is one error for every command, where the kernels would otherwise fall back
+  /// to the best micro-kernels without a word.
+  static func main() {
+    do {
+      _ = try InstructionSet.active()
+    } catch {
+      exit(withError: CommandError("ATTUNE_ISA: \(error.description)"))
+    }
+    main(nil)
+  }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The instruction sets Attune has micro-kernels for. One binary carries all of its
 /// architecture's; at run time the best one the CPU supports is used, unless the `ATTUNE_ISA`
 /// environment variable or `AttentionOptions.instructionSet` asks for another.
@@ -72,11 +80,3 @@ public enum InstructionSet: String, Sendable, Hashable, CaseIterable, Codable,
     }
   }()
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif

@@ -4,7 +4,7 @@ internal import _AttuneMicroKernels
 /// the manner of MLAS's platform table and BLIS's context: the drivers (`FusedTileWalker`,
 /// `SIMDAttention`, `DirectScores`, packing) read every size from here and name no vector width.
 ///
-/// Entries: `avx512f 4x32` and `avx2-fma 6x16` (x86-64), `neon 8x12` (arm64), all in C with
+/// Entries: `avx512f 8x32` and `avx2-fma 6x16` (x86-64), `neon 8x12` (arm64), all in C with
 /// per-function `target` attributes (`_AttuneMicroKernels`), and `portable 4x32` in Swift SIMD.
 /// `current` is chosen once per process: `ATTUNE_ISA` when set and runnable, else the best entry
 /// this CPU runs.

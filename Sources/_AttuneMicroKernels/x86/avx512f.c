@@ -1,7 +1,7 @@
 // AVX-512F micro-kernels (32 zmm registers of 16 floats).
 //
 // Geometry: scores 8 rows × 32 keys (16 accumulators, 2 panel loads, 1 broadcast: twice the
-// independent chains that two FMA pipes of latency 4 need; 4 × 32, with 8, ran 1.14× slower at
+// independent chains that two FMA pipes of latency 4 need; 4 × 32, with 8, took 1.17× the time at
 // N = 2048 on Zen 5); products 4 rows × 64 columns (16 accumulators, 4 value loads, 4 broadcasts),
 // then 16 columns at a time; decode 4 rows × 4 keys (16 accumulators, one transposing reduction).
 
