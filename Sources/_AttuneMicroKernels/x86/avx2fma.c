@@ -13,7 +13,7 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 
-enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK = 64 };
+enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK_BYTES = 16384 };
 
 // Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
 static inline __m256i tail_mask(ptrdiff_t valid) {
@@ -107,16 +107,19 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
   }
 }
 
-// Keys in chunks of KCHUNK, each chunk's value rows (KCHUNK · columns floats) kept in L1 while
+// Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while
 // every register tile of rows, then every column block, passes over them: V comes from L2 or memory
 // once per call, not once per tile of rows. When streaming (V from memory, in a stride the
 // hardware prefetcher follows poorly), the next chunk's rows are asked for during this one.
 static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
-  for (ptrdiff_t j0 = 0; j0 < count; j0 += KCHUNK) {
-    ptrdiff_t j1 = j0 + KCHUNK < count ? j0 + KCHUNK : count;
-    ptrdiff_t ahead = streaming && j1 + KCHUNK <= count ? KCHUNK * ldv : 0;
+  // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 32 KiB L1).
+  ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
+  if (chunk < 16) chunk = 16;
+  for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
+    ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
+    ptrdiff_t ahead = streaming && j1 + chunk <= count ? chunk * ldv : 0;
     ptrdiff_t r = 0;
     for (; r + PR <= rows; r += PR, ahead = 0)
       products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead);
