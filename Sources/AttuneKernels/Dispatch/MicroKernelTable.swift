@@ -113,28 +113,23 @@ package struct MicroKernelTable: @unchecked Sendable {
     return MicroKernelTable(instructionSet, entry)
   }
 
+  /// The table of a C entry.
   private init(_ instructionSet: InstructionSet, _ entry: attune_micro_kernel_entry) {
     guard let scores = entry.scores, let products = entry.products, let decode = entry.decode,
       let scaleMax = entry.scale_max, let expSum = entry.exp_sum, let multiply = entry.multiply
     else { preconditionFailure("a micro-kernel entry lacks a function") }
-    self.instructionSet = instructionSet
-    name = "\(String(cString: entry.name)) \(entry.score_rows)x\(entry.panel_keys)"
-    scoreRows = Int(entry.score_rows)
-    panelKeys = Int(entry.panel_keys)
-    productRows = Int(entry.product_rows)
-    lanes = Int(entry.lanes)
-    decodeRows = Int(entry.decode_rows)
-    decodeKeys = Int(entry.decode_keys)
-    defaultBlockQ = Int(entry.default_block_q)
-    defaultBlockK = Int(entry.default_block_k)
-    self.scores = scores
-    self.products = products
-    self.decode = decode
-    self.scaleMax = scaleMax
-    self.expSum = expSum
-    self.multiply = multiply
+    self.init(
+      instructionSet: instructionSet,
+      name: "\(String(cString: entry.name)) \(entry.score_rows)x\(entry.panel_keys)",
+      scoreRows: Int(entry.score_rows), panelKeys: Int(entry.panel_keys),
+      productRows: Int(entry.product_rows), lanes: Int(entry.lanes),
+      decodeRows: Int(entry.decode_rows), decodeKeys: Int(entry.decode_keys),
+      defaultBlockQ: Int(entry.default_block_q), defaultBlockK: Int(entry.default_block_k),
+      scores: scores, products: products, decode: decode, scaleMax: scaleMax, expSum: expSum,
+      multiply: multiply)
   }
 
+  /// A table from its parts (the portable entry's, in Swift).
   package init(
     instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
     productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, defaultBlockQ: Int,
