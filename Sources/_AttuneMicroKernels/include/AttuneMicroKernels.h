@@ -30,11 +30,13 @@ typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, ptrdiff_t ro
                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds);
 
 /// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows` (`product_rows` at a time),
-/// `c < columns`; `columns` is a multiple of the entry's `lanes`. `streaming` (nonzero when V's rows are read once, from memory,
-/// as in decoding) asks for V's rows a chunk of keys ahead; in cache, that would only cost loads.
-typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
-                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
-                                       float *acc, ptrdiff_t ldacc, int streaming);
+/// `c < columns`; `columns` is a multiple of the entry's `lanes`. `streaming` (nonzero when V's
+/// rows are read once, from memory, as in decoding) asks for V's rows a chunk of keys ahead; in
+/// cache, that would only cost loads.
+typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
+                                       const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                       ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
+                                       int streaming);
 
 /// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
 /// (1...decode_rows), `j < keys` (any number, `decode_keys` at a time), any `dk ≥ 1`; exactly
