@@ -37,7 +37,7 @@ public enum InstructionSet: String, Sendable, Hashable, CaseIterable, Codable,
   }
 
   /// The best instruction set this CPU runs.
-  public static var best: InstructionSet { supported[0] }
+  public static let best: InstructionSet = supported[0]
 
   /// The instruction set calls use when they name none: `ATTUNE_ISA` if it is set and this CPU
   /// runs it, else `best`.

@@ -77,14 +77,16 @@ package struct MicroKernelTable: @unchecked Sendable {
   package static func resolve(_ instructionSet: InstructionSet?) throws(AttentionError)
     -> MicroKernelTable
   {
-    let choice: InstructionSet
-    if let instructionSet {
-      choice = instructionSet
-    } else {
-      choice = try InstructionSet.active()
+    guard let instructionSet else {
+      // A bad `ATTUNE_ISA` is an error here, not a fallback.
+      _ = try InstructionSet.environmentChoice.get()
+      return current
     }
-    try choice.checkSupported()
-    return entry(choice) ?? portable
+    guard let table = entry(instructionSet) else {
+      throw .unsupportedInstructionSet(
+        name: instructionSet.rawValue, supported: InstructionSet.supported.map(\.rawValue))
+    }
+    return table
   }
 
   /// Every table this CPU runs, best first.

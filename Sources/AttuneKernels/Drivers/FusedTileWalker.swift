@@ -32,6 +32,9 @@ package struct FusedTileWalker: @unchecked Sendable {
   package let panelKeys: Int
   /// Floats per score row (`tileKeys` rounded up to whole panels).
   package let lds: Int
+  /// 1 when K is read in place (decoding): V's rows then come from memory once, and the product
+  /// micro-kernel prefetches them; 0 otherwise.
+  private let streamsValues: Int32
   /// Floats per accumulator row (`dv` rounded up to the table's lanes).
   package var ldo: Int { values.stride }
   /// The queries the Float32 score paths read: Q, or its bfloat16-rounded copy.
@@ -52,6 +55,7 @@ package struct FusedTileWalker: @unchecked Sendable {
       problem.scoreArithmetic == .bfloat16Hardware ? BFloat16Panels.panelKeys : kernels.panelKeys
     lds = (tile + panelKeys - 1) / panelKeys * panelKeys
     values = PaddedValues(problem, lanes: kernels.lanes)
+    streamsValues = problem.scoreArithmetic == .float32 && !packKeys ? 1 : 0
     switch problem.scoreArithmetic {
     case .float32:
       operands =
@@ -159,11 +163,9 @@ package struct FusedTileWalker: @unchecked Sendable {
           max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: tileSum)
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
-      // Reading K in place means decoding: V's rows come from memory once.
-      let streaming: Int32
-      if case .direct = operands { streaming = 1 } else { streaming = 0 }
       kernels.products(
-        s + offset, lds, count, values.base + first * ldo, ldo, width, ldo, acc, ldo, streaming)
+        s + offset, lds, count, values.base + first * ldo, ldo, width, ldo, acc, ldo,
+        streamsValues)
     }
   }
 

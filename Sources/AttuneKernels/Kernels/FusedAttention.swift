@@ -54,9 +54,10 @@ public struct FusedAttention: AttentionKernel {
 
   /// `blockQ` and `blockK` (defaults from the micro-kernel table in use: 64 × 1024 with AVX-512
   /// and the portable one, where `scripts/serve_ab.py` measured blockK 512/1024 time 1.012 [0.965,
-  /// 1.051] at N = 2048; 48 × 512 with AVX2 and NEON, a multiple of their 6- and 8-row tiles
-  /// whose working set fits a 512 KiB L2, measured 0.977 [0.862, 1.066] of 64 × 1024's time on
-  /// the AVX2 entry) and `threads` (default: active processors).
+  /// 1.051] at N = 2048 on a Zen 4 (AVX-512); 48 × 512 with AVX2 and NEON, a multiple of their 6-
+  /// and 8-row tiles whose working set fits a 512 KiB L2: 0.977 [0.862, 1.066] of 64 × 1024's time
+  /// on the AVX2 entry, measured on a Zen 5 (AVX-512 CPU, AVX2 forced)) and `threads` (default:
+  /// active processors).
   public static let parameters = [
     KernelParameter(
       name: "blockQ", summary: "query rows per tile",

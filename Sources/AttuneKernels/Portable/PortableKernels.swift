@@ -59,7 +59,7 @@ package enum PortableKernels {
     var c21 = Vector.zero
     var c30 = Vector.zero
     var c31 = Vector.zero
-    var b = panel + features.lowerBound &* 32
+    var b = panel + features.lowerBound &* panelKeys
     for c in features {
       let k0 = Vector.load(b)
       let k1 = Vector.load(b + 16)
@@ -75,7 +75,7 @@ package enum PortableKernels {
       let a3 = Vector(repeating: q3[c])
       c30 = multiplyAdd(c30, a3, k0)
       c31 = multiplyAdd(c31, a3, k1)
-      b += 32
+      b += panelKeys
     }
     store(c00, c01, s, adding: adding)
     if rows > 1 { store(c10, c11, s + lds, adding: adding) }

@@ -381,11 +381,11 @@ struct RunReport: Encodable {
   }
 
   static func describe(_ scores: ScorePrecision, on instructionSet: InstructionSet) -> String {
-    switch scores {
-    case .float32: "float32"
-    case .bfloat16:
-      ScorePrecision.bfloat16IsAccelerated && instructionSet == .avx512
-        ? "bfloat16 (AVX512-BF16)" : "bfloat16 (emulated)"
+    guard let kernels = MicroKernelTable.entry(instructionSet) else { return "\(scores)" }
+    switch ScoreArithmetic(scores, kernels: kernels) {
+    case .float32: return "float32"
+    case .bfloat16Hardware: return "bfloat16 (AVX512-BF16)"
+    case .bfloat16Emulated: return "bfloat16 (emulated)"
     }
   }
 
