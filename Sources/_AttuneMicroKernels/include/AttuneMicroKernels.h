@@ -63,9 +63,10 @@ static inline void attune_prefetch_rows(const float *k, ptrdiff_t ldk, ptrdiff_t
 typedef float (*attune_f32_scale_max_fn)(float *row, const float *bias, ptrdiff_t count,
                                          float scale);
 
-/// `row[j] = e^(row[j] − max)` for `j < count`; returns the sum of the new entries. The
-/// exponential is Cephes' `expf` method: relative error below 3e-7 for arguments in
-/// [−87.3, 88], exactly 0 below, NaN for NaN.
+/// `row[j] = e^(row[j] − max)` for `j < count`, `max` no less than any entry (the softmax's row
+/// maximum: every argument is ≤ 0, −∞ or NaN); returns the sum of the new entries. Relative error
+/// below 3e-7 for arguments in [−87.3, 0] (Cephes' `expf` method on AVX-512 and NEON; on AVX2 a
+/// degree-5 minimax polynomial, below 2e-7), exactly 0 below, NaN for NaN.
 typedef float (*attune_f32_exp_sum_fn)(float *row, ptrdiff_t count, float max);
 
 /// `row[j] *= factor` for `j < count`.

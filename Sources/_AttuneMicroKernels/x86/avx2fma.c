@@ -24,21 +24,31 @@ static inline __m256i tail_mask(ptrdiff_t valid) {
 // R rows of accumulators, so a partial block of rows costs no work for the missing ones.
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+// One feature `c` of the scores: 2 panel loads, R broadcasts, 2R multiply-adds. Row r's queries are
+// read from `a0` (rows 0–2) or `a3` (rows 3–5) plus a multiple of `ldq`: two moving pointers and
+// x86's scaled addressing reach all six rows, where six pointers would not fit the 16 registers
+// beside the loop's own.
+static ALWAYS_INLINE void scores_step(const int R, __m256 x[SR][2], const float *a0,
+                                      const float *a3, ptrdiff_t ldq, const float *b) {
+  __m256 k0 = _mm256_loadu_ps(b), k1 = _mm256_loadu_ps(b + 8);
+  for (int r = 0; r < R; r++) {
+    __m256 y = _mm256_broadcast_ss(r < 3 ? a0 + r * ldq : a3 + (r - 3) * ldq);
+    x[r][0] = _mm256_fmadd_ps(y, k0, x[r][0]);
+    x[r][1] = _mm256_fmadd_ps(y, k1, x[r][1]);
+  }
+}
+
 static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq,
                                       const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
-    ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
+    ptrdiff_t n = (c0 + CHUNK < dk ? c0 + CHUNK : dk) - c0, c = 0;
     __m256 x[SR][2];
     for (int r = 0; r < R; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
-    const float *b = panel + c0 * PK;
-    for (ptrdiff_t c = c0; c < end; c++, b += PK) {
-      __m256 k0 = _mm256_loadu_ps(b), k1 = _mm256_loadu_ps(b + 8);
-      for (int r = 0; r < R; r++) {
-        __m256 y = _mm256_broadcast_ss(q + r * ldq + c);
-        x[r][0] = _mm256_fmadd_ps(y, k0, x[r][0]);
-        x[r][1] = _mm256_fmadd_ps(y, k1, x[r][1]);
-      }
-    }
+    const float *b = panel + c0 * PK, *a0 = q + c0, *a3 = q + 3 * ldq + c0;
+    // Four features per pass: a quarter of the loop's counting and branching.
+    for (; c + 4 <= n; c += 4, a0 += 4, a3 += 4, b += 4 * PK)
+      for (int u = 0; u < 4; u++) scores_step(R, x, a0 + u, a3 + u, ldq, b + u * PK);
+    for (; c < n; c++, a0++, a3++, b += PK) scores_step(R, x, a0, a3, ldq, b);
     for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
       if (c0 == 0) {
@@ -65,6 +75,18 @@ static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, ptrdiff_t row
   }
 }
 
+// One key of the products: 2 value loads, R broadcasts of P, 2R multiply-adds; P's rows are
+// reached from two moving pointers as the queries are in `scores_step`.
+static ALWAYS_INLINE void products_step(const int R, __m256 x[PR][2], const float *a0,
+                                        const float *a3, ptrdiff_t ldp, const float *vj) {
+  __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
+  for (int r = 0; r < R; r++) {
+    __m256 a = _mm256_broadcast_ss(r < 3 ? a0 + r * ldp : a3 + (r - 3) * ldp);
+    x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
+    x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
+  }
+}
+
 // One chunk of keys `j0 ..< j1` for R rows, every column block; `ahead` (floats, 0 for none) asks for
 // the value rows that far ahead while the first column block runs.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
@@ -78,16 +100,18 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       x[r][0] = _mm256_loadu_ps(acc + r * ldacc + column);
       x[r][1] = _mm256_loadu_ps(acc + r * ldacc + column + 8);
     }
-    const float *vj = v + j0 * ldv + column;
-    for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
-      for (ptrdiff_t c = 0; ahead && c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
-      __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
-      for (int r = 0; r < R; r++) {
-        __m256 a = _mm256_broadcast_ss(p + r * ldp + j);
-        x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
-        x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
+    const float *vj = v + j0 * ldv + column, *a0 = p + j0, *a3 = p + 3 * ldp + j0;
+    ptrdiff_t n = j1 - j0, j = 0;
+    if (ahead) {
+      for (; j < n; j++, vj += ldv, a0++, a3++) {
+        for (ptrdiff_t c = 0; c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
+        products_step(R, x, a0, a3, ldp, vj);
       }
     }
+    // Four keys per pass: a quarter of the loop's counting and branching.
+    for (; j + 4 <= n; j += 4, vj += 4 * ldv, a0 += 4, a3 += 4)
+      for (int u = 0; u < 4; u++) products_step(R, x, a0 + u, a3 + u, ldp, vj + u * ldv);
+    for (; j < n; j++, vj += ldv, a0++, a3++) products_step(R, x, a0, a3, ldp, vj);
     for (int r = 0; r < R; r++) {
       _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
       _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
@@ -182,26 +206,24 @@ static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
   }
 }
 
-// e^x, Cephes' method: x = n·ln 2 + r, e^r by a degree-7 polynomial, 2^n in the exponent bits.
-static inline __m256 exp8(__m256 x) {
-  const __m256 lowest = _mm256_set1_ps(-87.33655f), shifter = _mm256_set1_ps(12582912.0f);
-  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, lowest), _mm256_set1_ps(88.0f));
-  __m256 shifted = _mm256_fmadd_ps(clamped, _mm256_set1_ps(1.44269504f), shifter);
-  __m256 n = _mm256_sub_ps(shifted, shifter);
-  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), clamped);
-  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.98756915e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.39819995e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.33345190e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.16657959e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.66666655e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.00000012e-1f));
-  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  __m256i bits = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(127 - 0x4B400000)), 23);
-  __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
-  result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, lowest, _CMP_LT_OQ));
-  return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+// e^x for x ≤ 0 (or NaN): x = n·ln 2 + t with |t| ≤ ln 2 / 2, e^t = 1 + t·p(t) with p of degree 4
+// (a minimax fit of the relative error on that interval), 2^n built in the exponent bits; below
+// ln(2^-126) the result is 0 (no subnormal results), NaN stays NaN. Relative error below 2e-7.
+static inline __m256 exp8_nonpositive(__m256 x) {
+  // 1.5·2^23 + 127: adding it rounds x·log2(e) to an integer n and leaves n + 127 in the low bits.
+  const __m256 magic = _mm256_set1_ps(12583039.0f);
+  __m256 v = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), magic);
+  __m256 n = _mm256_sub_ps(v, magic);
+  __m256 t = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693145751953125f), x);  // exact: ln 2's high bits
+  t = _mm256_fmadd_ps(n, _mm256_set1_ps(-1.42860677e-6f), t);
+  __m256 p = _mm256_set1_ps(8.28294e-3f);
+  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(4.189966e-2f));
+  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.6667779e-1f));
+  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(4.9999133e-1f));
+  p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(9.9999965e-1f));
+  __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(v), 23));
+  __m256 e = _mm256_fmadd_ps(_mm256_mul_ps(t, scale), p, scale);
+  return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_LT_OQ), e);
 }
 
 static inline float max8(__m256 v) {
@@ -244,8 +266,8 @@ static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max) {
   __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
   ptrdiff_t j = 0;
   for (; j + 2 * L <= count; j += 2 * L) {
-    __m256 e0 = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
-    __m256 e1 = exp8(_mm256_sub_ps(_mm256_loadu_ps(row + j + L), m));
+    __m256 e0 = exp8_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
+    __m256 e1 = exp8_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(row + j + L), m));
     _mm256_storeu_ps(row + j, e0);
     _mm256_storeu_ps(row + j + L, e1);
     sum0 = _mm256_add_ps(sum0, e0);
@@ -253,7 +275,7 @@ static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max) {
   }
   for (; j < count; j += L) {
     __m256i t = tail_mask(count - j);
-    __m256 e = exp8(_mm256_sub_ps(_mm256_maskload_ps(row + j, t), m));
+    __m256 e = exp8_nonpositive(_mm256_sub_ps(_mm256_maskload_ps(row + j, t), m));
     _mm256_maskstore_ps(row + j, t, e);
     sum0 = _mm256_add_ps(sum0, _mm256_and_ps(e, _mm256_castsi256_ps(t)));
   }
