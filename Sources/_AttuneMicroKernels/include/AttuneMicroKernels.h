@@ -41,14 +41,11 @@ typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t 
 /// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
 /// (1...decode_rows), `j < keys` (any number, `decode_keys` at a time), any `dk ≥ 1`; exactly
 /// `keys` floats of each result row are written. K's rows are asked for a few keys ahead of use
-/// (a prefetch, never a read) within the `readable` rows that exist from `k` on (≥ `keys`).
+/// (a prefetch, never a read; how many keys ahead is each entry's, measured on the CPUs that run
+/// it) within the `readable` rows that exist from `k` on (≥ `keys`).
 typedef void (*attune_f32_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const float *k,
                                      ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable,
                                      ptrdiff_t dk, float *s, ptrdiff_t lds);
-
-/// Keys ahead of the decode micro-kernels that K's rows are prefetched: 4 KiB at dk = 128, enough
-/// to turn their side-by-side key streams into one stream of requests in order.
-#define ATTUNE_DECODE_PREFETCH_KEYS 8
 
 /// Prefetches the rows `from ..< from + count` of K (rows of `dk` floats, `ldk` apart) for reading,
 /// those below `readable` only.

@@ -15,6 +15,11 @@
 
 enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK_BYTES = 16384 };
 
+// Keys ahead of use that decode asks for K's rows (8 KiB at dk = 128): enough to turn its side-by-
+// side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x [0.88, 1.00]
+// the time of 8 at the decode shape of scripts/model_shapes_benchmark.py; 32, 0.95x.
+enum { DECODE_AHEAD = 16 };
+
 // Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
 static inline __m256i tail_mask(ptrdiff_t valid) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -200,7 +205,7 @@ static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
                                    ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
                                    float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += DK) {
-    attune_prefetch_rows(k, ldk, j + ATTUNE_DECODE_PREFETCH_KEYS, DK, readable, dk);
+    attune_prefetch_rows(k, ldk, j + DECODE_AHEAD, DK, readable, dk);
     int group = keys - j < DK ? (int)(keys - j) : DK;
     decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
   }
