@@ -69,6 +69,9 @@ def main():
     open(os.path.join(work, "old-report", "report.json"), "w").write("{\"schemaVersion\": 0}")
     for name, data in files.items():
         open(os.path.join(work, name), "wb").write(data)
+    open(os.path.join(work, "read-only.npy"), "wb").write(b"kept")
+    os.chmod(os.path.join(work, "read-only.npy"), 0o444)
+    os.symlink("loop.npy", os.path.join(work, "loop.npy"))
     run3 = ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy"]
 
     def swap(flag, value):
@@ -89,7 +92,8 @@ def main():
             (["run", "--q", "q4.npy", "--k", "k4.npy", "--v", "v4.npy"], 1),
             (["run", "--q", "q4.npy", "--k", "k4b.npy", "--v", "k4b.npy"], 1),
             (run3 + ["--bias", "bias-shape.npy"], 1),
-            (["run", "--random", "--n", "3000000000", "--d", "64"], 1),
+            (["run", "--random", "--n", "3000000000", "--d", "64"], 64),
+            (["run", "--random", "--n", "16777216", "--nk", "1", "--d", "16777216"], 1),
             (["run", "--random", "--heads", "6", "--kv-heads", "4"], 64),
         ],
         "non-finite values": [
@@ -115,6 +119,19 @@ def main():
             (["simulate", "--cv", "2"], 64), (["plan", "--level", "bogus"], 64),
             (["report", "--from", ".", "--quick"], 64), (["nosuchcommand"], 64),
         ],
+        # Numbers past their stated ranges: refused before anything is allocated or measured.
+        "large numbers": [
+            (["simulate", "--trials", "800000000"], 64), (["simulate", "--trials", "4611686018427387904"], 64),
+            (["simulate", "--budget-seconds", "inf"], 64), (["duel", "--trials", "0"], 64),
+            (["compare", "--repetitions", "9223372036854775807"], 64),
+            (["compare", "--repetitions", "1000000000"], 64), (["compare", "--min-sample-ms", "1e308"], 64),
+            (["plan", "--check", "--check-rounds", "9223372036854775807"], 64),
+            (["plan", "--level", "measure", "--budget-seconds", "inf"], 64),
+            (["tune", "--budget-seconds", "inf"], 64), (["tune", "--budget-seconds", "1e19"], 64),
+            (["duel", "--budget-seconds", "nan"], 64), (["tune", "--n", "9223372036854775807"], 64),
+            (["duel", "--d", "9223372036854775807"], 64), (["run", "--random", "--repeat", "9223372036854775807"], 64),
+            (["tune", "--n", "16777216", "--d", "16777216", "--quiet"], 1),
+        ],
         "paths": [
             (swap("--q", "missing.npy"), 1), (swap("--q", "readonly"), 1),
             (swap("--out", "no-such-dir/o.npy"), 1), (swap("--out", "readonly"), 1),
@@ -122,6 +139,22 @@ def main():
             (["compare", "--sizes", "8", "--json", "no-such-dir/c.json"], 1),
             (["report", "--output", "q.npy"], 1), (["report", "--from", "missing-dir"], 1),
             (["wisdom", "import", "missing.json", "--wisdom", "w.json"], 1),
+        ],
+        # Output errors: stdout full or closed, a device that fails, two outputs that are one file,
+        # files that must not be replaced. Every output of a command is written, or none.
+        "outputs": [
+            (["simulate", "--trials", "2", "--json", "-"], 1, {"_stdout": "/dev/full"}),
+            (["kernels"], 1, {"_stdout": "/dev/full"}),
+            (["kernels", "--json"], 1, {"_stdout": "closed"}),
+            (["wisdom", "export"], 1, {"_stdout": "closed"}),
+            (run3 + ["--lse", "/dev/full"], 1),
+            (["compare", "--sizes", "8", "--repetitions", "2", "--quiet", "--json", "c.json",
+              "--csv", "/dev/full"], 1),
+            (["tune", "--n", "64", "--candidates", "64", "--budget-measurements", "4", "--save",
+              "--json", "/dev/full", "--quiet"], 1),
+            (run3 + ["--lse", "o.npy"], 1), (run3 + ["--lse", "./o.npy"], 1),
+            (["compare", "--sizes", "8", "--json", "c.json", "--csv", "c.json"], 1),
+            (swap("--out", "read-only.npy"), 1), (swap("--out", "loop.npy"), 1),
         ],
         "report data": [
             (["report", "--from", "bad-report"], 1), (["report", "--from", "old-report"], 1),
@@ -144,8 +177,16 @@ def main():
         passed = 0
         for args, status, *extra in items:
             before = sorted(os.listdir(work))
-            env = {**os.environ, "ATTUNE_WISDOM": os.path.join(work, "w.json"), **(extra[0] if extra else {})}
-            result = subprocess.run([attune] + args, cwd=work, capture_output=True, text=True, env=env)
+            options = extra[0] if extra else {}
+            env = {**os.environ, "ATTUNE_WISDOM": os.path.join(work, "w.json"),
+                   **{k: v for k, v in options.items() if not k.startswith("_")}}
+            redirect = options.get("_stdout")
+            stdout = open(redirect, "w") if redirect and redirect != "closed" else subprocess.PIPE
+            result = subprocess.run(
+                [attune] + args, cwd=work, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env,
+                preexec_fn=(lambda: os.close(1)) if redirect == "closed" else None)
+            if stdout is not subprocess.PIPE:
+                stdout.close()
             after = sorted(os.listdir(work))
             lines = result.stderr.strip().splitlines()
             problems = []
@@ -166,6 +207,27 @@ def main():
             else:
                 passed += 1
         rows.append((category, len(items), passed))
+    # Outputs that must work: a file name of 250 characters (the temporary name must fit too), a
+    # symbolic link (its target is replaced, the link kept), a device (written, not replaced).
+    long_name = "n" * 246 + ".npy"
+    os.symlink("target.npy", os.path.join(work, "link.npy"))
+    good = [
+        (swap("--out", long_name), lambda: os.path.isfile(os.path.join(work, long_name))),
+        (swap("--out", "link.npy"), lambda: os.path.islink(os.path.join(work, "link.npy"))
+         and os.path.isfile(os.path.join(work, "target.npy"))),
+        (swap("--out", "/dev/null"), lambda: os.path.exists("/dev/null")
+         and not os.path.isfile("/dev/null")),
+    ]
+    passed = 0
+    for args, check in good:
+        result = subprocess.run([attune] + args, cwd=work, capture_output=True, text=True)
+        total += 1
+        if result.returncode == 0 and check():
+            passed += 1
+        else:
+            failures += 1
+            print(f"FAIL [outputs that work] attune {' '.join(args)}: exit {result.returncode}\n     {result.stderr.strip()[:300]}")
+    rows.append(("outputs that work", len(good), passed))
     shutil.rmtree(work)
     if markdown:
         print("| category | inputs tried | clean error, documented status, nothing written |")

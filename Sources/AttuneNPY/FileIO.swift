@@ -46,59 +46,25 @@ public enum FileIO {
 
   /// Writes `bytes` to `path` so that readers see either the old file or the whole new one.
   ///
-  /// Writes a temporary file beside `path`, flushes it to disk, then renames it over `path`. On any
-  /// failure the temporary file is removed and `path` is untouched.
+  /// A one-file `FileTransaction`: a temporary file beside `path`, flushed to disk, renamed over
+  /// it (a symbolic link's target is replaced, the link kept); a character device or FIFO is
+  /// written in place; a directory, socket or read-only file is refused. On any failure `path` is
+  /// untouched.
   ///
-  /// - Throws: `NPYError.unwritable` with the system's reason.
+  /// - Throws: `NPYError.unwritable` with the reason.
   public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(NPYError) {
-    try checkWritable(path: path)
-    let (directory, name) = split(path)
-    var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
-    guard fd >= 0 else { throw .unwritable(path: path, reason: lastError()) }
-    let temporary = String(
-      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var failure: String?
-    var done = 0
-    while failure == nil, done < bytes.count {
-      let n = bytes.withUnsafeBytes { buffer in
-        buffer.baseAddress.map { systemWrite(fd, $0 + done, bytes.count - done) } ?? 0
-      }
-      if n < 0 {
-        if errno != EINTR { failure = lastError() }
-      } else {
-        done += n
-      }
-    }
-    if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = lastError() }
-    if close(fd) != 0, failure == nil { failure = lastError() }
-    if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
-    if let failure {
-      unlink(temporary)
-      throw .unwritable(path: path, reason: failure)
-    }
+    var files = FileTransaction()
+    try files.add(bytes, to: path)
+    try files.stage().commit()
   }
 
-  /// Checks, before any long computation, that a file could be created or replaced at `path`.
+  /// Checks, before any long computation, that `path` could be written as `writeAtomically`
+  /// writes it.
   ///
   /// - Throws: `NPYError.unwritable` if the directory is missing or not writable, or `path` is a
-  ///   directory.
+  ///   directory, a socket, a read-only file or a dangling link.
   public static func checkWritable(path: String) throws(NPYError) {
-    guard !path.isEmpty else { throw .unwritable(path: path, reason: "empty path") }
-    var info = stat()
-    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-      throw .unwritable(path: path, reason: "it is a directory")
-    }
-    let (directory, _) = split(path)
-    guard stat(directory, &info) == 0 else {
-      throw .unwritable(path: path, reason: "directory \(directory): \(lastError())")
-    }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else {
-      throw .unwritable(path: path, reason: "\(directory) is not a directory")
-    }
-    guard access(directory, W_OK) == 0 else {
-      throw .unwritable(path: path, reason: "directory \(directory): \(lastError())")
-    }
+    try FileTransaction.check([path])
   }
 
   /// The directory (`.` if none) and the last component of `path`.
@@ -111,13 +77,8 @@ public enum FileIO {
   private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
-// `FileIO.read` shadows the C function inside the type; these reach the C calls.
+// `FileIO.read` shadows the C function inside the type; this reaches the C call.
 @inline(__always)
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
   read(fd, buffer, count)
-}
-
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  write(fd, buffer, count)
 }

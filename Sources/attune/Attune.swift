@@ -19,15 +19,22 @@ struct Attune: ParsableCommand {
     ]
   )
 
-  /// Checks `ATTUNE_ISA` before any command runs: a value that names no instruction set, or one
+  /// Checks `ATTUNE_ISA` before any command runs (a value that names no instruction set, or one
   /// this CPU lacks, is one error for every command, where the kernels would otherwise fall back
-  /// to the best micro-kernels without a word.
+  /// to the best micro-kernels without a word), runs the command, then checks that everything it
+  /// printed reached stdout (`StandardOutput`).
   static func main() {
     do {
       _ = try InstructionSet.active()
     } catch {
       exit(withError: CommandError("ATTUNE_ISA: \(error.description)"))
     }
-    main(nil)
+    do {
+      var command = try parseAsRoot(nil)
+      try command.run()
+      try StandardOutput.finish()
+    } catch {
+      exit(withError: error)
+    }
   }
 }

@@ -14,24 +14,49 @@ enum JSONOutput {
   }
 }
 
-/// Where a command writes a machine-readable result: a file (written atomically) or `-` for stdout.
+/// Where a command writes its results: files, or `-` for stdout. A command's files are written
+/// together (`FileTransaction`): all of them, or none changed.
 enum OutputFile {
-  /// Checks, before any long work, that `path` could be written (nothing to check for `-`).
-  static func check(_ path: String?) throws {
-    guard let path, path != "-" else { return }
-    try ensure { () throws(NPYError) in try FileIO.checkWritable(path: path) }
+  /// Checks, before any long work, that the files could be written together: each writable, no
+  /// two the same file (`-` is stdout: nothing to check).
+  static func check(_ paths: String?...) throws {
+    let files = paths.compactMap { $0 }.filter { $0 != "-" }
+    try ensure { () throws(NPYError) in try FileTransaction.check(files) }
   }
 
   /// Writes `data` to `path`, or to stdout when `path` is `-`. Returns true for stdout, where the
   /// caller should then print nothing else.
   @discardableResult
   static func write(_ data: Data, to path: String) throws -> Bool {
-    if path == "-" {
-      FileHandle.standardOutput.write(data)
-      if data.last != UInt8(ascii: "\n") { FileHandle.standardOutput.write(Data("\n".utf8)) }
-      return true
+    try write([(data, path)])
+  }
+
+  /// Writes every output: the files together, then those for stdout. `beforeCommit` runs once
+  /// the files are staged (written beside their destinations, nothing replaced yet) and the
+  /// devices written (`/dev/full` fails there); if it throws, no file changes. Returns true when
+  /// something went to stdout.
+  @discardableResult
+  static func write(
+    _ outputs: [(data: Data, path: String)], beforeCommit: () throws -> Void = {}
+  ) throws -> Bool {
+    var files = FileTransaction()
+    for (data, path) in outputs where path != "-" {
+      try ensure { () throws(NPYError) in try files.add(Array(data), to: path) }
     }
-    try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(data), to: path) }
-    return false
+    let staged = try ensure { () throws(NPYError) in try files.stage() }
+    do {
+      try ensure { () throws(NPYError) in try staged.writeInPlace() }
+      try beforeCommit()
+    } catch {
+      staged.discard()
+      throw error
+    }
+    try ensure { () throws(NPYError) in try staged.renameTemporaries() }
+    var toStdout = false
+    for (data, path) in outputs where path == "-" {
+      try StandardOutput.write(data.last == UInt8(ascii: "\n") ? data : data + Data("\n".utf8))
+      toStdout = true
+    }
+    return toStdout
   }
 }

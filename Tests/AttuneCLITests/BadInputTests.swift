@@ -38,7 +38,8 @@ struct BadInputTests {
     Case(
       arguments: ["run", "--random", "--q", "q.npy"], status: 64, message: "exclude each other"),
     Case(
-      arguments: ["run", "--random", "--n", "0"], status: 64, message: "--n must be at least 1"),
+      arguments: ["run", "--random", "--n", "0"], status: 64,
+      message: "--n must lie in 1...16777216"),
     Case(arguments: ["run", "--random", "--n", "abc"], status: 64, message: "'abc' is invalid"),
     Case(
       arguments: ["run", "--random", "--kernel", "flash"], status: 64,
@@ -113,7 +114,7 @@ struct BadInputTests {
       message: "--baseline naive is not among --kernels"),
     Case(
       arguments: ["compare", "--repetitions", "0"], status: 64,
-      message: "--repetitions must be at least 1"),
+      message: "--repetitions must lie in 1...100000"),
     Case(arguments: ["compare", "--threads", "0"], status: 64, message: "threads = 0 is invalid"),
     Case(
       arguments: ["compare", "--json", "-", "--csv", "-"], status: 64, message: "both want stdout"),
@@ -139,7 +140,8 @@ struct BadInputTests {
     Case(
       arguments: ["tune", "--n", "64", "--candidates", "16", "--json", "missing-dir/t.json"],
       status: 1, message: "cannot write"),
-    Case(arguments: ["duel", "--trials", "0"], status: 64, message: "--trials must be at least 1"),
+    Case(
+      arguments: ["duel", "--trials", "0"], status: 64, message: "--trials must lie in 1...100000"),
     Case(
       arguments: ["simulate", "--profile", "nope"], status: 64, message: "--profile: no 'nope'"),
     Case(
@@ -198,7 +200,9 @@ struct BadInputTests {
 extension BadInputTests {
   @Test("a random problem larger than memory is one error line, not a crash")
   func hugeRandom() throws {
-    let result = try AttuneProcess.run(["run", "--random", "--n", "3000000000", "--d", "64"])
+    let result = try AttuneProcess.run([
+      "run", "--random", "--n", "16777216", "--nk", "1", "--d", "16777216",
+    ])
     #expect(result.status == 1)
     #expect(result.errorLines.count == 1)
     #expect(result.stderr.contains("random inputs") && result.stderr.contains("MiB"))

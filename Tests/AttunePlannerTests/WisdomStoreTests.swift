@@ -37,6 +37,28 @@ import Testing
     #expect(store.load().entries.count == 1 && store.load().warnings.isEmpty)
   }
 
+  @Test func twoFilesSetAsideInOneSecondKeepBoth() throws {
+    let store = try temporaryWisdom()
+    for contents in ["first garbage", "second garbage", "third garbage"] {
+      try write(contents, to: store)
+      #expect(store.load().warnings.first?.contains("moved aside") == true)
+    }
+    let aside = try setAside(store)
+    #expect(aside.count == 3, "every unreadable file is kept: \(aside)")
+  }
+
+  @Test(.enabled(if: getuid() != 0, "root reads any file"))
+  func aFileThisUserMayNotReadIsLeftAlone() throws {
+    let store = try temporaryWisdom()
+    try store.record([try fusedEntry(shape)])
+    chmod(store.path, 0)
+    defer { chmod(store.path, 0o644) }
+    let (entries, warnings) = store.load()
+    #expect(entries.isEmpty && warnings.first?.contains("left alone") == true)
+    #expect(try setAside(store).isEmpty)
+    #expect(throws: WisdomError.self) { try store.record([try fusedEntry(shape)]) }
+  }
+
   @Test func aTruncatedValidFileIsNotReadAsFewerEntries() throws {
     let store = try temporaryWisdom()
     try store.record((1...3).map { try fusedEntry(.square(tokens: 64 << $0, headDim: 32)) })

@@ -47,6 +47,10 @@ public struct WisdomStore: Sendable {
     case .entries(let entries): return (entries, [])
     case .notAFile:
       return ([], ["wisdom path \(path) is not a regular file; using defaults (it is left alone)"])
+    case .denied(let reason):
+      return (
+        [], ["cannot read wisdom file \(path) (\(reason)); using defaults (it is left alone)"]
+      )
     case .bad(let reason):
       let aside = try? setAside(reason: reason)
       return ([], [aside ?? "wisdom file \(path) is unreadable (\(reason)); using defaults"])
@@ -73,6 +77,8 @@ public struct WisdomStore: Sendable {
     case missing
     /// Something other than a regular file (a directory, a device): never moved or replaced.
     case notAFile
+    /// A regular file this user may not read: never moved or replaced.
+    case denied(String)
     case entries([WisdomEntry])
     case bad(String)
   }
@@ -81,6 +87,7 @@ public struct WisdomStore: Sendable {
     var info = stat()
     guard stat(path, &info) == 0 else { return .missing }  // follows symbolic links
     guard (info.st_mode & S_IFMT) == S_IFREG else { return .notAFile }
+    guard access(path, R_OK) == 0 else { return .denied(String(cString: strerror(errno))) }
     let bytes: [UInt8]
     do throws(NPYError) { bytes = try FileIO.read(path: path) } catch {
       return .bad(error.description)
@@ -131,15 +138,25 @@ public struct WisdomStore: Sendable {
     switch decode(data) {
     case .entries(let entries): return entries
     case .bad(let reason): throw .unreadable(path: source, reason: reason)
-    case .missing, .notAFile: return []
+    case .missing, .notAFile, .denied: return []
     }
   }
 
-  /// Where an unreadable file is moved: `path.unreadable-<date and time>`.
+  /// Where an unreadable file is moved: `path.unreadable-<date and time>`, with `-2`, `-3`… added when that name is taken (two
+  /// files set aside in one second): called under the lock, so no other writer takes it between
+  /// the check and the rename.
   private func asidePath() -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
-    return "\(path).unreadable-\(formatter.string(from: Date()))"
+    let base = "\(path).unreadable-\(formatter.string(from: Date()))"
+    var info = stat()
+    var candidate = base
+    var number = 1
+    while lstat(candidate, &info) == 0, number < 10_000 {
+      number += 1
+      candidate = "\(base)-\(number)"
+    }
+    return candidate
   }
 
   // MARK: - Writing
@@ -186,6 +203,7 @@ public struct WisdomStore: Sendable {
       switch read() {
       case .missing: break
       case .notAFile: throw .unwritable(path: path, reason: "it is not a regular file")
+      case .denied(let reason): throw .unreadable(path: path, reason: reason)
       case .entries(let entries): current = entries
       case .bad(let reason):
         let aside = asidePath()

@@ -72,9 +72,10 @@ extension Attune {
 
     func validate() throws {
       _ = try comparison()
-      guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-      guard minSampleMs >= 0, minSampleMs.isFinite else {
-        throw ValidationError("--min-sample-ms must be a non-negative number")
+      try OptionLimits.count(repetitions, "--repetitions", 1...100_000)
+      guard minSampleMs.isFinite, minSampleMs >= 0, minSampleMs <= 60_000 else {
+        throw ValidationError(
+          "--min-sample-ms must lie in [0, 60000] (one minute), got \(minSampleMs)")
       }
       if json == "-" && csv == "-" {
         throw ValidationError("--json - and --csv - both want stdout")
@@ -150,8 +151,7 @@ extension Attune {
 
     func run() throws {
       let comparison = try comparison()
-      try OutputFile.check(json)
-      try OutputFile.check(csv)
+      try OutputFile.check(json, csv)
       var bar = ProgressBar(quiet: quiet)
       let result: ComparisonReport
       do {
@@ -161,8 +161,10 @@ extension Attune {
         throw CommandError(error.description)
       }
       bar.finish()
-      if let json { try OutputFile.write(try result.json(), to: json) }
-      if let csv { try OutputFile.write(Data(result.csv().utf8), to: csv) }
+      var outputs: [(data: Data, path: String)] = []
+      if let json { outputs.append((try result.json(), json)) }
+      if let csv { outputs.append((Data(result.csv().utf8), csv)) }
+      try OutputFile.write(outputs)
       if json != "-" && csv != "-" {
         let machine = result.machine
         print(

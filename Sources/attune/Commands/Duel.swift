@@ -42,7 +42,7 @@ extension Attune {
 
     func validate() throws {
       _ = try StrategyOptions.strategies(strategy, epsilon: options.epsilon, delta: options.delta)
-      guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
+      try OptionLimits.count(trials, "--trials", 1...100_000)
     }
 
     func run() throws {

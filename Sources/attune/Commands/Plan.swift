@@ -57,9 +57,7 @@ extension Attune {
       case "automatic": return .automatic
       case "wisdom-only": return .wisdomOnly
       case "measure":
-        guard budgetSeconds > 0, budgetSeconds.isFinite else {
-          throw ValidationError("--budget-seconds must be a positive number")
-        }
+        try OptionLimits.seconds(budgetSeconds, "--budget-seconds")
         return .measure(seconds: budgetSeconds)
       default:
         throw ValidationError(
@@ -69,10 +67,10 @@ extension Attune {
 
     func validate() throws {
       _ = try planningLevel()
-      guard n >= 1, (nk ?? 1) >= 1, d >= 1, (dv ?? 1) >= 1 else {
-        throw ValidationError("--n, --nk, --d and --dv must be at least 1")
+      for (value, flag) in [(n, "--n"), (nk, "--nk"), (d, "--d"), (dv, "--dv")] {
+        try OptionLimits.dimension(value, flag)
       }
-      guard checkRounds >= 2 else { throw ValidationError("--check-rounds must be at least 2") }
+      try OptionLimits.count(checkRounds, "--check-rounds", 2...100_000)
     }
 
     func run() throws {

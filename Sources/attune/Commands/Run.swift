@@ -150,16 +150,14 @@ extension Attune {
         ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch), ("--heads", heads),
         ("--kv-heads", kvHeads), ("--window", window),
       ] {
-        if let value, value < 1 {
-          throw ValidationError("\(flag) must be at least 1, got \(value)")
-        }
+        try OptionLimits.dimension(value, flag)
       }
       _ = try mask()
       if let heads = heads ?? 1 as Int?, let kvHeads, heads % kvHeads != 0 {
         throw ValidationError("--heads \(heads) is not a multiple of --kv-heads \(kvHeads)")
       }
-      guard repeatCount >= 1 else { throw ValidationError("--repeat must be at least 1") }
-      guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+      try OptionLimits.count(repeatCount, "--repeat", 1...1_000_000)
+      try OptionLimits.count(warmup, "--warmup", 0...1_000_000)
       if let scale, !(scale.isFinite && scale > 0) {
         throw ValidationError("--scale must be finite and positive, got \(scale)")
       }
@@ -181,9 +179,7 @@ extension Attune {
 
     func run() throws {
       var kernel = try kernelOptions.make()
-      for path in [outputPath, lse].compactMap({ $0 }) {
-        try ensure { () throws(NPYError) in try FileIO.checkWritable(path: path) }
-      }
+      try OutputFile.check(outputPath, lse)
       let inputs = try loadInputs()
       let bias = try self.bias.map { try RunInputs.bias($0, for: inputs.shape) }
       var plan = "flags"
@@ -233,19 +229,22 @@ extension Attune {
       let seconds = samples.sorted()[samples.count / 2]
       let shape = inputs.shape
       let outputShape = inputs.leading + [shape.head.queries, shape.head.valueDim]
+      // O and the log-sum-exp are written together: both, or neither.
+      var outputs: [(data: Data, path: String)] = []
       if let outputPath {
-        try ensure { () throws(NPYError) in
-          try NPY.write(
-            NPYArray(shape: outputShape, values: result.output), path: outputPath,
-            as: inputs.isHalf ? .float16 : .float32)
+        let array = try ensure { () throws(NPYError) in
+          try NPYArray(shape: outputShape, values: result.output)
         }
+        outputs.append(
+          (Data(NPY.encode(array, as: inputs.isHalf ? .float16 : .float32)), outputPath))
       }
       if let lse, let values = result.logSumExp {
-        try ensure { () throws(NPYError) in
-          try NPY.write(
-            NPYArray(shape: inputs.leading + [shape.head.queries], values: values), path: lse)
+        let array = try ensure { () throws(NPYError) in
+          try NPYArray(shape: inputs.leading + [shape.head.queries], values: values)
         }
+        outputs.append((Data(NPY.encode(array)), lse))
       }
+      try OutputFile.write(outputs)
       let report = RunReport(
         kernel: kernel.name,
         settings: Dictionary(uniqueKeysWithValues: kernel.settings.map { ($0.name, $0.value) }),
@@ -308,19 +307,14 @@ extension Attune {
 
     /// Answers timing requests from stdin until it closes (see `--serve`).
     private static func serve(_ call: Call) throws {
-      emit("ready")
+      try StandardOutput.line("ready")
       while let line = readLine() {
         guard let calls = Int(line.trimmingCharacters(in: .whitespaces)), calls >= 1 else {
           throw CommandError("--serve expects a positive call count per line, got '\(line)'")
         }
         let samples = try time(call, warmup: 0, calls: calls)
-        emit(String(samples.reduce(0, +) / Double(samples.count)))
+        try StandardOutput.line(String(samples.reduce(0, +) / Double(samples.count)))
       }
-    }
-
-    /// Writes a line to stdout at once (`print` would buffer it in a pipe).
-    private static func emit(_ line: String) {
-      FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Reads the three files, or draws random inputs.

@@ -53,12 +53,11 @@ extension Attune {
     func validate() throws {
       _ = try selection()
       if let cv, !(cv > 0 && cv < 1) { throw ValidationError("--cv must lie in (0, 1)") }
-      guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
+      try OptionLimits.count(trials, "--trials", 1...100_000)
       guard epsilon >= 0, epsilon < 1 else { throw ValidationError("--epsilon must lie in [0, 1)") }
       guard delta > 0, delta < 1 else { throw ValidationError("--delta must lie in (0, 1)") }
-      guard budgetMeasurements >= 1, budgetSeconds > 0 else {
-        throw ValidationError("budgets must be positive")
-      }
+      try OptionLimits.count(budgetMeasurements, "--budget-measurements", 1...10_000_000)
+      try OptionLimits.seconds(budgetSeconds, "--budget-seconds")
     }
 
     func selection() throws -> (

@@ -71,7 +71,10 @@ extension Attune {
         kernel: options.kernel, shape: options.shape, candidates: labels,
         callsPerMeasurement: target.callsPerMeasurement, machine: .current(), outcome: outcome)
       var saved: String?
-      if let store, !interrupted {
+      // Wisdom is saved once the JSON file is staged, and the JSON file put in place only once
+      // wisdom is saved: both outputs, or neither.
+      let saveWisdom: () throws -> Void = {
+        guard let store, !interrupted else { return }
         guard
           let entry = WisdomEntry(
             outcome: outcome, candidates: kernels, labels: labels, shape: options.shape,
@@ -80,9 +83,13 @@ extension Attune {
         printWarnings(try ensure { () throws(WisdomError) in try store.record([entry]) })
         saved = "saved   \(entry.configurationDescription) for \(entry.shapeClass) in \(store.path)"
       }
-      if let json, try OutputFile.write(try JSONOutput.data(record), to: json) {
-        try Interruption.exitIfRequested(kept: outcome.measurements)
-        return
+      if let json {
+        if try OutputFile.write([(try JSONOutput.data(record), json)], beforeCommit: saveWisdom) {
+          try Interruption.exitIfRequested(kept: outcome.measurements)
+          return
+        }
+      } else {
+        try saveWisdom()
       }
       print("tuning  \(options.kernel) at \(options.shape) over \(labels.joined(separator: ", "))")
       print("choice  \(outcome.choiceLabel ?? "none")")

@@ -66,7 +66,8 @@ struct TuningOptions: ParsableArguments {
 
   /// The candidate kernels and their labels.
   func candidateKernels() throws -> (kernels: [any AttentionKernel], labels: [String]) {
-    guard size >= 1, d >= 1 else { throw ValidationError("--n and --d must be at least 1") }
+    try OptionLimits.dimension(size, "--n")
+    try OptionLimits.dimension(d, "--d")
     _ = try blockParameter()
     let sizes =
       try candidates.map { try ListParsing.positiveIntegers($0, flag: "--candidates") }
@@ -87,11 +88,12 @@ struct TuningOptions: ParsableArguments {
     _ = try candidateKernels()
     guard epsilon >= 0, epsilon < 1 else { throw ValidationError("--epsilon must lie in [0, 1)") }
     guard delta > 0, delta < 1 else { throw ValidationError("--delta must lie in (0, 1)") }
-    if let limit = candidateLimitSeconds, !(limit > 0 && limit.isFinite) {
-      throw ValidationError("--candidate-limit-seconds must be a positive number")
+    if let limit = candidateLimitSeconds {
+      try OptionLimits.seconds(limit, "--candidate-limit-seconds")
     }
-    guard (budgetMeasurements ?? 1) >= 1, budgetSeconds > 0 else {
-      throw ValidationError("budgets must be positive")
+    if let budgetMeasurements {
+      try OptionLimits.count(budgetMeasurements, "--budget-measurements", 1...10_000_000)
     }
+    try OptionLimits.seconds(budgetSeconds, "--budget-seconds")
   }
 }

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The files of a `FileTransaction` written to temporaries and waiting to be put in place: commit
+/// them, or discard them and leave every destination as it was.
+public struct StagedFiles {
+  /// Temporary files and the paths they replace.
+  var temporaries: [(temporary: String, destination: String)] = []
+  /// Devices and FIFOs, written only at commit.
+  var inPlace: [(path: String, bytes: [UInt8])] = []
+
+  /// Writes the devices and FIFOs, then renames every temporary over its destination.
+  ///
+  /// - Throws: `NPYError.unwritable`; the temporaries not yet renamed are removed.
+  public func commit() throws(NPYError) {
+    do throws(NPYError) { try writeInPlace() } catch {
+      discard()
+      throw error
+    }
+    try renameTemporaries()
+  }
+
+  /// Writes the devices and FIFOs (the outputs that cannot be staged, so the ones that may still
+  /// fail, as `/dev/full` does): the first half of `commit()`, for callers with work to do between
+  /// the two. Removes nothing on failure: call `discard()`.
+  public func writeInPlace() throws(NPYError) {
+    for (path, bytes) in inPlace {
+      let fd = open(path, O_WRONLY)
+      guard fd >= 0 else { throw .unwritable(path: path, reason: Self.lastError()) }
+      let failure = Self.writeAll(bytes, to: fd)
+      let closed = close(fd) == 0 ? nil : Self.lastError()
+      if let reason = failure ?? closed { throw .unwritable(path: path, reason: reason) }
+    }
+  }
+
+  /// Renames every temporary over its destination: the second half of `commit()`.
+  ///
+  /// - Throws: `NPYError.unwritable`; the temporaries not yet renamed are removed.
+  public func renameTemporaries() throws(NPYError) {
+    var renamed = 0
+    defer { for (temporary, _) in temporaries[renamed...] { unlink(temporary) } }
+    for (temporary, destination) in temporaries {
+      guard rename(temporary, destination) == 0 else {
+        throw .unwritable(path: destination, reason: Self.lastError())
+      }
+      renamed += 1
+    }
+  }
+
+  /// Removes the temporaries: no destination changes.
+  public func discard() {
+    for (temporary, _) in temporaries { unlink(temporary) }
+  }
+
+  /// Writes `bytes` to a new temporary file in `path`'s directory, flushed to disk, and returns
+  /// its name: `.attune-` and six random characters, short whatever `path`'s name is.
+  static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(NPYError) -> String {
+    let (directory, _) = FileIO.split(path)
+    var template = Array("\(directory)/.attune-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
+    guard fd >= 0 else { throw .unwritable(path: path, reason: lastError()) }
+    let temporary = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var failure = writeAll(bytes, to: fd)
+    if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = lastError() }
+    if close(fd) != 0, failure == nil { failure = lastError() }
+    if let failure {
+      unlink(temporary)
+      throw .unwritable(path: path, reason: failure)
+    }
+    return temporary
+  }
+
+  /// Writes every byte to `fd`, retrying interrupted and partial writes; the reason on failure.
+  static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeBytes { buffer in
+        buffer.baseAddress.map { write(fd, $0 + done, bytes.count - done) } ?? 0
+      }
+      if n < 0 {
+        if errno != EINTR { return lastError() }
+      } else {
+        done += n
+      }
+    }
+    return nil
+  }
+
+  private static func lastError() -> String { String(cString: strerror(errno)) }
+}
