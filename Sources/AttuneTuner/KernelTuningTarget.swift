@@ -13,6 +13,8 @@ public final class KernelTuningTarget: TuningTarget {
   public let labels: [String]
   /// Calls per measurement.
   public let callsPerMeasurement: Int
+  /// Seconds of one measurement as the first candidate's timed call predicts it.
+  private let firstMeasurementSeconds: Double
   /// Called after every measurement with (candidate, seconds per call, measurements so far).
   public var onMeasurement: ((Int, Double, Int) -> Void)?
   private let workspace: Workspace
@@ -40,8 +42,10 @@ public final class KernelTuningTarget: TuningTarget {
       workspace.run(first)
       let once = max(clock.seconds() - before, 1e-9)
       callsPerMeasurement = max(1, Int((minimumMeasurementSeconds / once).rounded(.up)))
+      firstMeasurementSeconds = once * Double(callsPerMeasurement)
     } else {
       callsPerMeasurement = 1
+      firstMeasurementSeconds = 0
     }
     start = clock.seconds()
   }
@@ -51,6 +55,10 @@ public final class KernelTuningTarget: TuningTarget {
 
   /// The candidate's label.
   public func label(_ index: Int) -> String { labels[index] }
+
+  /// The first candidate's measurement time, for every candidate not yet measured (tile sizes of
+  /// one kernel differ by less than the budget's granularity).
+  public func expectedMeasurementSeconds(_ index: Int) -> Double? { firstMeasurementSeconds }
 
   /// Wall-clock seconds since the target was made.
   public var elapsedSeconds: Double { clock.seconds() - start }

@@ -16,6 +16,8 @@ struct TuningRun<Target: TuningTarget> {
   private(set) var failures: [String: String] = [:]
   private(set) var failed: Set<Int> = []
   private(set) var stopReason: StopReason?
+  /// How long the last measurement of each candidate took (target seconds), nil before one.
+  private var durations: [Double?]
   var round = 0
 
   init(_ target: Target, budget: TuningBudget) {
@@ -25,6 +27,7 @@ struct TuningRun<Target: TuningTarget> {
     times = Array(repeating: [], count: target.candidateCount)
     roundsOf = Array(repeating: [], count: target.candidateCount)
     statistics = Array(repeating: RunningStatistics(), count: target.candidateCount)
+    durations = Array(repeating: nil, count: target.candidateCount)
   }
 
   var count: Int { target.candidateCount }
@@ -45,12 +48,27 @@ struct TuningRun<Target: TuningTarget> {
     return stopReason == nil
   }
 
-  /// Measures `candidate` once if the budget allows; false when it did not measure.
+  /// How long a measurement of `candidate` is expected to take: its last one, else the target's
+  /// expectation, else the longest measurement so far (0 before any).
+  func expectedDuration(_ candidate: Int) -> Double {
+    durations[candidate] ?? target.expectedMeasurementSeconds(candidate)
+      ?? durations.compactMap { $0 }.max() ?? 0
+  }
+
+  /// Measures `candidate` once if the budget allows, counting the measurement's expected
+  /// duration: a budget is a promise, so a measurement that would end past it is not started.
+  /// False when it did not measure.
   @discardableResult
   mutating func measure(_ candidate: Int) -> Bool {
     guard !failed.contains(candidate), canMeasure() else { return false }
+    guard seconds + expectedDuration(candidate) <= budget.seconds else {
+      stopReason = .timeBudget
+      return false
+    }
     do {
+      let before = target.elapsedSeconds
       let value = try target.measure(candidate)
+      durations[candidate] = target.elapsedSeconds - before
       guard value.isFinite, value > 0 else {
         throw TuningFailure("measured a time of \(value) seconds")
       }
@@ -73,11 +91,18 @@ struct TuningRun<Target: TuningTarget> {
   func outcome(
     strategy: String, choice: Int?, confidence: String, converged: Bool, claim: TuningClaim
   ) -> TuningOutcome {
+    // No choice when the budget (or an interruption) ended the run before a first measurement;
+    // a lone candidate needs none.
+    let choice = measurements == 0 && stopReason != nil ? nil : choice
     let reason: StopReason =
-      choice == nil ? .noCandidates : (converged ? .converged : (stopReason ?? .measurementBudget))
+      choice == nil
+      ? (measurements == 0 ? stopReason ?? .noCandidates : .noCandidates)
+      : (converged ? .converged : (stopReason ?? .measurementBudget))
     return TuningOutcome(
       strategy: strategy, choice: choice, choiceLabel: choice.map { target.label($0) },
-      confidence: confidence, claim: claim, stopReason: reason, measurements: measurements,
+      confidence: measurements == 0 && stopReason == .timeBudget
+        ? "the time budget ended before a first measurement" : confidence,
+      claim: choice == nil ? .none : claim, stopReason: reason, measurements: measurements,
       seconds: seconds,
       rounds: round, failures: failures, trace: trace)
   }

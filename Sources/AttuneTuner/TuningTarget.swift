@@ -14,4 +14,13 @@ public protocol TuningTarget {
   /// Seconds spent so far: wall time for a real target, the sum of the times drawn for a
   /// simulated one.
   var elapsedSeconds: Double { get }
+  /// How many seconds one measurement of candidate `index` is expected to take before it was
+  /// measured (a real target knows it from its first call), or nil: a strategy starts no
+  /// measurement that would end past its time budget.
+  func expectedMeasurementSeconds(_ index: Int) -> Double?
+}
+
+extension TuningTarget {
+  /// No expectation: the first measurement of each candidate is started whatever its cost.
+  public func expectedMeasurementSeconds(_ index: Int) -> Double? { nil }
 }

@@ -65,6 +65,18 @@ struct WisdomCommandTests {
     #expect((file["entries"] as? [Any])?.count == processes * 3)
   }
 
+  @Test("a measure budget too short for a few calls starts none, and saves nothing")
+  func budgetTooShort() throws {
+    let wisdom = try wisdomFile()
+    let result = try AttuneProcess.run([
+      "plan", "--n", "16384", "--d", "64", "--level", "measure", "--budget-seconds", "0.05",
+      "--wisdom", wisdom,
+    ])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("0 measurements") && result.stdout.contains("nothing measured"))
+    #expect(!FileManager.default.fileExists(atPath: wisdom))
+  }
+
   @Test("a corrupt wisdom file gives a warning and the defaults, and is set aside")
   func corruptFile() throws {
     let wisdom = try wisdomFile()

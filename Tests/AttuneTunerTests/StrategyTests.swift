@@ -70,7 +70,36 @@ struct StrategyTests {
       #expect(byCount.claim == .none && byCount.choice != nil)
       let byTime = strategy.tune(
         target, budget: TuningBudget(measurements: 10_000, seconds: 1), seed: 1)
-      #expect(byTime.stopReason == .timeBudget && byTime.seconds < 1.2)
+      #expect(byTime.stopReason == .timeBudget && byTime.seconds <= 1)
+    }
+  }
+
+  @Test("a measurement that would end past the time budget is not started, the first included")
+  func budgetIsAPromise() {
+    /// Candidates whose every measurement takes `seconds` of the target's clock.
+    struct Fixed: TuningTarget {
+      let seconds: [Double]
+      let expected: Double?
+      var elapsedSeconds = 0.0
+      var candidateCount: Int { seconds.count }
+      func label(_ index: Int) -> String { "c\(index)" }
+      mutating func measure(_ index: Int) throws -> Double {
+        elapsedSeconds += seconds[index]
+        return seconds[index]
+      }
+      func expectedMeasurementSeconds(_ index: Int) -> Double? { expected }
+    }
+    for strategy in [GridSearch(), AdaptiveSearch(), RaceSearch()] as [any TuningStrategy] {
+      // 0.3 s per measurement and a budget of 1 s: three measurements, never a fourth.
+      let even = strategy.tune(
+        Fixed(seconds: [0.3, 0.3, 0.3], expected: 0.3), budget: TuningBudget(seconds: 1), seed: 1)
+      #expect(even.measurements == 3 && even.seconds <= 1, "\(strategy.name)")
+      // A first measurement expected to outlast the budget is not started: no choice, and the
+      // outcome says the budget stopped it (not that every candidate failed).
+      let tooSlow = strategy.tune(
+        Fixed(seconds: [2, 2], expected: 2), budget: TuningBudget(seconds: 1), seed: 1)
+      #expect(tooSlow.measurements == 0 && tooSlow.choice == nil)
+      #expect(tooSlow.stopReason == .timeBudget)
     }
   }
 

@@ -89,6 +89,15 @@ public struct AttentionPlanner: Sendable {
     }
   }
 
+  /// More float operations per second than one thread of the CPUs Attune was measured on does
+  /// (a Zen 5 core reaches about 150 G in the fused kernel, a Zen 3 core about 60 G): a lower
+  /// bound on a call's time.
+  static let fastestFlopsPerThread = 200e9
+
+  static func format(_ seconds: Double) -> String {
+    seconds < 0.01 ? "\(Double(Int(seconds * 1e4)) / 1e4)" : "\(Double(Int(seconds * 100)) / 100)"
+  }
+
   /// The candidates a measuring plan races: the fused kernel's tile sizes around its defaults
   /// (which the micro-kernel table in use sets): half, once and twice its rows, half and once its
   /// keys.
@@ -110,6 +119,17 @@ public struct AttentionPlanner: Sendable {
     warnings: [String]
   ) throws(PlanningError) -> AttentionPlan {
     var warnings = warnings
+    // A budget is a promise: when even a fast CPU could not time a few calls within it, nothing
+    // is started (the target's setup alone makes two calls).
+    let fastest = shape.flops / (Self.fastestFlopsPerThread * Double(FusedAttention().threads))
+    guard 4 * fastest <= seconds else {
+      return AttentionPlan(
+        shape: shape, kernel: Self.defaultKernel(), source: .defaults,
+        reason:
+          "defaults: one call takes at least \(Self.format(fastest)) s here, too long to race tile sizes within a budget of \(Self.format(seconds)) s; nothing measured or saved",
+        measurements: 0, planningSeconds: clock.seconds() - start, wisdomEntry: nil,
+        warnings: warnings)
+    }
     let candidates = Self.candidates(for: shape)
     let target: KernelTuningTarget
     do throws(AttentionError) {
@@ -121,10 +141,13 @@ public struct AttentionPlanner: Sendable {
     let outcome = RaceSearch().tune(
       target, budget: TuningBudget(measurements: 1_000_000, seconds: max(remaining, 0.01)),
       seed: 1)
-    guard let choice = outcome.choice else {
+    guard let choice = outcome.choice, outcome.measurements > 0 else {
+      let why =
+        outcome.stopReason == .noCandidates
+        ? "every candidate failed to run" : "the budget ended before a measurement"
       return AttentionPlan(
         shape: shape, kernel: Self.defaultKernel(), source: .defaults,
-        reason: "defaults: every candidate failed to run", measurements: outcome.measurements,
+        reason: "defaults: \(why); nothing saved", measurements: outcome.measurements,
         planningSeconds: clock.seconds() - start, wisdomEntry: nil, warnings: warnings)
     }
     // A run the budget stopped makes no claim at ε: keep its leader only if it beat the defaults
@@ -151,9 +174,17 @@ public struct AttentionPlanner: Sendable {
       }
     }
     let kernel = candidates[chosen].0
-    let entry = WisdomEntry(
-      outcome: outcome, candidates: candidates.map(\.0), labels: candidates.map(\.1),
-      shape: shape, context: context, choice: chosen, confidence: note)
+    // Wisdom records what measurements established: a claim, or at least three measurements of
+    // each candidate, never the few a budget's end left.
+    let established =
+      outcome.stopReason == .converged || outcome.measurements >= 3 * candidates.count
+    if !established { note += "; too few measurements to save as wisdom" }
+    let entry =
+      !established
+      ? nil
+      : WisdomEntry(
+        outcome: outcome, candidates: candidates.map(\.0), labels: candidates.map(\.1),
+        shape: shape, context: context, choice: chosen, confidence: note)
     if let wisdom, let entry {
       do throws(WisdomError) { warnings += try wisdom.record([entry]) } catch {
         warnings.append("tuned, but could not save wisdom: \(error)")

@@ -40,7 +40,7 @@ extension Attune {
     @Option(help: "Worker threads for the multithreaded kernels (default: active processors).")
     var threads: Int?
 
-    @Option(help: "Samples per entry (the report used 10).")
+    @Option(help: "Samples per entry, 1 to 100000 (the report used 10).")
     var repetitions = 10
 
     @Option(help: "Seed of the inputs and of the shuffled order.")
@@ -52,7 +52,7 @@ extension Attune {
     @Flag(help: "Draw new random inputs before every sample.")
     var freshInputs = false
 
-    @Option(help: "Shortest sample, in milliseconds; faster calls are repeated within a sample.")
+    @Option(help: "Shortest sample, 0 to 60000 ms; faster calls are repeated within a sample.")
     var minSampleMs = 10.0
 
     @Option(help: "Write the full result as JSON to this file (- for stdout).")

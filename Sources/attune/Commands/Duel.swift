@@ -28,7 +28,7 @@ extension Attune {
     @Option(help: "Strategies, comma-separated.")
     var strategy = "grid,adaptive,race"
 
-    @Option(help: "Random matrices, one per trial.")
+    @Option(help: "Random matrices, one per trial (1 to 100000).")
     var trials = 20
 
     @Option(help: "Seed of the first trial's matrices.")

@@ -33,13 +33,13 @@ extension Attune {
     @Option(help: "Planning level: estimate, automatic, wisdom-only or measure.")
     var level = "automatic"
 
-    @Option(help: "Most seconds a measure plan may take, in all.")
+    @Option(help: "Most seconds a measure plan may take, in all (at most a week).")
     var budgetSeconds = 10.0
 
     @Flag(help: "Time the plan against the defaults in one interleaved run.")
     var check = false
 
-    @Option(help: "Rounds of the --check comparison.")
+    @Option(help: "Rounds of the --check comparison (2 to 100000).")
     var checkRounds = 20
 
     @OptionGroup var location: WisdomOptions

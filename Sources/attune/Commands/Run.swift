@@ -108,10 +108,10 @@ extension Attune {
 
     @Option(
       name: .customLong("repeat"),
-      help: "Time this many calls after the first and report each (inputs are checked once).")
+      help: "Time this many calls after the first, 1 to 10⁶, and report each.")
     var repeatCount = 1
 
-    @Option(help: "Untimed calls before the timed ones (with --repeat).")
+    @Option(help: "Untimed calls before the timed ones (with --repeat; 0 to 10⁶).")
     var warmup = 0
 
     @Flag(help: "Print the result as JSON.")

@@ -26,7 +26,7 @@ extension Attune {
     @Option(help: "Noise models, comma-separated, or all.")
     var noise = "all"
 
-    @Option(help: "Trials per strategy, profile and noise model.")
+    @Option(help: "Trials per strategy, profile and noise model (1 to 100000).")
     var trials = 1000
 
     @Option(help: "Seed.")
@@ -41,10 +41,10 @@ extension Attune {
     @Option(help: "Coefficient of variation of the noise, for every model (default 0.03).")
     var cv: Double?
 
-    @Option(help: "Measurement budget per trial.")
+    @Option(help: "Measurement budget per trial (1 to 10⁷).")
     var budgetMeasurements = 5000
 
-    @Option(help: "Time budget per trial, in simulated seconds.")
+    @Option(help: "Time budget per trial, in simulated seconds (at most a week).")
     var budgetSeconds = 600.0
 
     @Option(help: "Write every summary as JSON to this file (- for stdout).")

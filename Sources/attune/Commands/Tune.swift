@@ -79,7 +79,12 @@ extension Attune {
           let entry = WisdomEntry(
             outcome: outcome, candidates: kernels, labels: labels, shape: options.shape,
             context: .current())
-        else { throw CommandError("nothing to save: every candidate failed") }
+        else {
+          throw CommandError(
+            outcome.stopReason == .noCandidates
+              ? "nothing to save: every candidate failed"
+              : "nothing to save: the budget ended before a first measurement")
+        }
         printWarnings(try ensure { () throws(WisdomError) in try store.record([entry]) })
         saved = "saved   \(entry.configurationDescription) for \(entry.shapeClass) in \(store.path)"
       }

@@ -30,10 +30,10 @@ struct TuningOptions: ParsableArguments {
   @Option(help: "Error level δ of the race.")
   var delta = 0.05
 
-  @Option(help: "Most measurements per tuning run (default 5000 for tune, 500 for duel).")
+  @Option(help: "Most measurements per tuning run, 1 to 10⁷ (default 5000 for tune, 500 for duel).")
   var budgetMeasurements: Int?
 
-  @Option(help: "Most seconds per tuning run.")
+  @Option(help: "Most seconds per tuning run (at most a week).")
   var budgetSeconds = 600.0
 
   @Option(help: "Drop a candidate whose call takes longer than this many seconds (default: none).")
