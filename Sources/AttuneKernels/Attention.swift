@@ -126,6 +126,9 @@ package func stackedAttention(
     bytes: kernel.scratchBytes(for: shape)
       &+ problem.scoreArithmetic.extraScratchBytes(for: shape))
   kernel.compute(problem, into: output)
+  // Rows where Float32 overflowed (a huge scale, |V| near 3e38), or that a non-finite value
+  // they cannot see touched, recomputed exactly.
+  try ExactRows.repair(problem, output: output)
 }
 
 /// The index of the first NaN or infinity in `buffer`, scanning 16 lanes at a time.

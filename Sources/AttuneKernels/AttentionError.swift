@@ -30,6 +30,9 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case unknownInstructionSet(name: String, known: [String])
   /// The CPU does not run the instruction set asked for.
   case unsupportedInstructionSet(name: String, supported: [String])
+  /// A result is beyond Float32's range though the inputs are finite (a log-sum-exp above
+  /// 3.4e38, from a huge scale).
+  case outputOverflow(tensor: String, index: Int, value: String)
 
   /// One line saying what was wrong.
   public var description: String {
@@ -60,6 +63,9 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .unsupportedInstructionSet(let name, let supported):
       return
         "this CPU does not run the \(name) micro-kernels; it runs \(supported.joined(separator: ", "))"
+    case .outputOverflow(let tensor, let index, let value):
+      return
+        "\(tensor)[\(index)] would be \(value), beyond float32's range; use a smaller --scale or smaller inputs"
     case .insufficientMemory(let what, let required, let available):
       return
         "\(what) would need \(required / (1 << 20)) MiB; the machine has \(available / (1 << 20)) MiB"

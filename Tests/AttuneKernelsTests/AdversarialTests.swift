@@ -42,9 +42,9 @@ struct AdversarialTests {
     }
   }
 
-  @Test func scoresBeyondFloat32TouchOnlyTheirRow() throws {
-    // Finite inputs whose dot product overflows Float32 (1e20 · 1e20): that row becomes
-    // non-finite (documented), the others are untouched, and nothing traps.
+  @Test func scoresBeyondFloat32StillGiveTheOraclesAnswer() throws {
+    // Finite inputs whose dot product overflows Float32 (1e20 · 1e20): the kernel's row is
+    // recomputed in Float64 (`ExactRows`), so every row is finite and the oracle's.
     let shape = AttentionShape(queries: 4, keys: 5, headDim: 2)
     var q = [Float](repeating: 0.5, count: 8)
     q[2] = 1e20
@@ -52,13 +52,96 @@ struct AdversarialTests {
     var k = [Float](repeating: 0.5, count: 10)
     k[0] = 1e20
     let v = (0..<10).map { Float($0) }
+    let want = Oracle.attention(
+      AttentionInputs(q: q, k: k, v: v, shape: shape), scale: Double(shape.defaultScale))
     for kernel in Self.kernels {
       let got = try attention(q: q, k: k, v: v, shape: shape, kernel: kernel)
-      for row in [0, 2, 3] {
-        #expect(
-          got[(row * 2)..<(row * 2 + 2)].allSatisfy { $0.isFinite }, "\(kernel.name) row \(row)")
+      #expect(got.allSatisfy { $0.isFinite }, "\(kernel.name)")
+      #expect(maxAbsoluteError(got, want) <= 1e-5 * 9, "\(kernel.name)")
+    }
+  }
+
+  @Test(arguments: [Float(3e38), 1e30])
+  func aHugeScaleGivesTheOraclesAnswer(scale: Float) throws {
+    // Scores of ±1e39 and more: +∞ (then ∞ − ∞) or −∞ everywhere in Float32, finite in Float64,
+    // where the softmax is the arg-max.
+    let shape = AttentionShape(queries: 33, keys: 65, headDim: 7)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 38)
+    let (want, wantLSE) = Oracle.attentionAndLogSumExp(inputs, scale: Double(scale))
+    for kernel in Self.kernels + [try FusedAttention(blockQ: 16, blockK: 32, threads: 2)] {
+      let got = try inputs.run(kernel, options: AttentionOptions(scale: scale))
+      #expect(got.allSatisfy { $0.isFinite }, "\(kernel.name)")
+      #expect(maxAbsoluteError(got, want) <= 1e-6 * problemMaxV(inputs), "\(kernel.name)")
+    }
+    // The log-sum-exp itself is then beyond Float32: one clear error, never ∞.
+    if wantLSE.contains(where: { abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+      var output = [Float](repeating: 0, count: shape.outputCount)
+      var lse = [Float](repeating: 0, count: shape.queries)
+      #expect(throws: AttentionError.self) {
+        try inputs.q.withUnsafeBufferPointer { q in
+          try inputs.k.withUnsafeBufferPointer { k in
+            try inputs.v.withUnsafeBufferPointer { v in
+              try output.withUnsafeMutableBufferPointer { o in
+                try lse.withUnsafeMutableBufferPointer { l in
+                  try attention(
+                    q: q, k: k, v: v, shape: shape, into: o,
+                    options: AttentionOptions(scale: scale),
+                    logSumExp: l)
+                }
+              }
+            }
+          }
+        }
       }
     }
+  }
+
+  @Test func valuesNearFloatMaxDoNotOverflowTheSums() throws {
+    // |V| = 3e38: the fused kernel's unnormalised sum Σ e^(s − m) · v passes Float32's range;
+    // the row is recomputed, and equals the oracle's (an average of V's rows).
+    let shape = AttentionShape(queries: 9, keys: 40, headDim: 4, valueDim: 3)
+    let base = try AttentionInputs.random(shape: shape, seed: 3)
+    let v = (0..<shape.valueCount).map { $0 % 2 == 0 ? Float(3e38) : -3e38 }
+    let inputs = AttentionInputs(q: base.q, k: base.k, v: v, shape: shape)
+    let want = Oracle.attention(inputs, scale: Double(shape.defaultScale))
+    for kernel in Self.kernels {
+      let got = try inputs.run(kernel)
+      #expect(got.allSatisfy { $0.isFinite }, "\(kernel.name)")
+      #expect(maxAbsoluteError(got, want) <= 1e-6 * 3e38, "\(kernel.name)")
+    }
+  }
+
+  @Test(arguments: [16, 48, 64])
+  func aNonFiniteValueReachesOnlyTheRowsThatSeeIt(blockQ: Int) throws {
+    // With `.propagate`, ∞ in key 80 and NaN in value 85, bottom-right causal with Nq = 70 and
+    // Nk = 90: query i sees keys ≤ i + 20, so only rows 60...69 may be touched, whatever the
+    // tiling.
+    let shape = AttentionShape(queries: 70, keys: 90, headDim: 16)
+    let base = try AttentionInputs.random(shape: shape, seed: 80)
+    var k = base.k
+    var v = base.v
+    k[80 * 16 + 3] = .infinity
+    v[85 * 16 + 5] = .nan
+    let inputs = AttentionInputs(q: base.q, k: k, v: v, shape: shape)
+    let options = AttentionOptions(nonFiniteInputs: .propagate, mask: .causal(.bottomRight))
+    for kernel in [NaiveAttention(), try FusedAttention(blockQ: blockQ, blockK: 32, threads: 2)]
+      as [any AttentionKernel]
+    {
+      let got = try inputs.run(kernel, options: options)
+      let nonFinite = (0..<70).filter { row in
+        got[(row * 16)..<(row * 16 + 16)].contains { !$0.isFinite }
+      }
+      // Rows 65...69 see the NaN; rows 60...64 see the ∞ key, whose score is +∞ (then ∞ − ∞)
+      // or, where q[3] < 0, −∞: a key with no weight.
+      let want = (0..<70).filter { row in
+        row >= 65 || (row >= 60 && !(base.q[row * 16 + 3] < 0))
+      }
+      #expect(nonFinite == want, "\(kernel.name) blockQ \(blockQ)")
+    }
+  }
+
+  func problemMaxV(_ inputs: AttentionInputs) -> Double {
+    Double(inputs.v.map { abs($0) }.max() ?? 1)
   }
 
   @Test(arguments: [512, 1024])

@@ -43,6 +43,9 @@ package enum Platform {
   @inline(__always)
   package static func exp(_ x: Float) -> Float { expf(x) }
 
+  /// `e^x` in Float64 from the C library.
+  package static func exp(_ x: Double) -> Double { libmExp(x) }
+
   /// Natural logarithm from the C library.
   package static func log(_ x: Double) -> Double { libmLog(x) }
 
@@ -52,4 +55,5 @@ package enum Platform {
 
 // `Platform.log` and `Platform.cos` shadow the C functions inside the type; these reach them.
 private func libmLog(_ x: Double) -> Double { log(x) }
+private func libmExp(_ x: Double) -> Double { exp(x) }
 private func libmCos(_ x: Double) -> Double { cos(x) }
