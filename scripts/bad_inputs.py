@@ -56,7 +56,9 @@ def main():
         "inf.npy": npy_bytes(np.where(np.arange(15).reshape(5, 3) == 7, np.inf, 1).astype(np.float32)),
         "neginf.npy": npy_bytes(np.where(np.arange(12).reshape(4, 3) == 2, -np.inf, 1).astype(np.float32)),
         "bias-nan.npy": npy_bytes(np.where(np.arange(20).reshape(4, 5) == 3, np.nan, 0).astype(np.float32)),
-        "bias-shape.npy": npy_bytes(f(4, 4)),
+        "bias-shape.npy": npy_bytes(f(4, 4)), "bias-3-rows.npy": npy_bytes(f(3, 5)),
+        "q-float64-huge.npy": npy_bytes(np.full((4, 3), 1e300)),
+        "bias-float64-huge.npy": npy_bytes(np.full((4, 5), 1e300)),
         "bool.npy": npy_bytes(np.ones((4, 3), dtype=bool)),
         "wisdom-garbage.json": b"{\"format\": \"attune-wisdom\", \"vers",
         "wisdom-newer.json": b"{\"format\": \"attune-wisdom\", \"version\": 9, \"entries\": []}",
@@ -91,7 +93,10 @@ def main():
             (swap("--k", "k-narrow.npy"), 1), (swap("--v", "v-short.npy"), 1),
             (["run", "--q", "q4.npy", "--k", "k4.npy", "--v", "v4.npy"], 1),
             (["run", "--q", "q4.npy", "--k", "k4b.npy", "--v", "k4b.npy"], 1),
-            (run3 + ["--bias", "bias-shape.npy"], 1),
+            (run3 + ["--bias", "bias-shape.npy"], 1), (run3 + ["--bias", "bias-3-rows.npy"], 1),
+            # An output too large for memory with its encoding: refused before anything is drawn.
+            (["run", "--random", "--n", "130000", "--nk", "1", "--d", "1", "--dv", "50000",
+              "--out", "huge.npy"], 1),
             (["run", "--random", "--n", "3000000000", "--d", "64"], 64),
             (["run", "--random", "--n", "16777216", "--nk", "1", "--d", "16777216"], 1),
             (["run", "--random", "--heads", "6", "--kv-heads", "4"], 64),
@@ -99,7 +104,9 @@ def main():
         "non-finite values": [
             (swap("--k", "nan.npy"), 1), (swap("--k", "inf.npy"), 1), (swap("--q", "neginf.npy"), 1),
             (run3 + ["--bias", "bias-nan.npy"], 1), (run3 + ["--scale", "nan"], 64),
-            (run3 + ["--scale", "0"], 64),
+            (run3 + ["--scale", "-inf"], 64),
+            # Finite float64 values that float32 cannot hold: refused by name, not as "inf".
+            (swap("--q", "q-float64-huge.npy"), 1), (run3 + ["--bias", "bias-float64-huge.npy"], 1),
         ],
         "flags": [
             (["run"], 64), (["run", "--random", "--n", "abc"], 64), (["run", "--random", "--n", "0"], 64),

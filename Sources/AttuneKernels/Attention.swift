@@ -87,11 +87,15 @@ package func stackedAttention(
   problem.microKernels = try MicroKernelTable.resolve(options.instructionSet)
   problem.scoreArithmetic = ScoreArithmetic(options.scorePrecision, kernels: problem.microKernels)
   if let bias {
-    guard bias.count == queryPositions &* shape.keys, let base = bias.baseAddress else {
+    // A row per query position, or one row that every query shares (as PyTorch broadcasts a
+    // padding mask [B, 1, 1, Nk]).
+    let shared = bias.count == shape.keys && queryPositions > 1
+    guard bias.count == queryPositions &* shape.keys || shared, let base = bias.baseAddress else {
       throw .shapeMismatch(
         tensor: "bias", expected: queryPositions &* shape.keys, actual: bias.count)
     }
     problem.bias = base
+    problem.biasRowStride = shared ? 0 : shape.keys
   }
   if let logSumExp {
     guard logSumExp.count == shape.queries, let base = logSumExp.baseAddress else {

@@ -10,7 +10,7 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case shapeMismatch(tensor: String, expected: Int, actual: Int)
   /// An input holds NaN or ±infinity and the policy is `.reject`.
   case nonFiniteInput(tensor: String, index: Int, value: String)
-  /// The score scale is zero, negative, NaN or infinite.
+  /// The score scale is NaN or infinite.
   case invalidScale(String)
   /// A kernel parameter is out of its range.
   case invalidParameter(kernel: String, parameter: String, value: Int, reason: String)
@@ -46,7 +46,7 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .nonFiniteInput(let tensor, let index, let value):
       return "\(tensor) holds \(value) at flat index \(index); inputs must be finite"
     case .invalidScale(let value):
-      return "the scale must be finite and positive, got \(value)"
+      return "the scale must be finite, got \(value)"
     case .invalidParameter(let kernel, let parameter, let value, let reason):
       return "\(kernel): \(parameter) = \(value) is invalid: \(reason)"
     case .unknownKernel(let name, let known):

@@ -20,8 +20,11 @@ public struct AttentionProblem: @unchecked Sendable {
   /// Which keys each query may see. Only kernels whose `supportsMasks` is true receive anything
   /// but `.none`.
   public package(set) var mask: AttentionMask = .none
-  /// An additive bias `[Nq, Nk]` added to the scaled scores (−∞ hides a key), or nil.
+  /// An additive bias `[Nq, Nk]` (or one row `[Nk]` shared by every query, when
+  /// `biasRowStride` is 0) added to the scaled scores (−∞ hides a key), or nil.
   public package(set) var bias: UnsafePointer<Float>?
+  /// Floats between the bias rows of consecutive query positions: Nk, or 0 for one shared row.
+  package var biasRowStride: Int
   /// Where to write each row's log-sum-exp of its scaled, masked scores, `[Nq]` (−∞ for a row
   /// that sees no key), or nil.
   public package(set) var logSumExp: UnsafeMutablePointer<Float>?
@@ -47,7 +50,7 @@ public struct AttentionProblem: @unchecked Sendable {
   /// Row `row`'s bias, `[Nk]`, if there is a bias.
   @inline(__always)
   package func biasRow(_ row: Int) -> UnsafePointer<Float>? {
-    bias.map { $0 + (row % queryPositions) * shape.keys }
+    bias.map { $0 + (row % queryPositions) * biasRowStride }
   }
 
   /// Whether the problem asks for anything beyond plain attention.
@@ -68,13 +71,15 @@ public struct AttentionProblem: @unchecked Sendable {
     ] where buffer.count != expected {
       throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
     }
-    guard scale.isFinite, scale > 0 else { throw .invalidScale("\(scale)") }
+    // Any finite scale, as PyTorch's: 0 averages V, a negative one favours the least similar keys.
+    guard scale.isFinite else { throw .invalidScale("\(scale)") }
     self.q = q
     self.k = k
     self.v = v
     self.shape = shape
     self.scale = scale
     queryPositions = shape.queries
+    biasRowStride = shape.keys
   }
 }
 
@@ -91,6 +96,7 @@ extension AttentionProblem {
     self.shape = shape
     self.scale = scale
     queryPositions = shape.queries
+    biasRowStride = shape.keys
   }
 
   /// The first element of `q` (a validated problem is never empty).

@@ -62,6 +62,7 @@ public enum NPY {
     if actual < expected { throw .truncatedData(expectedBytes: expected, actualBytes: actual) }
     if actual > expected { throw .trailingData(expectedBytes: expected, actualBytes: actual) }
 
+    var outOfRange: (index: Int, value: Double)?
     let values = bytes.withUnsafeBytes { raw in
       [Float](unsafeUninitializedCapacity: count) { out, initialized in
         initialized = 0
@@ -82,16 +83,20 @@ public enum NPY {
         } else {
           for i in 0..<count {
             let bits = data.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-            out[i] = Float(
-              Double(bitPattern: bigEndian ? bits.byteSwapped : UInt64(littleEndian: bits)))
+            let value = Double(
+              bitPattern: bigEndian ? bits.byteSwapped : UInt64(littleEndian: bits))
+            out[i] = Float(value)
+            if outOfRange == nil, value.isFinite, !out[i].isFinite { outOfRange = (i, value) }
           }
         }
         initialized = count
       }
     }
-    return try NPYArray(
+    var array = try NPYArray(
       shape: header.shape, values: values,
       storedType: [1: .bool, 2: .float16, 4: .float32][width] ?? .float64)
+    array.firstOutOfRange = outOfRange.map { OutOfRangeValue(index: $0.index, value: $0.value) }
+    return array
   }
 
   /// The element types `encode` writes.

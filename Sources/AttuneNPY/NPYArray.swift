@@ -19,6 +19,9 @@ public struct NPYArray: Equatable, Sendable {
   public let values: [Float]
   /// What the source file stored (`.float32` for arrays built in memory).
   public let storedType: StoredType
+  /// The first float64 value of the file that is finite but beyond Float32's range (±3.4e38),
+  /// and so became ±∞ here; nil when there is none.
+  public internal(set) var firstOutOfRange: OutOfRangeValue?
 
   /// Creates an array.
   ///

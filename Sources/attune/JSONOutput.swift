@@ -28,7 +28,7 @@ enum OutputFile {
   /// caller should then print nothing else.
   @discardableResult
   static func write(_ data: Data, to path: String) throws -> Bool {
-    try write([(data, path)])
+    try write([([UInt8](data), path)])
   }
 
   /// Writes every output: the files together, then those for stdout. `beforeCommit` runs once
@@ -37,11 +37,11 @@ enum OutputFile {
   /// something went to stdout.
   @discardableResult
   static func write(
-    _ outputs: [(data: Data, path: String)], beforeCommit: () throws -> Void = {}
+    _ outputs: [(bytes: [UInt8], path: String)], beforeCommit: () throws -> Void = {}
   ) throws -> Bool {
     var files = FileTransaction()
-    for (data, path) in outputs where path != "-" {
-      try ensure { () throws(NPYError) in try files.add(Array(data), to: path) }
+    for (bytes, path) in outputs where path != "-" {
+      try ensure { () throws(NPYError) in try files.add(bytes, to: path) }
     }
     let staged = try ensure { () throws(NPYError) in try files.stage() }
     do {
@@ -53,7 +53,8 @@ enum OutputFile {
     }
     try ensure { () throws(NPYError) in try staged.renameTemporaries() }
     var toStdout = false
-    for (data, path) in outputs where path == "-" {
+    for (bytes, path) in outputs where path == "-" {
+      let data = Data(bytes)
       try StandardOutput.write(data.last == UInt8(ascii: "\n") ? data : data + Data("\n".utf8))
       toStdout = true
     }

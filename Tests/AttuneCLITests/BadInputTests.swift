@@ -57,8 +57,8 @@ struct BadInputTests {
       arguments: ["run", "--random", "--threads", "100000"], status: 64,
       message: "--threads 100000 is invalid"),
     Case(
-      arguments: ["run", "--random", "--scale=-1"], status: 64,
-      message: "--scale must be finite and positive"),
+      arguments: ["run", "--random", "--scale", "-inf"], status: 64,
+      message: "--scale must be finite"),
     Case(
       arguments: ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--n", "3"], status: 64,
       message: "--n goes with --random"),

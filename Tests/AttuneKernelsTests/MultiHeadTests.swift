@@ -9,8 +9,12 @@ struct MultiHeadTests {
     let mask: AttentionMask
     let biasBatch: Int?
     let biasHeads: Int
+    /// 1: one bias row shared by every query (PyTorch's padding mask `[B, 1, 1, Nk]`).
+    var biasQueries: Int? = nil
     var testDescription: String {
-      "\(shape) \(mask) bias \(biasBatch.map { "[\($0), \(biasHeads), …]" } ?? "none")"
+      let rows = biasQueries.map(String.init) ?? "Nq"
+      return
+        "\(shape) \(mask) bias \(biasBatch.map { "[\($0), \(biasHeads), \(rows), Nk]" } ?? "none")"
     }
   }
 
@@ -34,6 +38,15 @@ struct MultiHeadTests {
       shape: MultiHeadShape(
         batch: 1, heads: 2, kvHeads: 1, head: AttentionShape(queries: 40, keys: 20, headDim: 4)),
       mask: .causal(.bottomRight), biasBatch: 1, biasHeads: 2),
+    // Padding masks: one row per batch shared by every query and head (grouped heads stacked),
+    // and one row per head.
+    Case(
+      shape: MultiHeadShape(batch: 2, heads: 4, kvHeads: 2, head: .square(tokens: 37, headDim: 8)),
+      mask: .none, biasBatch: 2, biasHeads: 1, biasQueries: 1),
+    Case(
+      shape: MultiHeadShape(
+        batch: 1, heads: 3, kvHeads: 3, head: AttentionShape(queries: 65, keys: 70, headDim: 8)),
+      mask: .causal(.topLeft), biasBatch: 1, biasHeads: 3, biasQueries: 1),
   ]
 
   /// The oracle, head by head, on the head's slices.
@@ -55,8 +68,10 @@ struct MultiHeadTests {
           v: Array(v[(ki * head.valueCount)..<((ki + 1) * head.valueCount)]), shape: head)
         let headBias = bias.map { bias -> [Float] in
           let index = (bias.batch == 1 ? 0 : b) * bias.heads + (bias.heads == 1 ? 0 : h)
-          let size = head.queries * head.keys
-          return Array(bias.values[(index * size)..<((index + 1) * size)])
+          let size = (bias.queries ?? head.queries) * head.keys
+          let slice = Array(bias.values[(index * size)..<((index + 1) * size)])
+          // A shared row, written out for every query.
+          return bias.queries == 1 ? (0..<head.queries).flatMap { _ in slice } : slice
         }
         let result = Oracle.attentionAndLogSumExp(
           inputs, scale: Double(head.defaultScale), mask: mask, bias: headBias)
@@ -80,9 +95,10 @@ struct MultiHeadTests {
     let v = Self.random(shape.valueCount, &generator)
     let bias = testCase.biasBatch.map { batch in
       AttentionBias(
-        values: (0..<(batch * testCase.biasHeads * shape.head.queries * shape.head.keys)).map {
-          _ in generator.next() % 5 == 0 ? -.infinity : Float(generator.next() % 9) / 4 - 1
-        }, batch: batch, heads: testCase.biasHeads)
+        values: (0..<(batch * testCase.biasHeads * (testCase.biasQueries ?? shape.head.queries)
+          * shape.head.keys)).map { _ in
+            generator.next() % 5 == 0 ? -.infinity : Float(generator.next() % 9) / 4 - 1
+          }, batch: batch, heads: testCase.biasHeads, queries: testCase.biasQueries)
     }
     let want = oracle(q, k, v, shape, testCase.mask, bias)
     let maxV = Double(v.map { abs($0) }.max() ?? 1)

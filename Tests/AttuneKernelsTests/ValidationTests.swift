@@ -1,5 +1,6 @@
 import AttuneKernels
 import Testing
+import _AttuneTestSupport
 
 /// What the public entry points refuse, and how they say it.
 struct ValidationTests {
@@ -99,15 +100,28 @@ struct ValidationTests {
   }
 
   @Test(
-    "scales that are not finite and positive are refused",
+    "scales that are not finite are refused",
     arguments: [
-      Float(0), -1, .nan, .infinity,
+      Float.nan, .infinity, -.infinity,
     ])
   func badScale(scale: Float) {
     #expect(throws: AttentionError.invalidScale("\(scale)")) {
       try attention(
         q: zeros(8), k: zeros(12), v: zeros(15), shape: shape,
         options: AttentionOptions(scale: scale))
+    }
+  }
+
+  @Test("a zero or negative scale is PyTorch's: the oracle's answer on every kernel")
+  func zeroAndNegativeScales() throws {
+    let shape = AttentionShape(queries: 9, keys: 17, headDim: 5, valueDim: 3)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 12)
+    for scale: Float in [0, -0.5, -3] {
+      let want = Oracle.attention(inputs, scale: Double(scale))
+      for kernel in KernelCatalog.builtIn.compactMap({ try? $0.make() }) {
+        let got = try inputs.run(kernel, options: AttentionOptions(scale: scale))
+        #expect(maxAbsoluteError(got, want) <= 1e-5, "\(kernel.name) at scale \(scale)")
+      }
     }
   }
 

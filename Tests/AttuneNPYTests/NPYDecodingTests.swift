@@ -52,6 +52,10 @@ struct NPYDecodingTests {
     #expect(array.shape == [3])
     #expect(array.values == [1, -0.5, .infinity])
     #expect(array.storedType == .float64)
+    // The finite 1e300 that became ∞ is named, so a caller can refuse it by its value.
+    #expect(array.firstOutOfRange == OutOfRangeValue(index: 2, value: 1e300))
+    let inRange = try NPY.decode(NPY.encode(try NPYArray(shape: [2], values: [1, .infinity])))
+    #expect(inRange.firstOutOfRange == nil, "an infinity stored as such is not out of range")
   }
 
   @Test("encode then decode gives back shape and values, for ranks 1 to 4")

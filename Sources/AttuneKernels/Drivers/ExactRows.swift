@@ -56,11 +56,11 @@ package enum ExactRows {
       for x in buffer where x.isFinite { m = Swift.max(m, x.magnitude) }
       return Double(m)
     }
-    if Double(problem.scale) * Double(problem.shape.headDim) < 1e30 {
+    let scale = abs(Double(problem.scale))
+    if scale * Double(problem.shape.headDim) < 1e30 {
       // Only large inputs can overflow then: look at them.
       let bound =
-        largest(problem.q) * largest(problem.k) * Double(problem.shape.headDim)
-        * Double(problem.scale)
+        largest(problem.q) * largest(problem.k) * Double(problem.shape.headDim) * scale
       return bound > Double(Float.greatestFiniteMagnitude) / 4
     }
     return true

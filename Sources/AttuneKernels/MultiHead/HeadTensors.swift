@@ -17,8 +17,8 @@ struct HeadTensors: @unchecked Sendable {
     let head = shape.head
     let qh = batch * shape.heads + firstHead
     let kh = batch * shape.kvHeads + shape.kvHead(for: firstHead)
-    let biasCount = head.queries * head.keys
     let biasSlice = biasShape.map { bias -> UnsafeBufferPointer<Float> in
+      let biasCount = bias.rows(for: shape) * head.keys
       let index =
         (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
       return UnsafeBufferPointer(

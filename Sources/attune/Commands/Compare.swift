@@ -161,9 +161,9 @@ extension Attune {
         throw CommandError(error.description)
       }
       bar.finish()
-      var outputs: [(data: Data, path: String)] = []
-      if let json { outputs.append((try result.json(), json)) }
-      if let csv { outputs.append((Data(result.csv().utf8), csv)) }
+      var outputs: [(bytes: [UInt8], path: String)] = []
+      if let json { outputs.append(([UInt8](try result.json()), json)) }
+      if let csv { outputs.append((Array(result.csv().utf8), csv)) }
       try OutputFile.write(outputs)
       if json != "-" && csv != "-" {
         let machine = result.machine

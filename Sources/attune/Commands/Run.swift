@@ -15,10 +15,12 @@ extension Attune {
         .npy files of float16, float32 or float64, in C order. The output has Q's leading
         dimensions and is float16 when Q, K and V all are (computed in float32), else float32.
         --causal and --window mask keys by position; --bias adds a float (or boolean: false
-        hides) .npy of shape [Nq, Nk], [H|1, Nq, Nk] or [B|1, H|1, Nq, Nk]; --lse writes each
-        row's log-sum-exp [B, H, Nq]; --scores bfloat16 rounds Q and K to bfloat16 for Q·Kᵀ
-        (fused and naive kernels). Inputs holding NaN or infinity are refused unless
-        --allow-nonfinite is given, in which case they propagate to the rows they touch.
+        hides) .npy of any shape that broadcasts to [B, H, Nq, Nk] as PyTorch's attn_mask (a
+        padding mask [B, 1, 1, Nk], [Nq, Nk], [H, Nq, Nk]...; float64 values below -3.4e38 hide
+        their key); --lse writes each row's log-sum-exp, shaped as Q without its last dimension;
+        --scores bfloat16 rounds Q and K to bfloat16 for Q·Kᵀ (fused and naive kernels). Inputs
+        holding NaN or infinity, or float64 values beyond float32's range, are refused; with
+        --allow-nonfinite, NaN and infinity propagate to exactly the rows that see them.
 
         Examples:
           attune run --q q.npy --k k.npy --v v.npy --out o.npy
@@ -75,7 +77,9 @@ extension Attune {
     @Option(help: "Sliding window: each query sees this many keys, ending at its diagonal.")
     var window: Int?
 
-    @Option(help: "Additive bias (float) or boolean mask (.npy), broadcast over B and H.")
+    @Option(
+      help:
+        "Additive bias (float) or boolean mask (.npy), broadcast to [B, H, Nq, Nk] as PyTorch's.")
     var bias: String?
 
     @Option(help: "Write each row's log-sum-exp [B, H, Nq] as float32 .npy.")
@@ -100,7 +104,9 @@ extension Attune {
     @Flag(help: "Use the kernel's built-in defaults even when wisdom applies.")
     var noWisdom = false
 
-    @Option(help: "Score scale (default 1/√dk).")
+    @Option(
+      parsing: .unconditional,
+      help: "Score scale, any finite number, 0 and negative ones included (default 1/√dk).")
     var scale: Float?
 
     @Flag(help: "Compute even when an input holds NaN or infinity.")
@@ -158,8 +164,8 @@ extension Attune {
       }
       try OptionLimits.count(repeatCount, "--repeat", 1...1_000_000)
       try OptionLimits.count(warmup, "--warmup", 0...1_000_000)
-      if let scale, !(scale.isFinite && scale > 0) {
-        throw ValidationError("--scale must be finite and positive, got \(scale)")
+      if let scale, !scale.isFinite {
+        throw ValidationError("--scale must be finite, got \(scale)")
       }
     }
 
@@ -181,6 +187,14 @@ extension Attune {
       var kernel = try kernelOptions.make()
       try OutputFile.check(outputPath, lse)
       let inputs = try loadInputs()
+      if !random {
+        let held = Platform.floatBytes(inputs.q.count &+ inputs.k.count &+ inputs.v.count)
+        let (bytes, overflow) = held.addingReportingOverflow(
+          outputBytes(for: inputs.shape, half: inputs.isHalf))
+        try ensure { () throws(AttentionError) in
+          try Platform.checkMemory("the inputs and the output", bytes: overflow ? Int.max : bytes)
+        }
+      }
       let bias = try self.bias.map { try RunInputs.bias($0, for: inputs.shape) }
       var plan = "flags"
       if kernelOptions.choosesNothing {
@@ -230,19 +244,19 @@ extension Attune {
       let shape = inputs.shape
       let outputShape = inputs.leading + [shape.head.queries, shape.head.valueDim]
       // O and the log-sum-exp are written together: both, or neither.
-      var outputs: [(data: Data, path: String)] = []
+      var outputs: [(bytes: [UInt8], path: String)] = []
       if let outputPath {
         let array = try ensure { () throws(NPYError) in
           try NPYArray(shape: outputShape, values: result.output)
         }
         outputs.append(
-          (Data(NPY.encode(array, as: inputs.isHalf ? .float16 : .float32)), outputPath))
+          (NPY.encode(array, as: inputs.isHalf ? .float16 : .float32), outputPath))
       }
       if let lse, let values = result.logSumExp {
         let array = try ensure { () throws(NPYError) in
           try NPYArray(shape: inputs.leading + [shape.head.queries], values: values)
         }
-        outputs.append((Data(NPY.encode(array)), lse))
+        outputs.append((NPY.encode(array), lse))
       }
       try OutputFile.write(outputs)
       let report = RunReport(
@@ -317,6 +331,16 @@ extension Attune {
       }
     }
 
+    /// What the run holds besides its inputs: O, its `.npy` encoding when written, and the
+    /// log-sum-exp (with its encoding).
+    private func outputBytes(for shape: MultiHeadShape, half: Bool) -> Int {
+      let output = Platform.floatBytes(shape.outputCount)
+      let encoded = outputPath == nil ? 0 : half ? output / 2 : output
+      let lse = self.lse == nil ? 0 : 2 * Platform.floatBytes(shape.logSumExpCount)
+      let (sum, overflow) = (output &+ encoded).addingReportingOverflow(lse)
+      return overflow || output == Int.max ? Int.max : sum
+    }
+
     /// Reads the three files, or draws random inputs.
     private func loadInputs() throws -> RunInputs {
       if random {
@@ -326,7 +350,9 @@ extension Attune {
         let shape = MultiHeadShape(
           batch: batch ?? 1, heads: heads, kvHeads: kvHeads ?? heads,
           head: AttentionShape(queries: n, keys: nk ?? n, headDim: d, valueDim: dv ?? d))
-        return try RunInputs.random(shape, seed: seed, leading: batch != nil || self.heads != nil)
+        return try RunInputs.random(
+          shape, seed: seed, leading: batch != nil || self.heads != nil,
+          outputBytes: outputBytes(for: shape, half: false))
       }
       guard let queryPath, let keyPath, let valuePath else {
         throw ValidationError("give --q, --k and --v (three .npy files), or --random")

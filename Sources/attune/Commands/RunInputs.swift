@@ -12,12 +12,19 @@ struct RunInputs {
   let leading: [Int]
   let isHalf: Bool
 
-  /// Standard normal inputs of `shape`; `leading` keeps [B, H] on the output.
-  static func random(_ shape: MultiHeadShape, seed: UInt64, leading: Bool) throws -> RunInputs {
+  /// Standard normal inputs of `shape`; `leading` keeps [B, H] on the output. `outputBytes`
+  /// (what the run will hold besides the inputs: O, its encoding, the log-sum-exp) is checked
+  /// with the inputs, in total, before anything is drawn.
+  static func random(
+    _ shape: MultiHeadShape, seed: UInt64, leading: Bool, outputBytes: Int = 0
+  ) throws -> RunInputs {
     try ensure { () throws(AttentionError) in try shape.validate() }
     let total = shape.queryCount &+ shape.keyCount &+ shape.valueCount
     try ensure { () throws(AttentionError) in
-      try Platform.checkMemory("random inputs", bytes: Platform.floatBytes(total))
+      let bytes = Platform.floatBytes(total).addingReportingOverflow(outputBytes)
+      try Platform.checkMemory(
+        outputBytes > 0 ? "random inputs and the output" : "random inputs",
+        bytes: bytes.overflow ? Int.max : bytes.partialValue)
     }
     var generator = SplitMix64(seed: seed)
     func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
@@ -49,6 +56,11 @@ struct RunInputs {
     }
     guard shape.allSatisfy({ $0 >= 1 }) else {
       throw CommandError("\(name) (\(path)) is empty: shape \(array.shapeDescription)")
+    }
+    if let outside = array.firstOutOfRange {
+      throw CommandError(
+        "\(name) (\(path)) holds \(outside.value) at flat index \(outside.index), beyond float32's range (±3.4e38), in which Attune computes"
+      )
     }
     let rank = shape.count
     return Tensor(
@@ -90,30 +102,42 @@ struct RunInputs {
       leading: Array(q.array.shape.dropLast(2)), isHalf: half)
   }
 
-  /// Reads a bias: float values, or booleans (true attends, false hides), of shape [Nq, Nk],
-  /// [H|1, Nq, Nk] or [B|1, H|1, Nq, Nk].
+  /// Reads a bias: float values, or booleans (true attends, false hides), of any shape that
+  /// broadcasts to [B, H, Nq, Nk] as PyTorch's (each dimension, aligned from the right, 1 or the
+  /// full size). Memory: the file's values, and Nk times them when the key dimension is 1.
   static func bias(_ path: String, for shape: MultiHeadShape) throws -> AttentionBias {
     let array: NPYArray
     do { array = try NPY.read(path: path) } catch {
       throw CommandError("bias (\(path)): \(error)")
     }
-    let dims = array.shape
-    let (nq, nk) = (shape.head.queries, shape.head.keys)
-    guard dims.count >= 2, dims[dims.count - 2] == nq, dims[dims.count - 1] == nk else {
+    // A float64 value below −3.4e38 hides its key, as −∞ would; one above +3.4e38 is refused.
+    if let outside = array.firstOutOfRange, outside.value > 0 {
       throw CommandError(
-        "bias (\(path)) has shape \(array.shapeDescription); its last two dimensions must be [Nq, Nk] = [\(nq), \(nk)]"
+        "bias (\(path)) holds \(outside.value) at flat index \(outside.index), beyond float32's range (±3.4e38), in which Attune computes"
       )
     }
-    let heads = dims.count >= 3 ? dims[dims.count - 3] : 1
-    let batch = dims.count == 4 ? dims[0] : 1
-    let values =
+    // PyTorch's broadcasting: dimensions aligned from the right on [B, H, Nq, Nk], each 1 or the
+    // full size (a padding mask [B, 1, 1, Nk], a per-query [Nq, 1], a row [Nk]...).
+    let full = [shape.batch, shape.heads, shape.head.queries, shape.head.keys]
+    let dims = [Int](repeating: 1, count: 4 - array.shape.count) + array.shape
+    guard zip(dims, full).allSatisfy({ $0 == 1 || $0 == $1 }) else {
+      throw CommandError(
+        "bias (\(path)) has shape \(array.shapeDescription), which does not broadcast to [B, H, Nq, Nk] = \(full): each dimension, aligned from the right, must be 1 or the full size"
+      )
+    }
+    var values =
       array.storedType == .bool ? array.values.map { $0 != 0 ? 0 : -.infinity } : array.values
-    let bias = AttentionBias(values: values, batch: batch, heads: heads)
-    guard batch == 1 || batch == shape.batch, heads == 1 || heads == shape.heads else {
-      throw CommandError(
-        "bias (\(path)) has shape \(array.shapeDescription); batch must be 1 or \(shape.batch) and heads 1 or \(shape.heads)"
-      )
+    let nk = shape.head.keys
+    if dims[3] == 1 && nk > 1 {
+      // One value per row: the same for every key.
+      try ensure { () throws(AttentionError) in
+        try Platform.checkMemory(
+          "the bias broadcast over keys", bytes: Platform.floatBytes(values.count &* nk))
+      }
+      values = values.flatMap { [Float](repeating: $0, count: nk) }
     }
+    let bias = AttentionBias(
+      values: values, batch: dims[0], heads: dims[1], queries: dims[2] == 1 ? 1 : nil)
     return bias
   }
 }

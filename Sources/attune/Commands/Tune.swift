@@ -89,7 +89,8 @@ extension Attune {
         saved = "saved   \(entry.configurationDescription) for \(entry.shapeClass) in \(store.path)"
       }
       if let json {
-        if try OutputFile.write([(try JSONOutput.data(record), json)], beforeCommit: saveWisdom) {
+        let data = [UInt8](try JSONOutput.data(record))
+        if try OutputFile.write([(data, json)], beforeCommit: saveWisdom) {
           try Interruption.exitIfRequested(kept: outcome.measurements)
           return
         }
