@@ -49,7 +49,7 @@ def main():
         "negative-shape.npy": header(shape="(-2, 3)"), "huge-shape.npy": header(shape="(4294967296, 4294967296)"),
         "bad-dict.npy": header(shape="[2, 3]"), "trailing.npy": header(body=b"\0" * 40),
         "nonascii.npy": header(descr="<f\xe94"),
-        "empty-rows.npy": npy_bytes(np.zeros((0, 3), np.float32)),
+        "empty-columns.npy": npy_bytes(np.zeros((4, 0), np.float32)),
         "vector.npy": npy_bytes(f(3)),
         "k-narrow.npy": npy_bytes(f(5, 2)), "v-short.npy": npy_bytes(f(4, 2)),
         "nan.npy": npy_bytes(np.where(np.arange(15).reshape(5, 3) == 7, np.nan, 1).astype(np.float32)),
@@ -89,7 +89,7 @@ def main():
             "negative-shape.npy", "huge-shape.npy", "bad-dict.npy", "trailing.npy", "nonascii.npy",
             "bool.npy"]],
         "shapes": [
-            (swap("--q", "empty-rows.npy"), 1), (swap("--q", "vector.npy"), 1),
+            (swap("--q", "empty-columns.npy"), 1), (swap("--q", "vector.npy"), 1),
             (swap("--k", "k-narrow.npy"), 1), (swap("--v", "v-short.npy"), 1),
             (["run", "--q", "q4.npy", "--k", "k4.npy", "--v", "v4.npy"], 1),
             (["run", "--q", "q4.npy", "--k", "k4b.npy", "--v", "k4b.npy"], 1),

@@ -7,10 +7,11 @@
 ///   - shape: The sizes `Nq`, `Nk`, `dk`, `dv`.
 ///   - kernel: The kernel to run; the fused kernel with its defaults if omitted.
 ///   - options: Scale (default `1 / √dk`) and the policy for non-finite inputs (default: reject).
-/// - Returns: The output, row-major `[Nq, dv]`.
-/// - Throws: `AttentionError` if a length disagrees with `shape`, a size is zero, the scale is not
-///   finite and positive, an input is not finite (under `.reject`), or the kernel's scratch memory
-///   would exceed the machine's.
+/// - Returns: The output, row-major `[Nq, dv]`: empty when Nq = 0, zeros when Nk = 0 (a row that
+///   sees no key gives zeros, as PyTorch's).
+/// - Throws: `AttentionError` if a length disagrees with `shape`, dk or dv is zero, the scale is
+///   not finite, an input is not finite (under `.reject`), a log-sum-exp leaves Float32's range,
+///   or the kernel's scratch memory would exceed the machine's.
 /// - Complexity: O(Nq · Nk · (dk + dv)) time; scratch memory depends on the kernel.
 ///
 /// Accuracy: every built-in kernel stays within `1e-5 · max|V|` of a Float64 evaluation for the
@@ -19,10 +20,11 @@ public func attention(
   q: [Float], k: [Float], v: [Float], shape: AttentionShape,
   kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions()
 ) throws(AttentionError) -> [Float] {
-  try shape.validate()
+  try shape.validate(allowingEmptySequences: true)
+  let empty = shape.queries == 0 || shape.keys == 0  // no scratch: nothing to compute
   try Platform.checkMemory(
     "the output and the \(kernel.name) kernel's scratch",
-    bytes: Platform.floatBytes(shape.outputCount) &+ kernel.scratchBytes(for: shape))
+    bytes: Platform.floatBytes(shape.outputCount) &+ (empty ? 0 : kernel.scratchBytes(for: shape)))
   var output = [Float](repeating: 0, count: shape.outputCount)
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
@@ -78,6 +80,20 @@ package func stackedAttention(
   kernel: any AttentionKernel, options: AttentionOptions, bias: UnsafeBufferPointer<Float>?,
   logSumExp: UnsafeMutableBufferPointer<Float>?, queryPositions: Int
 ) throws(AttentionError) {
+  if shape.queries == 0 || shape.keys == 0 {
+    // No query: an empty output. No key: every row sees none, so zeros and a log-sum-exp of −∞.
+    try shape.validate(allowingEmptySequences: true)
+    for (name, count, expected) in [
+      ("Q", q.count, shape.queryCount), ("K", k.count, shape.keyCount),
+      ("V", v.count, shape.valueCount), ("O", output.count, shape.outputCount),
+      ("log-sum-exp", logSumExp?.count ?? shape.queries, shape.queries),
+    ] where count != expected {
+      throw .shapeMismatch(tensor: name, expected: expected, actual: count)
+    }
+    output.update(repeating: 0)
+    logSumExp?.update(repeating: -.infinity)
+    return
+  }
   var problem = try AttentionProblem(
     q: q, k: k, v: v, shape: shape, scale: options.scale ?? shape.defaultScale)
   precondition(queryPositions >= 1 && shape.queries % queryPositions == 0)

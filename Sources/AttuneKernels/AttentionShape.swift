@@ -56,8 +56,16 @@ public struct AttentionShape: Hashable, Sendable, Codable, CustomStringConvertib
   ///
   /// - Throws: `AttentionError.emptyDimension` or `AttentionError.sizeOverflow`.
   public func validate() throws(AttentionError) {
-    for (name, value) in [("Nq", queries), ("Nk", keys), ("dk", headDim), ("dv", valueDim)]
-    where value < 1 {
+    try validate(allowingEmptySequences: false)
+  }
+
+  /// `validate()`, letting Nq and Nk be 0 when `allowingEmptySequences` (an empty output, or
+  /// rows that see no key: zeros, as `attention` gives them).
+  package func validate(allowingEmptySequences: Bool) throws(AttentionError) {
+    let least = allowingEmptySequences ? 0 : 1
+    for (name, value, lowest) in [
+      ("Nq", queries, least), ("Nk", keys, least), ("dk", headDim, 1), ("dv", valueDim, 1),
+    ] where value < lowest {
       throw .emptyDimension(name: name, value: value)
     }
     for (a, b) in [(queries, headDim), (keys, headDim), (keys, valueDim), (queries, valueDim)] {

@@ -41,17 +41,39 @@ struct ValidationTests {
     #expect(out.allSatisfy { $0 == 7 })
   }
 
-  @Test("empty dimensions are refused", arguments: ["Nq", "Nk", "dk", "dv"])
+  @Test("empty head dimensions are refused", arguments: ["dk", "dv"])
   func emptyDimension(name: String) {
     var s = shape
-    switch name {
-    case "Nq": s.queries = 0
-    case "Nk": s.keys = 0
-    case "dk": s.headDim = 0
-    default: s.valueDim = 0
-    }
+    if name == "dk" { s.headDim = 0 } else { s.valueDim = 0 }
     #expect(throws: AttentionError.emptyDimension(name: name, value: 0)) {
       try attention(q: [], k: [], v: [], shape: s)
+    }
+    #expect(throws: AttentionError.emptyDimension(name: name, value: 0)) { try s.validate() }
+  }
+
+  @Test("no query gives an empty output; no key gives zeros and a log-sum-exp of −∞, as PyTorch")
+  func emptySequences() throws {
+    for kernel in KernelCatalog.builtIn.compactMap({ try? $0.make() }) {
+      let noQuery = AttentionShape(queries: 0, keys: 5, headDim: 3, valueDim: 2)
+      let empty = try attention(
+        q: [], k: [Float](repeating: 1, count: 15), v: [Float](repeating: 1, count: 10),
+        shape: noQuery, kernel: kernel)
+      #expect(empty.isEmpty, "\(kernel.name)")
+      let noKey = AttentionShape(queries: 4, keys: 0, headDim: 3, valueDim: 2)
+      let zeros = try attention(
+        q: [Float](repeating: 1, count: 12), k: [], v: [], shape: noKey, kernel: kernel)
+      #expect(zeros == [Float](repeating: 0, count: 8), "\(kernel.name)")
+    }
+    let heads = MultiHeadShape(
+      batch: 2, heads: 4, kvHeads: 2, head: AttentionShape(queries: 3, keys: 0, headDim: 8))
+    let result = try multiHeadAttention(
+      q: [Float](repeating: 1, count: heads.queryCount), k: [], v: [], shape: heads,
+      logSumExp: true)
+    #expect(result.output == [Float](repeating: 0, count: heads.outputCount))
+    #expect(result.logSumExp == [Float](repeating: -.infinity, count: heads.logSumExpCount))
+    // A wrong buffer length is still one clear error.
+    #expect(throws: AttentionError.self) {
+      try attention(q: [1], k: [], v: [], shape: AttentionShape(queries: 4, keys: 0, headDim: 3))
     }
   }
 

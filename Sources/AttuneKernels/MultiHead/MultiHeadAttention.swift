@@ -39,13 +39,19 @@ public func multiHeadAttention(
   kernel: any AttentionKernel = FusedAttention(), options: AttentionOptions = AttentionOptions(),
   bias: AttentionBias? = nil, logSumExp: Bool = false
 ) throws(AttentionError) -> MultiHeadResult {
-  try shape.validate()
+  try shape.validate(allowingEmptySequences: true)
   for (name, buffer, expected) in [
     ("Q", q, shape.queryCount), ("K", k, shape.keyCount), ("V", v, shape.valueCount),
   ] where buffer.count != expected {
     throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
   }
   try bias?.validate(for: shape)
+  if shape.head.queries == 0 || shape.head.keys == 0 {
+    // No query: an empty output. No key: every row sees none, so zeros and a log-sum-exp of −∞.
+    return MultiHeadResult(
+      output: [Float](repeating: 0, count: shape.outputCount),
+      logSumExp: logSumExp ? [Float](repeating: -.infinity, count: shape.logSumExpCount) : nil)
+  }
   let head = shape.head
   // Query heads that share K and V are stacked into one problem (rows of head h0 + i follow
   // head h0's), so each K/V head is packed and read once per group. A bias that differs by

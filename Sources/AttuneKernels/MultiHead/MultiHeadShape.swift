@@ -47,7 +47,12 @@ public struct MultiHeadShape: Hashable, Sendable, Codable, CustomStringConvertib
   ///
   /// - Throws: `AttentionError.emptyDimension`, `.sizeOverflow`, or `.invalidHeads`.
   public func validate() throws(AttentionError) {
-    try head.validate()
+    try validate(allowingEmptySequences: false)
+  }
+
+  /// `validate()`, letting Nq and Nk be 0 when `allowingEmptySequences`.
+  package func validate(allowingEmptySequences: Bool) throws(AttentionError) {
+    try head.validate(allowingEmptySequences: allowingEmptySequences)
     for (name, value) in [("B", batch), ("H", heads), ("Hkv", kvHeads)] where value < 1 {
       throw .emptyDimension(name: name, value: value)
     }

@@ -197,7 +197,8 @@ extension Attune {
       }
       let bias = try self.bias.map { try RunInputs.bias($0, for: inputs.shape) }
       var plan = "flags"
-      if kernelOptions.choosesNothing {
+      let empty = inputs.shape.head.queries == 0 || inputs.shape.head.keys == 0
+      if kernelOptions.choosesNothing && !empty {
         // As a library call with the planner's default level: wisdom when it applies.
         let planner = AttentionPlanner(wisdom: noWisdom ? nil : try? location.store())
         let chosen = try ensure { () throws(PlanningError) in

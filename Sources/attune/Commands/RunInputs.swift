@@ -54,7 +54,9 @@ struct RunInputs {
         "\(name) (\(path)) has shape \(array.shapeDescription) of \(array.storedType.rawValue); expected floats [N, d], [H, N, d] or [B, H, N, d]"
       )
     }
-    guard shape.allSatisfy({ $0 >= 1 }) else {
+    // Rows may be 0 (no query, or no key: the output is empty, or zeros); nothing else may.
+    guard shape.enumerated().allSatisfy({ $0.element >= 1 || $0.offset == shape.count - 2 })
+    else {
       throw CommandError("\(name) (\(path)) is empty: shape \(array.shapeDescription)")
     }
     if let outside = array.firstOutOfRange {
@@ -95,7 +97,7 @@ struct RunInputs {
       batch: q.batch, heads: q.heads, kvHeads: k.heads,
       head: AttentionShape(
         queries: q.rows, keys: k.rows, headDim: q.columns, valueDim: v.columns))
-    try ensure { () throws(AttentionError) in try shape.validate() }
+    try ensure { () throws(AttentionError) in try shape.validate(allowingEmptySequences: true) }
     let half = [q, k, v].allSatisfy { $0.array.storedType == .float16 }
     return RunInputs(
       q: q.array.values, k: k.array.values, v: v.array.values, shape: shape,
