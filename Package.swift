@@ -48,6 +48,8 @@ let package = Package(
     .library(name: "AttuneReport", targets: ["AttuneReport"]),
     .library(name: "AttunePlanner", targets: ["AttunePlanner"]),
     .executable(name: "attune", targets: ["attune"]),
+    // Not API: the command line's parsing, for the fuzz targets in Fuzz/.
+    .library(name: "_AttuneCLI", targets: ["_AttuneCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -77,9 +79,11 @@ let package = Package(
       dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench", "AttuneTuner", "AttuneNPY"]),
     // `.npy` reading and writing, atomic files.
     .target(name: "AttuneNPY"),
-    // The command-line tool: parses, calls the libraries, prints.
-    .executableTarget(
-      name: "attune",
+    // The command-line tool: parses, calls the libraries, prints. Its own target (an executable
+    // cannot be imported) so that its option parsing can be fuzzed; not API.
+    .executableTarget(name: "attune", dependencies: ["_AttuneCLI"]),
+    .target(
+      name: "_AttuneCLI",
       dependencies: [
         "AttuneKernels",
         "AttuneNPY",

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 //
-// Fuzz targets for Attune's readers of untrusted files, kept out of the main package so that a
-// plain `swift build` there never needs libFuzzer. Build and run with scripts/fuzz.sh:
+// Fuzz targets for Attune's readers of untrusted input (files, and the command line), kept out of
+// the main package so that a plain `swift build` there never needs libFuzzer. Build and run with
+// scripts/fuzz.sh:
 //
 //     swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address
 //     Fuzz/.build/release/FuzzNPY Fuzz/Corpus/npy -max_total_time=60
@@ -27,6 +28,11 @@ let package = Package(
     // Wisdom files: any bytes must give entries or a WisdomError, never a crash.
     .executableTarget(
       name: "FuzzWisdom", dependencies: [.product(name: "AttunePlanner", package: attune)],
+      swiftSettings: fuzzer),
+    // Command lines (arguments separated by NUL bytes): parsed and validated, or refused with a
+    // message, never a crash.
+    .executableTarget(
+      name: "FuzzCLI", dependencies: [.product(name: "_AttuneCLI", package: attune)],
       swiftSettings: fuzzer),
   ]
 )

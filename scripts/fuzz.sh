@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes Attune's readers of untrusted files with libFuzzer (and AddressSanitizer): the .npy
-# decoder and the wisdom file reader, each for SECONDS (default 60), starting from the seed
-# corpus in Fuzz/Corpus. New inputs libFuzzer finds go to Fuzz/Corpus-new (not committed);
+# Fuzzes Attune's readers of untrusted input with libFuzzer (and AddressSanitizer): the .npy
+# decoder, the wisdom file reader and the command line's parsing and validation, each for SECONDS
+# (default 60), starting from the seed corpus in Fuzz/Corpus. New inputs libFuzzer finds go to Fuzz/Corpus-new (not committed);
 # a crash is saved under Fuzz/Crashes and makes the script fail: turn it into a regression test.
 # Prints one line per target: executions, seconds, crashes. Not run in CI (it takes minutes).
 #
@@ -14,8 +14,8 @@ swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address >&2
 bin=$(swift build -c release --package-path Fuzz --show-bin-path)
 mkdir -p Fuzz/Crashes
 status=0
-for target in npy wisdom; do
-  name=Fuzz$( [[ $target == npy ]] && echo NPY || echo Wisdom )
+for target in npy wisdom cli; do
+  case $target in npy) name=FuzzNPY ;; wisdom) name=FuzzWisdom ;; cli) name=FuzzCLI ;; esac
   new="Fuzz/Corpus-new/$target"
   mkdir -p "$new"
   log=$(mktemp)

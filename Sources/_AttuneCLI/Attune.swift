@@ -2,9 +2,12 @@ import ArgumentParser
 import AttuneKernels
 
 /// The `attune` command: computes, benchmarks and tunes attention kernels on this CPU.
-@main
-struct Attune: ParsableCommand {
-  static let configuration = CommandConfiguration(
+///
+/// Not API: public only so that the `attune` executable and the fuzz target of its option
+/// parsing (`Fuzz/Sources/FuzzCLI`) can reach it.
+public struct Attune: ParsableCommand {
+  /// The command's name, help and subcommands.
+  public static let configuration = CommandConfiguration(
     commandName: "attune",
     abstract: "CPU attention kernels that tune themselves.",
     discussion: """
@@ -19,11 +22,14 @@ struct Attune: ParsableCommand {
     ]
   )
 
+  /// The root command (ArgumentParser makes it).
+  public init() {}
+
   /// Checks `ATTUNE_ISA` before any command runs (a value that names no instruction set, or one
   /// this CPU lacks, is one error for every command, where the kernels would otherwise fall back
   /// to the best micro-kernels without a word), runs the command, then checks that everything it
   /// printed reached stdout (`StandardOutput`).
-  static func main() {
+  public static func main() {
     do {
       _ = try InstructionSet.active()
     } catch {
@@ -35,6 +41,18 @@ struct Attune: ParsableCommand {
       try StandardOutput.finish()
     } catch {
       exit(withError: error)
+    }
+  }
+
+  /// Parses and validates `arguments` (without the program name) as the command line would,
+  /// running nothing: the message the user would see for a bad one, or nil when the command
+  /// would run. For the option-parsing fuzz target.
+  public static func check(_ arguments: [String]) -> String? {
+    do {
+      _ = try parseAsRoot(arguments)
+      return nil
+    } catch {
+      return message(for: error)
     }
   }
 }

@@ -1,0 +1,33 @@
+import _AttuneCLI
+
+/// libFuzzer's entry point: the bytes are a command line, arguments separated by NUL bytes; it
+/// must parse and validate, or be refused with a message, never crash (numbers of any size,
+/// empty and odd flags, invalid UTF-8 repaired by Swift's decoding).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCLI(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  let bytes = UnsafeBufferPointer(start: data, count: size)
+  let arguments = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+    String(decoding: $0, as: UTF8.self)
+  }
+  _ = Attune.check(arguments)
+  return 0
+}
+
+/// libFuzzer's driver (in its runtime, linked by `-sanitize=fuzzer`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`): hand
+/// over to libFuzzer's driver.
+@_cdecl("FuzzCLI_main")
+public func fuzzCLIMain(
+  _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+  var count = argc
+  var arguments = argv
+  return runFuzzerDriver(&count, &arguments, fuzzCLI)
+}
