@@ -39,7 +39,7 @@ sanitize() {  # name, scratch, filter
 echo "ThreadSanitizer (a debug build)…" >&2
 tsan=$(sanitize thread .build-tsan "ConcurrencyTests|PlannerConcurrencyTests|concurrentWriters|MultiHeadTests|MaskTests|WorkerPoolTests|ScratchCacheTests|StrategyTests")
 echo "AddressSanitizer (a debug build)…" >&2
-asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests|WorkerPoolTests|ScratchCacheTests|BFloat16ScoreTests|DirectScoreTests")
+asan=$(sanitize address .build-asan "AttuneNPYTests|FileTransactionTests|ReportDataTests|WisdomStoreTests|PlannerTests|MaskTests|MultiHeadTests|AdversarialTests|ValidationTests|ConcurrencyTests|WorkerPoolTests|ScratchCacheTests|BFloat16ScoreTests|DirectScoreTests")
 
 {
   echo "# Robustness"
@@ -51,7 +51,9 @@ asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreT
   echo
   echo "libFuzzer with AddressSanitizer (\`scripts/fuzz.sh\`, targets in \`Fuzz/\`, seed corpus in"
   echo "\`Fuzz/Corpus\`): any bytes must decode or raise a typed error, never crash; a decoded \`.npy\`"
-  echo "must survive encoding again; every wisdom entry that parses must build a kernel or refuse."
+  echo "must survive encoding again; every wisdom entry that parses must build a kernel or refuse;"
+  echo "every command line (arguments separated by NUL bytes) must parse and validate or be refused"
+  echo "with a message (FuzzCLI runs ArgumentParser, about 200 command lines a second under ASan)."
   echo
   echo "| target | result |"
   echo "|---|---|"
@@ -68,8 +70,11 @@ asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreT
   echo
   echo "\`scripts/bad_inputs.py\` runs the release binary on each input and requires the documented"
   echo "exit status (1 bad data or file, 64 bad command line), one \`Error:\` line first on stderr,"
-  echo "no crash, and nothing written. The Swift tests add their own cases (\`BadInputTests\`, 57 CLI"
-  echo "cases; \`ReportDataTests\`; \`WisdomStoreTests\`; \`NPYErrorTests\`)."
+  echo "no crash, and nothing written; stdout full or closed is a case too. The last row runs"
+  echo "outputs that must work (a 250-character name, a symbolic link kept, /dev/null not replaced)."
+  echo "The Swift tests add their own cases (\`BadInputTests\`; \`FileTransactionTests\`;"
+  echo "\`ReportDataTests\`; \`WisdomStoreTests\`; \`NPYErrorTests\`; \`AdversarialTests\` for"
+  echo "finite inputs whose Float32 arithmetic overflows; \`StrategyTests.budgetIsAPromise\`)."
   echo
   cat "$tmp.bad"
   echo
@@ -87,8 +92,10 @@ asan=$(sanitize address .build-asan "AttuneNPYTests|ReportDataTests|WisdomStoreT
   echo "Ctrl-C during \`tune\` or \`duel\` stops before the next measurement, writes what was measured"
   echo "(the JSON trace, atomically), saves no wisdom, and exits 130 (\`TuningCommandTests.interrupted\`);"
   echo "a second Ctrl-C ends the process at once. Every file Attune writes is written atomically"
-  echo "(a temporary file renamed over the target), so no interruption leaves a half-written file."
-  echo "\`attune report\` writes its data only at the end: an interrupted report keeps nothing."
+  echo "(a temporary file renamed over the target), so no interruption leaves a half-written file;"
+  echo "a command's files are written together (\`FileTransaction\`: all staged, then renamed), and"
+  echo "devices and FIFOs are written in place, never replaced. \`attune report\` writes each stage's"
+  echo "data when the stage ends: an interrupted report keeps the stages it finished (\`--from\`)."
 } >"$tmp.md"
 mv "$tmp.md" "$out"
 echo "$out" >&2
