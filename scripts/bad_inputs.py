@@ -138,6 +138,8 @@ def main():
             (["duel", "--budget-seconds", "nan"], 64), (["tune", "--n", "9223372036854775807"], 64),
             (["duel", "--d", "9223372036854775807"], 64), (["run", "--random", "--repeat", "9223372036854775807"], 64),
             (["tune", "--n", "16777216", "--d", "16777216", "--quiet"], 1),
+            # Memory in total, before anything is drawn (these took seconds of drawing first).
+            (["compare", "--sizes", "3000000", "--kernels", "naive", "--baseline", "naive", "--quiet"], 1),
         ],
         "paths": [
             (swap("--q", "missing.npy"), 1), (swap("--q", "readonly"), 1),

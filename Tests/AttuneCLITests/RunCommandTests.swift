@@ -40,6 +40,21 @@ struct RunCommandTests {
     #expect(maxAbsoluteError(output.values, problem.oracle()) <= 2e-6 * problem.maxAbsValue)
   }
 
+  @Test("a negative --scale parses (as PyTorch computes one) and gives the oracle's answer")
+  func negativeScale() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let problem = Problem(
+      shape: AttentionShape(queries: 9, keys: 17, headDim: 8), data: .random, seed: 5)
+    try write(problem, to: directory)
+    let result = try AttuneProcess.run(
+      ["run", "--q", "q.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy", "--scale", "-0.5"],
+      in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    let output = try NPY.read(path: directory.appendingPathComponent("o.npy").path)
+    let want = Oracle.attention(problem.inputs, scale: -0.5)
+    #expect(maxAbsoluteError(output.values, want) <= 2e-6 * problem.maxAbsValue)
+  }
+
   @Test("--random with --json prints a JSON report with the shape and kernel settings")
   func randomJSON() throws {
     let result = try AttuneProcess.run([

@@ -10,17 +10,21 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Compute attention on .npy tensors (or random ones) and time it.",
       discussion: """
-        Q is [Nq, dk], [H, Nq, dk] or [B, H, Nq, dk]; K and V are [.., Nk, dk] and [.., Nk, dv]
-        with the same batch B and Hkv heads, H a multiple of Hkv (grouped-query attention).
-        .npy files of float16, float32 or float64, in C order. The output has Q's leading
-        dimensions and is float16 when Q, K and V all are (computed in float32), else float32.
-        --causal and --window mask keys by position; --bias adds a float (or boolean: false
-        hides) .npy of any shape that broadcasts to [B, H, Nq, Nk] as PyTorch's attn_mask (a
-        padding mask [B, 1, 1, Nk], [Nq, Nk], [H, Nq, Nk]...; float64 values below -3.4e38 hide
-        their key); --lse writes each row's log-sum-exp, shaped as Q without its last dimension;
-        --scores bfloat16 rounds Q and K to bfloat16 for Q·Kᵀ (fused and naive kernels). Inputs
-        holding NaN or infinity, or float64 values beyond float32's range, are refused; with
-        --allow-nonfinite, NaN and infinity propagate to exactly the rows that see them.
+        Q is [Nq, dk], [H, Nq, dk] or [B, H, Nq, dk]; K and V are [.., Nk, dk] and \
+        [.., Nk, dv] with the same batch B and Hkv heads, H a multiple of Hkv (grouped-query \
+        attention). .npy files of float16, float32 or float64, in C order. The output has Q's \
+        leading dimensions and is float16 when Q, K and V all are (computed in float32), else \
+        float32.
+
+        --causal and --window mask keys by position; --bias adds a float (or boolean: false \
+        hides) .npy of any shape that broadcasts to [B, H, Nq, Nk] as PyTorch's attn_mask (a \
+        padding mask [B, 1, 1, Nk], [Nq, Nk], [H, Nq, Nk]...; float64 values below -3.4e38 \
+        hide their key); --lse writes each row's log-sum-exp, shaped as Q without its last \
+        dimension; --scores bfloat16 rounds Q and K to bfloat16 for Q·Kᵀ (fused and naive \
+        kernels).
+
+        Inputs holding NaN or infinity, or float64 values beyond float32's range, are refused; \
+        with --allow-nonfinite, NaN and infinity propagate to exactly the rows that see them.
 
         Examples:
           attune run --q q.npy --k k.npy --v v.npy --out o.npy
