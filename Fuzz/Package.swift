@@ -21,18 +21,21 @@ let package = Package(
   platforms: [.macOS(.v15)],
   dependencies: [.package(path: "..")],
   targets: [
+    // libFuzzer's driver, handed each target's entry point.
+    .target(name: "FuzzDriver"),
     // `.npy` decoding: any bytes must give an array or an NPYError, never a crash.
     .executableTarget(
-      name: "FuzzNPY", dependencies: [.product(name: "AttuneNPY", package: attune)],
+      name: "FuzzNPY", dependencies: ["FuzzDriver", .product(name: "AttuneNPY", package: attune)],
       swiftSettings: fuzzer),
     // Wisdom files: any bytes must give entries or a WisdomError, never a crash.
     .executableTarget(
-      name: "FuzzWisdom", dependencies: [.product(name: "AttunePlanner", package: attune)],
+      name: "FuzzWisdom",
+      dependencies: ["FuzzDriver", .product(name: "AttunePlanner", package: attune)],
       swiftSettings: fuzzer),
     // Command lines (arguments separated by NUL bytes): parsed and validated, or refused with a
     // message, never a crash.
     .executableTarget(
-      name: "FuzzCLI", dependencies: [.product(name: "_AttuneCLI", package: attune)],
+      name: "FuzzCLI", dependencies: ["FuzzDriver", .product(name: "_AttuneCLI", package: attune)],
       swiftSettings: fuzzer),
   ]
 )

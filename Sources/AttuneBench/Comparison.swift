@@ -105,14 +105,7 @@ public struct Comparison: Sendable {
     // Every shape's inputs and output with each kernel's scratch, checked before anything is
     // drawn (drawing 10⁸ random inputs takes seconds before a scratch check would refuse).
     for shape in shapes {
-      let tensors = Platform.floatBytes(
-        shape.queryCount &+ shape.keyCount &+ shape.valueCount &+ shape.outputCount)
-      for (kernel, _) in try kernels(for: shape) {
-        let (bytes, overflow) = tensors.addingReportingOverflow(kernel.scratchBytes(for: shape))
-        try Platform.checkMemory(
-          "the \(kernel.name) kernel at \(shape) (inputs, output and scratch)",
-          bytes: overflow ? Int.max : bytes)
-      }
+      try Workspace.checkMemory(for: shape, kernels: try kernels(for: shape).map(\.0))
     }
     for (shapeIndex, shape) in shapes.enumerated() {
       let workspace = try Workspace(shape: shape, seed: plan.seed &+ UInt64(shapeIndex))

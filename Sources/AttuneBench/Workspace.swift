@@ -10,6 +10,22 @@ package final class Workspace: @unchecked Sendable {
   private var inputs: AttentionInputs
   private var output: [Float]
 
+  /// Checks, before anything is drawn, that a workspace of `shape` and the scratch of each of
+  /// `kernels` (one at a time) fit in memory together.
+  ///
+  /// - Throws: `AttentionError.insufficientMemory` naming the kernel and the shape.
+  package static func checkMemory(
+    for shape: AttentionShape, kernels: [any AttentionKernel]
+  ) throws(AttentionError) {
+    let tensors = Platform.floatBytes(
+      shape.queryCount &+ shape.keyCount &+ shape.valueCount &+ shape.outputCount)
+    for kernel in kernels {
+      try Platform.checkMemory(
+        "the \(kernel.name) kernel at \(shape) (inputs, output and scratch)",
+        bytes: Platform.totalBytes(tensors, kernel.scratchBytes(for: shape)))
+    }
+  }
+
   /// Random normal inputs for `shape` from `seed`.
   package init(shape: AttentionShape, seed: UInt64) throws(AttentionError) {
     self.shape = shape

@@ -67,6 +67,24 @@ public enum FileIO {
     try FileTransaction.check([path])
   }
 
+  /// Writes every byte to the descriptor `fd`, retrying interrupted and partial writes.
+  ///
+  /// - Returns: nil when every byte was written, else the system's reason.
+  public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeBytes { buffer in
+        buffer.baseAddress.map { systemWrite(fd, $0 + done, bytes.count - done) } ?? 0
+      }
+      if n < 0 {
+        if errno != EINTR { return lastError() }
+      } else {
+        done += n
+      }
+    }
+    return nil
+  }
+
   /// The directory (`.` if none) and the last component of `path`.
   static func split(_ path: String) -> (directory: String, name: String) {
     guard let slash = path.lastIndex(of: "/") else { return (".", path) }
@@ -77,8 +95,13 @@ public enum FileIO {
   private static func lastError() -> String { String(cString: strerror(errno)) }
 }
 
-// `FileIO.read` shadows the C function inside the type; this reaches the C call.
+// `FileIO.read` shadows the C function inside the type; these reach the C calls.
 @inline(__always)
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
   read(fd, buffer, count)
+}
+
+@inline(__always)
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, buffer, count)
 }

@@ -32,7 +32,7 @@ public struct StagedFiles {
     for (path, bytes) in inPlace {
       let fd = open(path, O_WRONLY)
       guard fd >= 0 else { throw .unwritable(path: path, reason: Self.lastError()) }
-      let failure = Self.writeAll(bytes, to: fd)
+      let failure = FileIO.writeAll(bytes, to: fd)
       let closed = close(fd) == 0 ? nil : Self.lastError()
       if let reason = failure ?? closed { throw .unwritable(path: path, reason: reason) }
     }
@@ -66,7 +66,7 @@ public struct StagedFiles {
     guard fd >= 0 else { throw .unwritable(path: path, reason: lastError()) }
     let temporary = String(
       decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var failure = writeAll(bytes, to: fd)
+    var failure = FileIO.writeAll(bytes, to: fd)
     if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = lastError() }
     if close(fd) != 0, failure == nil { failure = lastError() }
     if let failure {
@@ -74,22 +74,6 @@ public struct StagedFiles {
       throw .unwritable(path: path, reason: failure)
     }
     return temporary
-  }
-
-  /// Writes every byte to `fd`, retrying interrupted and partial writes; the reason on failure.
-  static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
-    var done = 0
-    while done < bytes.count {
-      let n = bytes.withUnsafeBytes { buffer in
-        buffer.baseAddress.map { write(fd, $0 + done, bytes.count - done) } ?? 0
-      }
-      if n < 0 {
-        if errno != EINTR { return lastError() }
-      } else {
-        done += n
-      }
-    }
-    return nil
   }
 
   private static func lastError() -> String { String(cString: strerror(errno)) }

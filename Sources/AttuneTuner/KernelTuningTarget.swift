@@ -29,15 +29,7 @@ public final class KernelTuningTarget: TuningTarget {
     kernels: [any AttentionKernel], labels: [String], shape: AttentionShape, seed: UInt64,
     minimumMeasurementSeconds: Double = 0.005
   ) throws(AttentionError) {
-    // Inputs, output and the largest candidate's scratch together, before anything is drawn.
-    let tensors = Platform.floatBytes(
-      shape.queryCount &+ shape.keyCount &+ shape.valueCount &+ shape.outputCount)
-    for kernel in kernels {
-      let (bytes, overflow) = tensors.addingReportingOverflow(kernel.scratchBytes(for: shape))
-      try Platform.checkMemory(
-        "the \(kernel.name) kernel at \(shape) (inputs, output and scratch)",
-        bytes: overflow ? Int.max : bytes)
-    }
+    try Workspace.checkMemory(for: shape, kernels: kernels)
     self.kernels = kernels
     self.labels = labels
     workspace = try Workspace(shape: shape, seed: seed)

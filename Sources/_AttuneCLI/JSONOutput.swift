@@ -54,8 +54,8 @@ enum OutputFile {
     try ensure { () throws(NPYError) in try staged.renameTemporaries() }
     var toStdout = false
     for (bytes, path) in outputs where path == "-" {
-      let data = Data(bytes)
-      try StandardOutput.write(data.last == UInt8(ascii: "\n") ? data : data + Data("\n".utf8))
+      let newline = UInt8(ascii: "\n")
+      try StandardOutput.write(bytes.last == newline ? bytes : bytes + [newline])
       toStdout = true
     }
     return toStdout

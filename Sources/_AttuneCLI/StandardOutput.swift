@@ -1,4 +1,4 @@
-import Foundation
+import AttuneNPY
 
 #if canImport(Glibc)
   import Glibc
@@ -12,21 +12,20 @@ import Foundation
 /// SIGPIPE ignored) is one `Error:` line and status 1, never a crash and never a silent success.
 ///
 /// Text printed with `print` goes through the C library's buffer; `finish()` flushes it when the
-/// command ends and reports whether any of it was lost. Data written with `write` goes straight
+/// command ends and reports whether any of it was lost. Bytes written with `write` go straight
 /// to the descriptor (after `print`'s buffer, to keep the order).
 enum StandardOutput {
-  /// Writes `data` to stdout at once, every byte.
+  /// Writes `bytes` to stdout at once, every one.
   ///
   /// - Throws: `CommandError` saying why stdout cannot be written.
-  static func write(_ data: Data) throws {
+  static func write(_ bytes: [UInt8]) throws {
     try flush()
-    let bytes = [UInt8](data)
-    if let reason = writeAll(bytes) { throw failure(reason) }
+    if let reason = FileIO.writeAll(bytes, to: 1) { throw failure(reason) }
   }
 
   /// Writes `line` and a newline to stdout at once (`print` would keep it in a pipe's buffer).
   static func line(_ line: String) throws {
-    try write(Data((line + "\n").utf8))
+    try write(Array((line + "\n").utf8))
   }
 
   /// Flushes what `print` buffered and checks that nothing written to stdout was lost.
@@ -41,21 +40,6 @@ enum StandardOutput {
   /// bytes, so the failure shows again here.
   private static func flush() throws {
     if fflush(nil) != 0 { throw failure(String(cString: strerror(errno))) }
-  }
-
-  private static func writeAll(_ bytes: [UInt8]) -> String? {
-    var done = 0
-    while done < bytes.count {
-      let n = bytes.withUnsafeBytes { buffer in
-        buffer.baseAddress.map { Foundation.write(1, $0 + done, bytes.count - done) } ?? 0
-      }
-      if n < 0 {
-        if errno != EINTR { return String(cString: strerror(errno)) }
-      } else {
-        done += n
-      }
-    }
-    return nil
   }
 
   private static func failure(_ reason: String) -> CommandError {

@@ -1,3 +1,4 @@
+import FuzzDriver
 import _AttuneCLI
 
 /// libFuzzer's entry point: the bytes are a command line, arguments separated by NUL bytes; it
@@ -13,21 +14,10 @@ public func fuzzCLI(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-/// libFuzzer's driver (in its runtime, linked by `-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`): hand
-/// over to libFuzzer's driver.
+/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`).
 @_cdecl("FuzzCLI_main")
 public func fuzzCLIMain(
   _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-  var count = argc
-  var arguments = argv
-  return runFuzzerDriver(&count, &arguments, fuzzCLI)
+  runFuzzer(argc, argv, fuzzCLI)
 }

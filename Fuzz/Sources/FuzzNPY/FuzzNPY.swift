@@ -1,4 +1,5 @@
 import AttuneNPY
+import FuzzDriver
 
 /// libFuzzer's entry point: decode the bytes as an `.npy` file, and if they decode, encode and
 /// decode again, which must give the same array.
@@ -13,21 +14,10 @@ public func fuzzNPY(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-/// libFuzzer's driver (in its runtime, linked by `-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`): hand
-/// over to libFuzzer's driver.
+/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`).
 @_cdecl("FuzzNPY_main")
 public func fuzzNPYMain(
   _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-  var count = argc
-  var arguments = argv
-  return runFuzzerDriver(&count, &arguments, fuzzNPY)
+  runFuzzer(argc, argv, fuzzNPY)
 }

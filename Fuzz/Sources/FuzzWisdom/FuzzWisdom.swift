@@ -1,6 +1,7 @@
 import AttuneKernels
 import AttunePlanner
 import Foundation
+import FuzzDriver
 
 /// libFuzzer's entry point: read the bytes as a wisdom file; every entry that parses must give
 /// a kernel or a typed error, never a crash.
@@ -16,21 +17,10 @@ public func fuzzWisdom(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   return 0
 }
 
-/// libFuzzer's driver (in its runtime, linked by `-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-  _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`): hand
-/// over to libFuzzer's driver.
+/// The executable's entry point under SwiftPM (which links `main` to `<target>_main`).
 @_cdecl("FuzzWisdom_main")
 public func fuzzWisdomMain(
   _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-  var count = argc
-  var arguments = argv
-  return runFuzzerDriver(&count, &arguments, fuzzWisdom)
+  runFuzzer(argc, argv, fuzzWisdom)
 }

@@ -22,6 +22,18 @@ package enum Platform {
     return overflow ? Int.max : bytes
   }()
 
+  /// The sum of byte counts, saturating at `Int.max` (as `floatBytes` does), for totals that
+  /// `checkMemory` then refuses instead of wrapping around.
+  package static func totalBytes(_ parts: Int...) -> Int {
+    var total = 0
+    for part in parts {
+      let (sum, overflow) = total.addingReportingOverflow(part)
+      if overflow || part == Int.max { return Int.max }
+      total = sum
+    }
+    return total
+  }
+
   /// Bytes of `count` Float32 values, saturating at `Int.max`.
   package static func floatBytes(_ count: Int) -> Int {
     let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)

@@ -142,9 +142,9 @@ public struct WisdomStore: Sendable {
     }
   }
 
-  /// Where an unreadable file is moved: `path.unreadable-<date and time>`, with `-2`, `-3`… added when that name is taken (two
-  /// files set aside in one second): called under the lock, so no other writer takes it between
-  /// the check and the rename.
+  /// Where an unreadable file is moved: `path.unreadable-<date and time>`, with `-2`, `-3`…
+  /// added when that name is taken (two files set aside in one second). Called under the lock,
+  /// so no other writer takes the name between the check and the rename.
   private func asidePath() -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]

@@ -193,10 +193,9 @@ extension Attune {
       let inputs = try loadInputs()
       if !random {
         let held = Platform.floatBytes(inputs.q.count &+ inputs.k.count &+ inputs.v.count)
-        let (bytes, overflow) = held.addingReportingOverflow(
-          outputBytes(for: inputs.shape, half: inputs.isHalf))
+        let bytes = Platform.totalBytes(held, outputBytes(for: inputs.shape, half: inputs.isHalf))
         try ensure { () throws(AttentionError) in
-          try Platform.checkMemory("the inputs and the output", bytes: overflow ? Int.max : bytes)
+          try Platform.checkMemory("the inputs and the output", bytes: bytes)
         }
       }
       let bias = try self.bias.map { try RunInputs.bias($0, for: inputs.shape) }
@@ -341,9 +340,8 @@ extension Attune {
     private func outputBytes(for shape: MultiHeadShape, half: Bool) -> Int {
       let output = Platform.floatBytes(shape.outputCount)
       let encoded = outputPath == nil ? 0 : half ? output / 2 : output
-      let lse = self.lse == nil ? 0 : 2 * Platform.floatBytes(shape.logSumExpCount)
-      let (sum, overflow) = (output &+ encoded).addingReportingOverflow(lse)
-      return overflow || output == Int.max ? Int.max : sum
+      let lse = self.lse == nil ? 0 : Platform.floatBytes(shape.logSumExpCount)
+      return Platform.totalBytes(output, encoded, lse, lse)
     }
 
     /// Reads the three files, or draws random inputs.

@@ -21,10 +21,9 @@ struct RunInputs {
     try ensure { () throws(AttentionError) in try shape.validate() }
     let total = shape.queryCount &+ shape.keyCount &+ shape.valueCount
     try ensure { () throws(AttentionError) in
-      let bytes = Platform.floatBytes(total).addingReportingOverflow(outputBytes)
       try Platform.checkMemory(
         outputBytes > 0 ? "random inputs and the output" : "random inputs",
-        bytes: bytes.overflow ? Int.max : bytes.partialValue)
+        bytes: Platform.totalBytes(Platform.floatBytes(total), outputBytes))
     }
     var generator = SplitMix64(seed: seed)
     func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
@@ -59,11 +58,7 @@ struct RunInputs {
     else {
       throw CommandError("\(name) (\(path)) is empty: shape \(array.shapeDescription)")
     }
-    if let outside = array.firstOutOfRange {
-      throw CommandError(
-        "\(name) (\(path)) holds \(outside.value) at flat index \(outside.index), beyond float32's range (±3.4e38), in which Attune computes"
-      )
-    }
+    if let outside = array.firstOutOfRange { throw outOfRange(outside, name, path) }
     let rank = shape.count
     return Tensor(
       array: array, batch: rank == 4 ? shape[0] : 1, heads: rank >= 3 ? shape[rank - 3] : 1,
@@ -114,9 +109,7 @@ struct RunInputs {
     }
     // A float64 value below −3.4e38 hides its key, as −∞ would; one above +3.4e38 is refused.
     if let outside = array.firstOutOfRange, outside.value > 0 {
-      throw CommandError(
-        "bias (\(path)) holds \(outside.value) at flat index \(outside.index), beyond float32's range (±3.4e38), in which Attune computes"
-      )
+      throw outOfRange(outside, "bias", path)
     }
     // PyTorch's broadcasting: dimensions aligned from the right on [B, H, Nq, Nk], each 1 or the
     // full size (a padding mask [B, 1, 1, Nk], a per-query [Nq, 1], a row [Nk]...).
@@ -141,5 +134,14 @@ struct RunInputs {
     let bias = AttentionBias(
       values: values, batch: dims[0], heads: dims[1], queries: dims[2] == 1 ? 1 : nil)
     return bias
+  }
+
+  /// The error for a finite float64 value of `name`'s file that float32 cannot hold.
+  static func outOfRange(_ outside: OutOfRangeValue, _ name: String, _ path: String)
+    -> CommandError
+  {
+    CommandError(
+      "\(name) (\(path)) holds \(outside.value) at flat index \(outside.index), beyond float32's range (±3.4e38), in which Attune computes"
+    )
   }
 }
