@@ -12,6 +12,8 @@ public enum StatsError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidProbability(Double)
   /// A degrees-of-freedom value that is not finite and positive.
   case invalidDegreesOfFreedom(Double)
+  /// Paired samples of different lengths.
+  case mismatchedCounts(Int, Int)
 
   /// One line saying what was wrong.
   public var description: String {
@@ -24,6 +26,8 @@ public enum StatsError: Error, Equatable, Sendable, CustomStringConvertible {
       return "a probability must lie strictly between 0 and 1, got \(p)"
     case .invalidDegreesOfFreedom(let df):
       return "degrees of freedom must be finite and positive, got \(df)"
+    case .mismatchedCounts(let a, let b):
+      return "paired samples must have the same length, got \(a) and \(b)"
     }
   }
 

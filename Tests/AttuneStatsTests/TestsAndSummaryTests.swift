@@ -121,3 +121,43 @@ struct ConfidenceIntervalTests {
     #expect(single.lower == 7 && single.upper == 7 && single.confidence == 0)
   }
 }
+
+struct PairedTrimmedDifferenceTests {
+  let x = [3.1, 2.7, 5.9, 3.3, 3.0, 2.9, 12.0, 3.2, 2.8, 3.05, 3.4]
+  let y = [2.9, 2.8, 3.1, 3.0, 2.7, 3.3, 3.0, 9.0, 2.6, 3.2, 3.1]
+
+  @Test("Yuen's paired comparison matches its formula computed with SciPy's winsorize")
+  func reference() throws {
+    // g = ⌊0.2·11⌋ = 2, h = 7; wx, wy = mstats.winsorize(x|y, limits=(0.2, 0.2));
+    // d = (n−1)/(h(h−1)); SE = sqrt(d·(var(wx) + var(wy) − 2·cov(wx, wy))), ddof = 1.
+    let c = try PairedTrimmedDifference(x, y, proportion: 0.2)
+    #expect(abs(c.estimate - 0.12142857142857189) < 1e-12)  // trim_mean(x) − trim_mean(y)
+    #expect(abs(c.standardError - 0.1036665483497606) < 1e-12)
+    #expect(c.degreesOfFreedom == 6 && c.trimmed == 2)
+    // Lag-1 autocorrelation of winsorize(x − y, limits=(0.2, 0.2)), centred.
+    #expect(abs(c.lagOneAutocorrelation - -0.5191732136176581) < 1e-12)
+  }
+
+  @Test("a shared shift cancels: the pair's covariance removes what both rounds share")
+  func sharedDrift() throws {
+    let drift = (0..<20).map { Double($0) * 0.05 }
+    let noise = [0.01, -0.02, 0.015, 0, -0.01, 0.02, -0.015, 0.005, -0.005, 0.01]
+    let a = drift.indices.map { drift[$0] + noise[$0 % 10] + 1 }
+    let b = drift.indices.map { drift[$0] - noise[($0 + 3) % 10] }
+    let c = try PairedTrimmedDifference(a, b)
+    #expect(abs(c.estimate - 1) < 0.02)
+    #expect(c.standardError < 0.01, "drift of 1.0 over the run must not widen the interval")
+  }
+
+  @Test("bad inputs throw")
+  func degenerate() {
+    #expect(throws: StatsError.mismatchedCounts(2, 3)) {
+      try PairedTrimmedDifference([1, 2], [1, 2, 3])
+    }
+    #expect(throws: StatsError.empty) { try PairedTrimmedDifference([], []) }
+    #expect(throws: StatsError.tooFewSamples(needed: 2, got: 1)) {
+      try PairedTrimmedDifference([1], [2])
+    }
+    #expect(throws: StatsError.nonFinite) { try PairedTrimmedDifference([1, .nan], [1, 2]) }
+  }
+}
