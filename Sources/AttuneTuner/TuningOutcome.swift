@@ -18,7 +18,8 @@ public enum TuningClaim: String, Sendable, Hashable, Codable {
   case best
   /// The choice is within the indifference margin of the fastest candidate.
   case withinMargin
-  /// Nothing: the budget stopped the run first.
+  /// No claim at the margin asked: the budget stopped the run first (`TuningOutcome.margin` may
+  /// still give the margin it reached).
   case none
 }
 
@@ -56,6 +57,40 @@ public struct TuningOutcome: Sendable, Hashable, Codable {
   public let failures: [String: String]
   /// Every measurement in order.
   public let trace: [TraceEntry]
+  /// The relative margin within which the choice is claimed to be of the fastest, at the
+  /// strategy's error level: 0 for `.best`, ε for `.withinMargin`, and at a budget stop the
+  /// smallest margin the measurements support. Nil when the strategy states none (the report's
+  /// grid and adaptive) or could not compare every candidate.
+  public let margin: Double?
+  /// The largest lag-1 autocorrelation between consecutive measurements that made the strategy
+  /// widen a bound at its deciding look, or that was significant over the whole run; nil when
+  /// none was (and for strategies that do not test it).
+  public let autocorrelation: Double?
+  /// Candidates dropped before the first look for being many times slower, with the reason.
+  public let screened: [String: String]?
+
+  /// Creates an outcome.
+  public init(
+    strategy: String, choice: Int?, choiceLabel: String?, confidence: String, claim: TuningClaim,
+    stopReason: StopReason, measurements: Int, seconds: Double, rounds: Int,
+    failures: [String: String], trace: [TraceEntry], margin: Double? = nil,
+    autocorrelation: Double? = nil, screened: [String: String]? = nil
+  ) {
+    self.strategy = strategy
+    self.choice = choice
+    self.choiceLabel = choiceLabel
+    self.confidence = confidence
+    self.claim = claim
+    self.stopReason = stopReason
+    self.measurements = measurements
+    self.seconds = seconds
+    self.rounds = rounds
+    self.failures = failures
+    self.trace = trace
+    self.margin = margin
+    self.autocorrelation = autocorrelation
+    self.screened = screened
+  }
 
   /// Measurements taken in each round, in order (the report's Graphs 1 and 2).
   public var measurementsPerRound: [Int] {

@@ -89,7 +89,8 @@ struct TuningRun<Target: TuningTarget> {
 
   /// The outcome for `choice` with `confidence`, stopped for `reason` (default: the recorded one).
   func outcome(
-    strategy: String, choice: Int?, confidence: String, converged: Bool, claim: TuningClaim
+    strategy: String, choice: Int?, confidence: String, converged: Bool, claim: TuningClaim,
+    details: OutcomeDetails = OutcomeDetails()
   ) -> TuningOutcome {
     // No choice when the budget (or an interruption) ended the run before a first measurement;
     // a lone candidate needs none.
@@ -104,7 +105,9 @@ struct TuningRun<Target: TuningTarget> {
         ? "the time budget ended before a first measurement" : confidence,
       claim: choice == nil ? .none : claim, stopReason: reason, measurements: measurements,
       seconds: seconds,
-      rounds: round, failures: failures, trace: trace)
+      rounds: round, failures: failures, trace: trace, margin: choice == nil ? nil : details.margin,
+      autocorrelation: details.autocorrelation,
+      screened: details.screened.isEmpty ? nil : details.screened)
   }
 
   /// The report's first round: every candidate measured twice, since a variance needs two.

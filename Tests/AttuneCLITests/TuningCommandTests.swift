@@ -56,6 +56,14 @@ struct TuningCommandTests {
     let report = try json(arguments + ["--json", "-"])
     let summaries = try #require(report["summaries"] as? [[String: Any]])
     #expect(summaries.count == 2 * 3)
+    // Noise models combine a base and modifiers; profiles include the 16-candidate grid.
+    let combined = try json([
+      "simulate", "--trials", "4", "--strategy", "race", "--profile", "tiles",
+      "--noise", "heavy+hetero+warmup", "--budget-measurements", "400", "--json", "-",
+    ])
+    let rows = try #require(combined["summaries"] as? [[String: Any]])
+    #expect(rows.first?["noise"] as? String == "heavy+hetero+warmup")
+    #expect(rows.first?["budgetStopsWithMargin"] as? Int == rows.first?["budgetStops"] as? Int)
   }
 }
 

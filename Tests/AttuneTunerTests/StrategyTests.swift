@@ -5,11 +5,9 @@ import Testing
 /// The strategies on simulated candidates whose true times are known (fixed seeds, no timing).
 struct StrategyTests {
   func simulation(_ profile: String, _ noise: String = "lognormal") -> Simulation {
-    let profiles = Dictionary(uniqueKeysWithValues: SimulationProfile.presets.map { ($0.name, $0) })
-    let noises = Dictionary(uniqueKeysWithValues: NoiseModel.presets.map { ($0.name, $0) })
-    return Simulation(
-      profile: profiles[profile] ?? SimulationProfile.presets[0],
-      noise: noises[noise] ?? NoiseModel.presets[0])
+    Simulation(
+      profile: (try? SimulationProfile.named(profile)) ?? SimulationProfile.presets[0],
+      noise: (try? NoiseModel.named(noise)) ?? NoiseModel.presets[0])
   }
 
   @Test("grid measures every candidate twice in round 1, then once per round: constant rounds")
@@ -48,6 +46,7 @@ struct StrategyTests {
     let race = sim.run(RaceSearch(), trials: 200, seed: 2)
     #expect(race.budgetStops == 0)
     #expect(race.declaredBest == 0)
+    #expect(race.dependenceReported < 20, "independent noise rarely looks dependent")
     let grid = sim.run(GridSearch(), trials: 50, seed: 2)
     #expect(grid.budgetStops > 40, "the report's grid runs to the budget when all are tied")
   }
@@ -68,6 +67,7 @@ struct StrategyTests {
       let byCount = strategy.tune(target, budget: TuningBudget(measurements: 30), seed: 1)
       #expect(byCount.measurements <= 30 && byCount.stopReason == .measurementBudget)
       #expect(byCount.claim == .none && byCount.choice != nil)
+      #expect(byCount.margin == nil, "30 measurements of 8 candidates: no look, no margin")
       let byTime = strategy.tune(
         target, budget: TuningBudget(measurements: 10_000, seconds: 1), seed: 1)
       #expect(byTime.stopReason == .timeBudget && byTime.seconds <= 1)
@@ -157,9 +157,15 @@ struct StrategyTests {
     }
   }
 
-  @Test("the race looks on a geometric schedule")
+  @Test("the race looks on a geometric schedule, from the first round trimming removes a value")
   func schedule() {
-    #expect(RaceSearch().looks(upTo: 30) == [3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 27])
+    #expect(RaceSearch().firstLook == 5)
+    #expect(RaceSearch().looks(upTo: 30) == [5, 6, 8, 10, 12, 15, 18, 22, 27])
+    #expect(RaceSearch(trim: 0.1).firstLook == 10)
+    // The levels of all looks sum to at most δ / (K − 1), however many looks there are.
+    let race = RaceSearch(delta: 0.05)
+    let total = (1...100_000).reduce(0.0) { $0 + race.level(look: $1, candidates: 8) }
+    #expect(total <= 0.05 / 7 && total > 0.05 / 7 * 0.9999)
   }
 }
 

@@ -150,12 +150,12 @@ public struct AttentionPlanner: Sendable {
         reason: "defaults: \(why); nothing saved", measurements: outcome.measurements,
         planningSeconds: clock.seconds() - start, wisdomEntry: nil, warnings: warnings)
     }
-    // A run the budget stopped makes no claim at ε: keep its leader only if it beat the defaults
+    // A run the budget stopped with no claim at ε: keep its leader only if it beat the defaults
     // (one-sided Welch test on log times, p < 0.05, and faster by at least 1 %).
     var chosen = choice
     var note = outcome.confidence
     let defaults = Self.defaultKernel().settings
-    if outcome.stopReason != .converged,
+    if outcome.stopReason != .converged, outcome.claim == .none,
       let base = candidates.firstIndex(where: { $0.0.settings == defaults }), base != choice
     {
       func logs(_ index: Int) -> [Double] {

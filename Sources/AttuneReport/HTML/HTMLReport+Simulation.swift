@@ -67,10 +67,13 @@ extension HTMLReport {
     if !checks.isEmpty {
       let passed = checks.filter(\.passed).count
       html +=
-        "<details>\n<summary>The race against issue 4's acceptance criteria: \(passed) of \(checks.count) checks pass</summary>\n<ul>\n"
+        "<details>\n<summary>The race's guarantees: \(passed) of \(checks.count) checks pass</summary>\n<ul>\n"
       for check in checks {
         html +=
           "<li class=\"\(check.passed ? "pass" : "fail")\">\(Markup.escape(check.line))</li>\n"
+      }
+      for note in simulation.costNotes() {
+        html += "<li>\(Markup.escape(note))</li>\n"
       }
       html += "</ul>\n</details>\n"
     }

@@ -83,6 +83,9 @@ extension HTMLReport {
       record.outcome.failures.sorted { $0.key < $1.key }.map {
         "\(record.outcome.strategy) dropped \($0.key): \($0.value)"
       }
+        + (record.outcome.screened ?? [:]).sorted { $0.key < $1.key }.map {
+          "\(record.outcome.strategy) dropped \($0.key) before its first look: \($0.value)"
+        }
     }
     for failure in failures { html += paragraph(failure) }
     return html

@@ -33,7 +33,7 @@ extension ReportData {
   /// One row per strategy, profile and noise model.
   static func simulationCSV(_ simulation: SimulationReport) -> String {
     var lines = [
-      "profile,noise,strategy,trials,correct,correct_low,correct_high,slowdown_median,slowdown_p95,measurements_mean,measurements_p95,seconds_mean,seconds_p95,budget_stops,declared_best"
+      "profile,noise,strategy,trials,correct,correct_low,correct_high,slowdown_median,slowdown_p95,measurements_mean,measurements_p95,seconds_mean,seconds_p95,budget_stops,declared_best,budget_stops_with_margin,budget_margin_median,margin_misses,dependence_reported"
     ]
     for s in simulation.summaries {
       lines.append(
@@ -42,6 +42,8 @@ extension ReportData {
           "\(s.correctInterval.lower)", "\(s.correctInterval.upper)", "\(s.slowdownMedian)",
           "\(s.slowdownP95)", "\(s.measurementsMean)", "\(s.measurementsP95)", "\(s.secondsMean)",
           "\(s.secondsP95)", "\(s.budgetStops)", "\(s.declaredBest)",
+          "\(s.budgetStopsWithMargin)", s.budgetMarginMedian.map { "\($0)" } ?? "",
+          "\(s.marginMisses)", "\(s.dependenceReported)",
         ].joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

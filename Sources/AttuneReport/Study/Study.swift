@@ -101,7 +101,7 @@ public enum Study {
     // 4. The simulator, as `attune simulate`.
     let budget = TuningBudget()
     var summaries: [SimulationSummary] = []
-    let scenarios = SimulationProfile.presets.flatMap { profile in
+    let scenarios = SimulationProfile.report.flatMap { profile in
       NoiseModel.presets.map { (profile, $0) }
     }
     for (index, (profile, noise)) in scenarios.enumerated() {

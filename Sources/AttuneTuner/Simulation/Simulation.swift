@@ -4,10 +4,10 @@ import Dispatch
 
 /// Runs strategies on simulated candidates whose true times are known, and scores them.
 ///
-/// Each trial assigns the profile's times to the 8 labels in a fresh random order (so no
-/// strategy can profit from where the best sits), scales them to `baseSeconds`, and runs the
-/// strategy to its own stop or the budget. A choice is correct when its true time is within
-/// `epsilon` of the fastest.
+/// Each trial assigns the profile's times to its labels in a fresh random order (so no strategy
+/// can profit from where the best sits), scales them to `baseSeconds`, and runs the strategy to
+/// its own stop or the budget. A choice is correct when its true time is within `epsilon` of the
+/// fastest.
 public struct Simulation: Sendable {
   /// The profile of true times.
   public var profile: SimulationProfile
@@ -38,26 +38,35 @@ public struct Simulation: Sendable {
     var generator = SplitMix64(seed: seed &+ UInt64(trial) &* 0x9E37_79B9_7F4A_7C15)
     let times = profile.relativeTimes.shuffled(using: &generator).map { $0 * baseSeconds }
     return SimulatedTarget(
-      trueTimes: times, labels: SimulationProfile.labels, noise: noise, seed: generator.next())
+      trueTimes: times, labels: profile.labels, noise: noise, seed: generator.next())
+  }
+
+  /// What one trial gave.
+  private struct Trial {
+    let slowdown: Double
+    let measurements: Int
+    let seconds: Double
+    let budget: Bool
+    let best: Bool
+    let margin: Double?
+    let dependence: Bool
   }
 
   /// Runs `trials` trials of `strategy` on both cores and summarises them.
   ///
   /// - Complexity: each trial is at most `budget.measurements` measurements.
   public func run(_ strategy: any TuningStrategy, trials: Int, seed: UInt64) -> SimulationSummary {
-    let results = Locked(
-      [(slowdown: Double, measurements: Int, seconds: Double, budget: Bool, best: Bool)?](
-        repeating: nil, count: trials))
+    let results = Locked([Trial?](repeating: nil, count: trials))
     DispatchQueue.concurrentPerform(iterations: trials) { trial in
       let target = self.target(trial: trial, seed: seed)
       let outcome = strategy.tune(target, budget: budget, seed: seed &+ UInt64(trial))
       let fastest = target.trueTimes.min() ?? 1
       let chosen = outcome.choice.map { target.trueTimes[$0] } ?? .infinity
-      let record = (
+      let record = Trial(
         slowdown: chosen / fastest - 1, measurements: outcome.measurements,
         seconds: outcome.seconds, budget: outcome.stopReason != .converged,
-        best: outcome.claim == .best
-      )
+        best: outcome.claim == .best, margin: outcome.margin,
+        dependence: outcome.autocorrelation != nil)
       results.withLock { $0[trial] = record }
     }
     let records = results.withLock { $0.compactMap { $0 } }
@@ -68,6 +77,13 @@ public struct Simulation: Sendable {
     let slowdowns = records.map(\.slowdown)
     let measurements = records.map { Double($0.measurements) }
     let seconds = records.map(\.seconds)
+    let budgetMargins = records.filter(\.budget).compactMap(\.margin)
+    // A budget stop whose margin does not cover the true slowdown, with no warning of
+    // dependence, is a broken claim too.
+    let marginMisses = records.filter { record in
+      record.budget && !record.dependence
+        && record.margin.map { record.slowdown > $0 + 1e-12 } == true
+    }.count
     return SimulationSummary(
       strategy: strategy.name, profile: profile.name, noise: noise.name, trials: records.count,
       correct: correct,
@@ -78,6 +94,12 @@ public struct Simulation: Sendable {
       measurementsP95: quantile(measurements, 0.95),
       secondsMean: seconds.reduce(0, +) / Double(max(records.count, 1)),
       secondsP95: quantile(seconds, 0.95), budgetStops: records.filter(\.budget).count,
-      declaredBest: records.filter(\.best).count)
+      declaredBest: records.filter(\.best).count,
+      budgetStopsWithMargin: budgetMargins.count,
+      budgetMarginMedian: budgetMargins.isEmpty ? nil : quantile(budgetMargins, 0.5),
+      marginMisses: marginMisses,
+      dependenceReported: records.filter(\.dependence).count,
+      wrongWithDependence: records.filter { $0.dependence && $0.slowdown > epsilon + 1e-12 }.count,
+      declaredBestWithDependence: records.filter { $0.dependence && $0.best }.count)
   }
 }

@@ -9,22 +9,32 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Score the tuning strategies on simulated candidates with known true times.",
       discussion: """
-        Profiles (8 candidates, the report's block sizes, true times in a random order per trial):
+        Profiles (true times in a random order per trial): the report's four with 8 candidates,
         clear (next best 12 % slower), top3 (top three within 1.2 % and 2 %), plateau (six within
-        0.5 %), identical (A/A). Noise (all 3 % CV): lognormal, outliers (2 % at 2–10×), drift
-        (±10 % shared sinusoid), heavy (Student t, 3 df). A choice is correct when its true time is
-        within ε of the fastest. Time is simulated: each measurement costs its own duration.
-        The checks at the end test the race against the acceptance criteria of issue 4.
+        0.5 %) and identical (A/A); then tiles (a 4 × 4 grid of blockQ × blockK, two within 1 %)
+        and identical16 (A/A with 16). --profile report (default) is the first four, all is six.
+
+        Noise: a base (all 3 % CV) lognormal, outliers (2 % at 2–10×), drift (±10 % shared
+        sinusoid) or heavy (Student t, 3 df), with modifiers added by + (heavy+ar1+warmup):
+        hetero (each candidate's CV log-uniform in CV/4…4·CV), noisyfastest (the fastest at 4·CV,
+        the others at CV/3), bimodal (half the candidates with two modes), bursts (per-candidate
+        runs of slow measurements), ar1 and ar1strong (per-candidate autocorrelation 0.5, 0.9),
+        warmup (first measurements slower). --noise report (default) is the four bases, audit
+        every modifier on lognormal and two on outliers, all both.
+
+        A choice is correct when its true time is within ε of the fastest. Time is simulated:
+        each measurement costs its own duration. The checks at the end test the race's
+        guarantees; the lines after them compare its cost with the other strategies'.
         """)
 
     @Option(help: "Strategies, comma-separated (grid, adaptive, race).")
     var strategy = "grid,adaptive,race"
 
-    @Option(help: "Profiles, comma-separated, or all.")
-    var profile = "all"
+    @Option(help: "Profiles, comma-separated, or report (the first four) or all.")
+    var profile = "report"
 
-    @Option(help: "Noise models, comma-separated, or all.")
-    var noise = "all"
+    @Option(help: "Noise models (base+modifier…), comma-separated, or report, audit or all.")
+    var noise = "report"
 
     @Option(help: "Trials per strategy, profile and noise model (1 to 100000).")
     var trials = 1000
@@ -64,22 +74,33 @@ extension Attune {
       strategies: [any TuningStrategy], profiles: [SimulationProfile], noises: [NoiseModel]
     ) {
       let strategies = try StrategyOptions.strategies(strategy, epsilon: epsilon, delta: delta)
-      func pick<T>(_ text: String, _ all: [T], _ name: (T) -> String, flag: String) throws -> [T] {
-        if text == "all" { return all }
-        return try ListParsing.names(text, flag: flag).map { wanted in
-          guard let found = all.first(where: { name($0) == wanted }) else {
-            throw ValidationError(
-              "\(flag): no '\(wanted)'; known: \(all.map(name).joined(separator: ", ")), all")
+      let profiles: [SimulationProfile]
+      switch profile {
+      case "report": profiles = SimulationProfile.report
+      case "all": profiles = SimulationProfile.presets
+      default:
+        profiles = try ListParsing.names(profile, flag: "--profile").map { name in
+          do throws(SimulationError) { return try SimulationProfile.named(name) } catch {
+            throw ValidationError("--profile: \(error)")
           }
-          return found
         }
       }
-      let models = try pick(noise, NoiseModel.presets, \.name, flag: "--noise").map { model in
-        cv.map { model.with(cv: $0) } ?? model
+      let names: [String]
+      switch noise {
+      case "report": names = NoiseModel.presets.map(\.name)
+      case "audit": names = NoiseModel.audit
+      case "all": names = NoiseModel.presets.map(\.name) + NoiseModel.audit
+      default: names = try ListParsing.names(noise, flag: "--noise")
       }
-      return (
-        strategies, try pick(profile, SimulationProfile.presets, \.name, flag: "--profile"), models
-      )
+      let models = try names.map { name in
+        do throws(SimulationError) {
+          let model = try NoiseModel.named(name)
+          return cv.map { model.with(cv: $0) } ?? model
+        } catch {
+          throw ValidationError("--noise: \(error)")
+        }
+      }
+      return (strategies, profiles, models)
     }
 
     func run() throws {
@@ -111,6 +132,8 @@ extension Attune {
       print(report.table())
       print("")
       print(report.checks().map(\.line).joined(separator: "\n"))
+      let notes = report.costNotes()
+      if !notes.isEmpty { print(notes.map { "cost  " + $0 }.joined(separator: "\n")) }
     }
   }
 }

@@ -36,7 +36,10 @@ struct TuningOptions: ParsableArguments {
   @Option(help: "Most seconds per tuning run (at most a week).")
   var budgetSeconds = 600.0
 
-  @Option(help: "Drop a candidate whose call takes longer than this many seconds (default: none).")
+  @Option(
+    help:
+      "Drop a candidate whose call takes longer than this many seconds (default: none; the race drops one whose first call is over 10× the fastest first call)."
+  )
   var candidateLimitSeconds: Double?
 
   /// Defaults that differ between `tune` (one careful run) and `duel` (many quick ones).
