@@ -52,14 +52,16 @@ extension HTMLReport {
     var table = HTMLTable(
       [
         "profile", "noise", "strategy", "correct", "95 % interval", "median slowdown",
-        "measurements (mean)", "simulated s (mean)", "budget stops",
-      ], numeric: [3, 4, 5, 6, 7, 8])
+        "measurements (mean)", "simulated s (mean)", "budget stops", "margin stated (median)",
+        "dependence reported",
+      ], numeric: [3, 4, 5, 6, 7, 8, 9, 10])
     for s in summaries {
       table.add([
         s.profile, s.noise, s.strategy, NumberFormat.percent(s.accuracy),
         "\(NumberFormat.percent(s.correctInterval.lower))–\(NumberFormat.percent(s.correctInterval.upper))",
         NumberFormat.percent(s.slowdownMedian, 2), NumberFormat.fixed(s.measurementsMean, 0),
         NumberFormat.fixed(s.secondsMean, 2), "\(s.budgetStops)",
+        s.budgetMarginMedian.map { NumberFormat.percent($0, 2) } ?? "–", "\(s.dependenceReported)",
       ])
     }
     html += table.folded("Every strategy, profile and noise model (\(summaries.count) rows)")
