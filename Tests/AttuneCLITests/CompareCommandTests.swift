@@ -27,6 +27,26 @@ struct CompareCommandTests {
     let csv = try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8)
     #expect(csv.split(separator: "\n").count == report.samples.count + 1)
     for entry in report.entries { #expect(result.stdout.contains(entry.label)) }
+    // Three samples give order-statistic intervals of 75 % coverage: the table says so, and a
+    // one-line answer per size names the fastest configuration.
+    #expect(!result.stdout.contains("95% CI") && result.stdout.contains("(75%)"))
+    #expect(result.stdout.contains("N=16 d=") && result.stdout.contains("N=40 d="))
+    #expect(result.stdout.contains(": fastest "))
+  }
+
+  @Test("--markdown writes the table and the answers; six repetitions reach 95 %")
+  func markdown() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let arguments = small.map { $0 == "3" ? "6" : $0 }  // --repetitions 6
+    let result = try AttuneProcess.run(arguments + ["--markdown", "r.md"], in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("95% CI") && !result.stdout.contains("(75%)"))
+    let text = try String(contentsOf: directory.appendingPathComponent("r.md"), encoding: .utf8)
+    let lines = text.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("| kernel | N | d |") == true)
+    #expect(lines.filter { $0.hasPrefix("- N=") }.count == 2)
+    let stdoutOnly = try AttuneProcess.run(small + ["--markdown", "-", "--json", "-"])
+    #expect(stdoutOnly.status == 64 && stdoutOnly.stderr.contains("only one of"))
   }
 
   @Test("--json - prints only the JSON on stdout")

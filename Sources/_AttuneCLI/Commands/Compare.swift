@@ -17,8 +17,10 @@ extension Attune {
         distribution-free 95 % intervals. A kernel without a block size is measured once per size.
         For fused, the block size sets --block-q (query rows per tile).
 
-        Prints a table; --json and --csv write every raw sample with the machine's description
-        (use - for stdout). A progress bar with ETA goes to stderr when it is a terminal.
+        Prints a table and, per size, a one-line answer: the fastest configuration and its speedup
+        over the baseline kernel with its interval. Intervals are labelled with the level they
+        reach (95 %, or their own below 6 repetitions). --json and --csv write every raw sample
+        with the machine's description, --markdown the table and the answers (use - for stdout). A progress bar with ETA goes to stderr when it is a terminal.
         The defaults take about two minutes on 2 cores.
         """)
 
@@ -61,6 +63,10 @@ extension Attune {
     @Option(help: "Write every raw sample as CSV to this file (- for stdout).")
     var csv: String?
 
+    @Option(
+      help: "Write the table and the one-line answers as Markdown to this file (- for stdout).")
+    var markdown: String?
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -77,8 +83,8 @@ extension Attune {
         throw ValidationError(
           "--min-sample-ms must lie in [0, 60000] (one minute), got \(minSampleMs)")
       }
-      if json == "-" && csv == "-" {
-        throw ValidationError("--json - and --csv - both want stdout")
+      if [json, csv, markdown].filter({ $0 == "-" }).count > 1 {
+        throw ValidationError("only one of --json -, --csv - and --markdown - can have stdout")
       }
     }
 
@@ -151,7 +157,7 @@ extension Attune {
 
     func run() throws {
       let comparison = try comparison()
-      try OutputFile.check(json, csv)
+      try OutputFile.check(json, csv, markdown)
       var bar = ProgressBar(quiet: quiet)
       let result: ComparisonReport
       do {
@@ -164,14 +170,17 @@ extension Attune {
       var outputs: [(bytes: [UInt8], path: String)] = []
       if let json { outputs.append(([UInt8](try result.json()), json)) }
       if let csv { outputs.append((Array(result.csv().utf8), csv)) }
+      if let markdown { outputs.append((Array(result.markdown().utf8), markdown)) }
       try OutputFile.write(outputs)
-      if json != "-" && csv != "-" {
+      if ![json, csv, markdown].contains("-") {
         let machine = result.machine
         print(
           "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), micro-kernels \(machine.microKernels ?? "unknown")"
         )
         print("\(result.plan.rounds) interleaved rounds; times are per call\n")
         print(result.table())
+        print("")
+        print(result.answers().joined(separator: "\n"))
       }
     }
   }
