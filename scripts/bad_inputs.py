@@ -197,7 +197,9 @@ def main():
             if stdout is not subprocess.PIPE:
                 stdout.close()
             after = sorted(os.listdir(work))
-            lines = result.stderr.strip().splitlines()
+            # Warnings about the measurement (load, too few repetitions) may come first; the
+            # error is then the first line that is not one.
+            lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("warning: ")]
             problems = []
             if result.returncode != status:
                 problems.append(f"exit {result.returncode}, expected {status}")

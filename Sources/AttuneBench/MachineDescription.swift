@@ -25,6 +25,16 @@ public struct MachineDescription: Sendable, Hashable, Codable {
   public let microKernels: String?
   /// When the description was taken, ISO 8601 in UTC.
   public let date: String
+  /// Attune's version (nil in results saved before it was recorded).
+  public let attuneVersion: String?
+  /// The 1-minute load average when the description was taken, where readable.
+  public let loadAverage: Double?
+  /// The CPU frequency governor (`performance`, `schedutil`…), where readable (Linux cpufreq).
+  public let governor: String?
+  /// The current frequency of the first CPU in MHz, where readable.
+  public let frequencyMHz: Double?
+  /// The first CPU's caches, as `L1d 32K`, `L2 512K`…, where readable.
+  public let caches: [String]?
 
   /// Describes this machine now.
   public static func current() -> MachineDescription {
@@ -41,7 +51,52 @@ public struct MachineDescription: Sendable, Hashable, Codable {
       isaFeatures: features, operatingSystem: "\(text(system.sysname)) \(text(system.release))",
       architecture: BuildInfo.architecture, swiftVersion: swiftVersion,
       buildConfiguration: BuildInfo.configuration, kernelsUseFMA: BuildInfo.fusedMultiplyAdd,
-      microKernels: BuildInfo.microKernels, date: formatter.string(from: Date()))
+      microKernels: BuildInfo.microKernels, date: formatter.string(from: Date()),
+      attuneVersion: BuildInfo.version, loadAverage: loadAverage(), governor: governor(),
+      frequencyMHz: frequency(), caches: caches())
+  }
+
+  private static func loadAverage() -> Double? {
+    var loads = [Double](repeating: 0, count: 3)
+    return getloadavg(&loads, 3) >= 1 ? loads[0] : nil
+  }
+
+  private static func read(_ path: String) -> String? {
+    (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+      in: .whitespacesAndNewlines)
+  }
+
+  private static func governor() -> String? {
+    read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
+  }
+
+  private static func frequency() -> Double? {
+    if let khz = read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq").flatMap(Double.init)
+    {
+      return khz / 1000
+    }
+    #if os(Linux)
+      guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+        return nil
+      }
+      for line in info.split(separator: "\n") where line.hasPrefix("cpu MHz") {
+        let value = line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
+        return value.flatMap(Double.init)
+      }
+    #endif
+    return nil
+  }
+
+  private static func caches() -> [String]? {
+    var found: [String] = []
+    for index in 0..<8 {
+      let base = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+      guard let level = read(base + "level"), let size = read(base + "size") else { break }
+      let type = read(base + "type") ?? ""
+      let suffix = type == "Data" ? "d" : type == "Instruction" ? "i" : ""
+      found.append("L\(level)\(suffix) \(size)")
+    }
+    return found.isEmpty ? nil : found
   }
 
   /// The features worth reporting for dense float kernels, in this order.

@@ -117,7 +117,8 @@ struct BadInputTests {
       message: "--repetitions must lie in 1...100000"),
     Case(arguments: ["compare", "--threads", "0"], status: 64, message: "threads = 0 is invalid"),
     Case(
-      arguments: ["compare", "--json", "-", "--csv", "-"], status: 64, message: "both want stdout"),
+      arguments: ["compare", "--json", "-", "--csv", "-"], status: 64,
+      message: "only one of --json -, --csv - and --markdown -"),
     Case(
       arguments: ["compare", "--test-slow-copy", "fused@0.5"], status: 64, message: "KERNEL@FACTOR"),
     Case(

@@ -158,6 +158,8 @@ extension Attune {
     func run() throws {
       let comparison = try comparison()
       try OutputFile.check(json, csv, markdown)
+      printWarnings(
+        MeasurementWarnings.warnings(machine: .current(), repetitions: repetitions))
       var bar = ProgressBar(quiet: quiet)
       let result: ComparisonReport
       do {
