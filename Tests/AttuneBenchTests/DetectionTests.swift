@@ -47,3 +47,66 @@ struct DetectionTests {
     #expect(abs((stats.speedup ?? 0) - 1) < 0.05)
   }
 }
+
+/// A run against a saved baseline (two separate runs, no rounds in common) on the synthetic
+/// clock: identical code shows no change, a 5 % slower one is a regression.
+struct BaselineTests {
+  /// `rounds` samples of one candidate taking `seconds`, from a clock seeded with `seed`.
+  func run(seconds: Double, seed: UInt64, rounds: Int = 30) -> [Double] {
+    let clock = SyntheticClock(seed: seed, noise: 0.02, drift: { _ in 1 })
+    let measurement = MeasurementEngine(clock: clock).measure(
+      [clock.candidate("kernel", seconds: seconds)],
+      plan: MeasurementPlan(rounds: rounds, minimumSampleSeconds: 0, seed: seed))
+    return measurement.seconds(of: 0)
+  }
+
+  @Test("A/A against a saved baseline: no change in at least 19 of 20 runs")
+  func identical() throws {
+    var unchanged = 0
+    for seed in 1...20 {
+      let change = try BaselineComparison.change(
+        now: run(seconds: 0.01, seed: UInt64(100 + seed)), then: run(seconds: 0.01, seed: 7))
+      if change.verdict == .noChange { unchanged += 1 }
+    }
+    #expect(unchanged >= 19, "\(unchanged) of 20")
+  }
+
+  @Test("a 5 % slower build is a regression in every run; 5 % faster an improvement")
+  func regression() throws {
+    for seed in 1...20 {
+      let baseline = run(seconds: 0.01, seed: 7)
+      let slower = try BaselineComparison.change(
+        now: run(seconds: 0.0105, seed: UInt64(200 + seed)), then: baseline)
+      #expect(slower.verdict == .slower, "\(slower)")
+      #expect(abs(slower.ratio - 1.05) < 0.02 && slower.interval.contains(slower.ratio))
+      let faster = try BaselineComparison.change(
+        now: run(seconds: 0.01 / 1.05, seed: UInt64(300 + seed)), then: baseline)
+      #expect(faster.verdict == .faster, "\(faster)")
+    }
+  }
+
+  @Test("a change inside the threshold is no change, even when significant")
+  func threshold() throws {
+    let change = try BaselineComparison.change(
+      now: run(seconds: 0.0101, seed: 5, rounds: 200),
+      then: run(seconds: 0.01, seed: 6, rounds: 200),
+      threshold: 0.02)
+    #expect(change.verdict == .noChange && change.interval.lower > 1, "\(change)")
+  }
+}
+
+struct ShiftIntervalTests {
+  @Test("Hodges–Lehmann shift and its interval match brute force over the pairwise differences")
+  func reference() throws {
+    // x − 10: the shift is exactly 10, and the interval of 5×5 differences at 95 % is
+    // [D(3), D(23)] (k = 3 by the normal approximation with continuity correction).
+    let y = [1.0, 2.5, 3.0, 4.2, 5.1]
+    let x = y.map { $0 + 10 }
+    let shift = try ShiftInterval(x, y)
+    #expect(shift.estimate == 10)
+    let differences = x.flatMap { a in y.map { a - $0 } }.sorted()
+    #expect(shift.interval.lower == differences[2] && shift.interval.upper == differences[22])
+    #expect(shift.interval.confidence > 0.9 && shift.interval.confidence < 1)
+    #expect(throws: StatsError.empty) { try ShiftInterval([], y) }
+  }
+}

@@ -38,6 +38,27 @@ struct CompareCommandTests {
     #expect(result.stdout.contains(": fastest "))
   }
 
+  @Test("--save-baseline, then --baseline-from: a verdict per configuration and an exit code")
+  func baseline() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let saved = try AttuneProcess.run(small + ["--save-baseline", "b.json"], in: directory)
+    #expect(saved.status == 0, "\(saved.stderr)")
+    #expect(saved.stdout.contains("saved the baseline in b.json"))
+    let again = try AttuneProcess.run(
+      small + ["--baseline-from", "b.json", "--fail-on-regression", "--threshold", "50%"],
+      in: directory)
+    #expect(
+      again.stdout.contains("time / baseline") && again.stdout.contains("against the baseline:"))
+    // Status 1 exactly when a configuration is reported slower (a 50 % threshold makes that rare).
+    #expect(again.status == (again.stdout.contains(" slower\n") ? 1 : 0), "\(again.stderr)")
+    let missing = try AttuneProcess.run(small + ["--baseline-from", "nope.json"], in: directory)
+    #expect(missing.status == 1 && missing.stderr.hasPrefix("Error: no baseline at nope.json"))
+    let alone = try AttuneProcess.run(small + ["--fail-on-regression"], in: directory)
+    #expect(alone.status == 64 && alone.stderr.contains("needs --baseline-from"))
+    let badThreshold = try AttuneProcess.run(small + ["--threshold", "lots"], in: directory)
+    #expect(badThreshold.status == 64 && badThreshold.stderr.contains("--threshold"))
+  }
+
   @Test("--markdown writes the table and the answers; six repetitions reach 95 %")
   func markdown() throws {
     let directory = try AttuneProcess.temporaryDirectory()

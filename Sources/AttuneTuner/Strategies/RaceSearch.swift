@@ -242,10 +242,12 @@ public struct RaceSearch: TuningStrategy {
 
   /// One look at level `alpha` per bound.
   private func look<Target>(_ run: TuningRun<Target>, alive: [Int], alpha: Double) -> Look? {
-    let dependenceThreshold = Self.normalQuantile(1 - dependenceLevel)
+    let dependenceThreshold = (try? StandardNormal.quantile(1 - dependenceLevel)) ?? .infinity
     // Each comparison's own test shares the level among the look's comparisons, so independent
     // noise rarely raises a false alarm however many candidates race.
-    let ownThreshold = Self.normalQuantile(1 - dependenceLevel / Double(max(alive.count - 1, 1)))
+    let ownThreshold =
+      (try? StandardNormal.quantile(1 - dependenceLevel / Double(max(alive.count - 1, 1))))
+      ?? .infinity
     let locations = Dictionary(
       uniqueKeysWithValues: alive.map { candidate in
         (
@@ -377,7 +379,7 @@ public struct RaceSearch: TuningStrategy {
   /// outcome reports about the run as a whole.
   private func runDependence<Target>(_ run: TuningRun<Target>) -> Double? {
     let (rho, count, length) = pooledAutocorrelation(run, Array(0..<run.count))
-    let threshold = Self.normalQuantile(1 - dependenceLevel)
+    let threshold = (try? StandardNormal.quantile(1 - dependenceLevel)) ?? .infinity
     return significant(rho, count: count, length: length, threshold: threshold) ? rho : nil
   }
 
@@ -385,21 +387,6 @@ public struct RaceSearch: TuningStrategy {
     guard let autocorrelation else { return "" }
     return
       "; consecutive measurements were correlated (lag-1 autocorrelation up to \(ratio(autocorrelation))), so bounds were widened to their effective sample size: the claim assumes that dependence is short-range"
-  }
-
-  /// The standard normal quantile, by bisection on `erfc` (to full precision).
-  static func normalQuantile(_ p: Double) -> Double {
-    var low = -40.0
-    var high = 40.0
-    for _ in 0..<200 {
-      let middle = (low + high) / 2
-      if 0.5 * Foundation.erfc(-middle / 2.0.squareRoot()) < p {
-        low = middle
-      } else {
-        high = middle
-      }
-    }
-    return (low + high) / 2
   }
 
   private func percent(_ value: Double) -> String {

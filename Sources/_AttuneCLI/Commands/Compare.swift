@@ -2,6 +2,7 @@ import ArgumentParser
 import AttuneBench
 import AttuneKernels
 import AttuneNPY
+import AttuneStats
 import Foundation
 
 extension Attune {
@@ -67,6 +68,18 @@ extension Attune {
       help: "Write the table and the one-line answers as Markdown to this file (- for stdout).")
     var markdown: String?
 
+    @Option(help: "Save this run as a baseline: a name (kept beside wisdom) or a .json path.")
+    var saveBaseline: String?
+
+    @Option(help: "Compare this run with a saved baseline (a name or a .json path).")
+    var baselineFrom: String?
+
+    @Option(help: "Changes smaller than this are reported as no change (2% or 0.02).")
+    var threshold = "2%"
+
+    @Flag(help: "Exit with status 1 when a configuration is slower than the baseline.")
+    var failOnRegression = false
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -82,6 +95,10 @@ extension Attune {
       guard minSampleMs.isFinite, minSampleMs >= 0, minSampleMs <= 60_000 else {
         throw ValidationError(
           "--min-sample-ms must lie in [0, 60000] (one minute), got \(minSampleMs)")
+      }
+      _ = try thresholdValue()
+      if failOnRegression && baselineFrom == nil {
+        throw ValidationError("--fail-on-regression needs --baseline-from")
       }
       if [json, csv, markdown].filter({ $0 == "-" }).count > 1 {
         throw ValidationError("only one of --json -, --csv - and --markdown - can have stdout")
@@ -155,9 +172,36 @@ extension Attune {
       }
     }
 
+    /// `--threshold` as a fraction: `2%` or `0.02`.
+    func thresholdValue() throws -> Double {
+      let text = threshold.trimmingCharacters(in: .whitespaces)
+      let percent = text.hasSuffix("%")
+      guard let number = Double(percent ? String(text.dropLast()) : text), number.isFinite,
+        number >= 0
+      else { throw ValidationError("--threshold takes a percentage (2%) or a fraction (0.02)") }
+      let value = percent ? number / 100 : number
+      guard value < 1 else { throw ValidationError("--threshold must be below 100%") }
+      return value
+    }
+
+    /// The saved baseline `--baseline-from` names, read before any measurement.
+    func loadBaseline() throws -> ComparisonReport? {
+      guard let baselineFrom else { return nil }
+      let path = try BaselineLocation.path(for: baselineFrom)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw CommandError("no baseline at \(path) (save one with --save-baseline \(baselineFrom))")
+      }
+      do { return try ComparisonReport.decode(data) } catch {
+        throw CommandError("the baseline \(path) is not a comparison saved by attune: \(error)")
+      }
+    }
+
     func run() throws {
       let comparison = try comparison()
-      try OutputFile.check(json, csv, markdown)
+      let baseline = try loadBaseline()
+      let savedBaseline = try saveBaseline.map { try BaselineLocation.path(for: $0) }
+      if let savedBaseline { try BaselineLocation.prepareDirectory(of: savedBaseline) }
+      try OutputFile.check(json, csv, markdown, savedBaseline)
       printWarnings(
         MeasurementWarnings.warnings(machine: .current(), repetitions: repetitions))
       var bar = ProgressBar(quiet: quiet)
@@ -173,7 +217,20 @@ extension Attune {
       if let json { outputs.append(([UInt8](try result.json()), json)) }
       if let csv { outputs.append((Array(result.csv().utf8), csv)) }
       if let markdown { outputs.append((Array(result.markdown().utf8), markdown)) }
+      if let savedBaseline { outputs.append(([UInt8](try result.json()), savedBaseline)) }
       try OutputFile.write(outputs)
+      let limit = try thresholdValue()
+      let versus = try baseline.map { baseline in
+        try ensure { () throws(StatsError) in
+          try BaselineComparison(current: result, baseline: baseline, threshold: limit)
+        }
+      }
+      if let versus {
+        printWarnings(
+          versus.differences.map { "the baseline was measured elsewhere: \($0)" }
+            + (versus.unmatched.isEmpty
+              ? [] : ["not in the baseline: \(versus.unmatched.joined(separator: "; "))"]))
+      }
       if ![json, csv, markdown].contains("-") {
         let machine = result.machine
         print(
@@ -183,6 +240,16 @@ extension Attune {
         print(result.table())
         print("")
         print(result.answers().joined(separator: "\n"))
+        if let versus {
+          print("")
+          print(versus.table())
+          print(versus.summary())
+        }
+        if let savedBaseline { print("saved the baseline in \(savedBaseline)") }
+      }
+      if failOnRegression, let versus, versus.hasRegression {
+        FileHandle.standardError.write(Data("regression: \(versus.summary())\n".utf8))
+        throw ExitCode(1)
       }
     }
   }

@@ -1,0 +1,153 @@
+import AttuneKernels
+import AttuneStats
+import Foundation
+
+/// A run compared with a saved baseline run: per configuration, today's time over the
+/// baseline's with a distribution-free interval from both runs' raw samples, and a verdict.
+///
+/// The ratio is the Hodges–Lehmann shift of the log-times (`ShiftInterval`): the two runs share
+/// no rounds, so a paired ratio is not available. A configuration is **slower** when the whole
+/// interval lies above 1 and the estimate exceeds `1 + threshold`, **faster** when the whole
+/// interval lies below 1 and the estimate is under `1 / (1 + threshold)`, and otherwise shows
+/// **no change** (within noise or within the threshold), as Criterion.rs decides.
+public struct BaselineComparison: Sendable, Hashable {
+  /// A configuration's verdict.
+  public enum Verdict: String, Sendable, Hashable, Codable {
+    /// Faster than the baseline beyond the threshold.
+    case faster
+    /// Slower than the baseline beyond the threshold: a regression.
+    case slower
+    /// Within noise or within the threshold.
+    case noChange = "no change"
+  }
+
+  /// One configuration present in both runs.
+  public struct Row: Sendable, Hashable {
+    /// The entry's label and shape.
+    public let label: String
+    /// The problem's sizes.
+    public let shape: AttentionShape
+    /// Today's median time over the baseline's, as the shift of log-times.
+    public let ratio: Double
+    /// Its interval (the level reached is in `confidence`).
+    public let interval: ConfidenceInterval
+    /// The verdict.
+    public let verdict: Verdict
+  }
+
+  /// Configurations in both runs, in today's order.
+  public let rows: [Row]
+  /// Today's configurations absent from the baseline.
+  public let unmatched: [String]
+  /// What differs between the two runs' machines and builds, one phrase each.
+  public let differences: [String]
+  /// The relative threshold below which a significant change is reported as no change.
+  public let threshold: Double
+
+  /// Compares `current` with `baseline`, matching entries by label and shape.
+  ///
+  /// - Throws: `StatsError` when an entry has no samples.
+  public init(
+    current: ComparisonReport, baseline: ComparisonReport, threshold: Double = 0.02,
+    confidence: Double = 0.95
+  ) throws(StatsError) {
+    self.threshold = threshold
+    var rows: [Row] = []
+    var unmatched: [String] = []
+    for (index, entry) in current.entries.enumerated() {
+      guard
+        let match = baseline.entries.firstIndex(where: {
+          $0.label == entry.label && $0.shape == entry.shape
+        })
+      else {
+        unmatched.append("\(entry.label) at \(entry.shape)")
+        continue
+      }
+      let now = current.samples.filter { $0.candidate == index }.map(\.seconds)
+      let then = baseline.samples.filter { $0.candidate == match }.map(\.seconds)
+      let change = try Self.change(
+        now: now, then: then, threshold: threshold, confidence: confidence)
+      rows.append(
+        Row(
+          label: entry.label, shape: entry.shape, ratio: change.ratio, interval: change.interval,
+          verdict: change.verdict))
+    }
+    self.rows = rows
+    self.unmatched = unmatched
+    differences = Self.differences(current.machine, baseline.machine)
+  }
+
+  /// Today's times `now` against the baseline's `then` (seconds, any counts): the ratio of
+  /// typical times (the Hodges–Lehmann shift of log-times), its interval, and the verdict.
+  ///
+  /// - Throws: `StatsError` for empty or non-finite samples.
+  public static func change(
+    now: [Double], then: [Double], threshold: Double = 0.02, confidence: Double = 0.95
+  ) throws(StatsError) -> (ratio: Double, interval: ConfidenceInterval, verdict: Verdict) {
+    let shift = try ShiftInterval(
+      now.map { Foundation.log($0) }, then.map { Foundation.log($0) }, confidence: confidence)
+    let ratio = Foundation.exp(shift.estimate)
+    let interval = ConfidenceInterval(
+      lower: Foundation.exp(shift.interval.lower), upper: Foundation.exp(shift.interval.upper),
+      confidence: shift.interval.confidence)
+    return (ratio, interval, verdict(ratio: ratio, interval: interval, threshold: threshold))
+  }
+
+  /// The verdict for a time ratio (today over baseline) and its interval.
+  public static func verdict(ratio: Double, interval: ConfidenceInterval, threshold: Double)
+    -> Verdict
+  {
+    if interval.lower > 1, ratio > 1 + threshold { return .slower }
+    if interval.upper < 1, ratio < 1 / (1 + threshold) { return .faster }
+    return .noChange
+  }
+
+  /// Whether any configuration is slower than the baseline.
+  public var hasRegression: Bool { rows.contains { $0.verdict == .slower } }
+
+  /// What differs between two machine descriptions, one phrase each.
+  static func differences(_ a: MachineDescription, _ b: MachineDescription) -> [String] {
+    var found: [String] = []
+    func check(_ name: String, _ x: String?, _ y: String?) {
+      if x != y {
+        found.append("\(name): \(x ?? "unknown") now, \(y ?? "unknown") in the baseline")
+      }
+    }
+    check("CPU", a.cpuModel, b.cpuModel)
+    check("processors", "\(a.logicalProcessors)", "\(b.logicalProcessors)")
+    check("micro-kernels", a.microKernels, b.microKernels)
+    check("build", a.buildConfiguration, b.buildConfiguration)
+    check("Swift", a.swiftVersion, b.swiftVersion)
+    check("Attune", a.attuneVersion, b.attuneVersion)
+    check("operating system", a.operatingSystem, b.operatingSystem)
+    return found
+  }
+
+  /// An aligned table, one row per configuration: ratio, interval, verdict.
+  public func table() -> String {
+    var lines: [[String]] = [["configuration", "N", "d", "time / baseline", "interval", "verdict"]]
+    for row in rows {
+      let shape = row.shape
+      let n = shape.queries == shape.keys ? "\(shape.queries)" : "\(shape.queries)×\(shape.keys)"
+      lines.append([
+        row.label, n, "\(shape.headDim)", ComparisonReport.format(row.ratio),
+        "\(ComparisonReport.format(row.interval.lower))–\(ComparisonReport.format(row.interval.upper)) (\(Int((row.interval.confidence * 100).rounded(.down)))%)",
+        row.verdict.rawValue,
+      ])
+    }
+    return TextTable.render(lines, leftAligned: 1)
+  }
+
+  /// One line: how many configurations are faster, slower or unchanged, and the largest change.
+  public func summary() -> String {
+    let slower = rows.filter { $0.verdict == .slower }
+    let faster = rows.filter { $0.verdict == .faster }
+    var text =
+      "against the baseline: \(slower.count) slower, \(faster.count) faster, \(rows.count - slower.count - faster.count) no change (threshold \(ComparisonReport.format(threshold * 100)) %)"
+    if let worst = slower.max(by: { $0.ratio < $1.ratio }) {
+      text +=
+        "; worst: \(worst.label) at N=\(worst.shape.queries), \(ComparisonReport.format((worst.ratio - 1) * 100)) % slower"
+    }
+    return text
+  }
+}
