@@ -93,7 +93,8 @@ public struct Comparison: Sendable {
   ///   - engine: The engine (its clock); the system clock by default.
   ///   - progress: Called after each unit of work.
   /// - Returns: Every entry, every raw sample, the statistics and the machine's description.
-  /// - Throws: `AttentionError` for an invalid shape or parameters, or scratch beyond the
+  /// - Throws: `ComparisonError.wrongOutput` for a kernel of yours whose output disagrees with
+  ///   the naive kernel's, `AttentionError` for an invalid shape or parameters, or scratch beyond the
   ///   machine's memory; `StatsError` only if no sample could be taken.
   public func run(
     engine: MeasurementEngine = MeasurementEngine(),
@@ -109,7 +110,9 @@ public struct Comparison: Sendable {
     }
     for (shapeIndex, shape) in shapes.enumerated() {
       let workspace = try Workspace(shape: shape, seed: plan.seed &+ UInt64(shapeIndex))
-      for (kernel, block) in try kernels(for: shape) {
+      let shapeKernels = try kernels(for: shape)
+      try Self.checkOutputs(of: shapeKernels.map(\.0), on: workspace)
+      for (kernel, block) in shapeKernels {
         try Platform.checkMemory(
           "the \(kernel.name) kernel's scratch at \(shape)", bytes: kernel.scratchBytes(for: shape))
         var label = kernel.configurationDescription
@@ -144,5 +147,38 @@ public struct Comparison: Sendable {
     return try ComparisonReport(
       machine: .current(), plan: plan, baselineKernel: baselineKernel, entries: measured,
       measurement: measurement)
+  }
+
+  /// Runs each kernel that is not built in once and compares its output with the naive
+  /// kernel's on the same inputs: a function that does not compute attention (an empty closure
+  /// "1,000,000× faster") is refused before it is timed. Built-in kernels are checked against a
+  /// Float64 oracle by the test suite instead, so they cost no extra naive call here.
+  ///
+  /// Tolerance: |o − reference| ≤ 1e-3 · (1 + |reference|) for every element, far above float32
+  /// kernels' own error (about 1e-6 here) and far below a wrong result's.
+  static func checkOutputs(of kernels: [any AttentionKernel], on workspace: Workspace)
+    throws(ComparisonError)
+  {
+    let custom = kernels.filter { !KernelCatalog.names.contains($0.name) }
+    guard !custom.isEmpty else { return }
+    let reference = workspace.output(of: NaiveAttention())
+    for kernel in custom {
+      let output = workspace.output(of: kernel)
+      var worst = 0.0
+      var index = 0
+      for (position, (value, expected)) in zip(output, reference).enumerated() {
+        let error = abs(Double(value) - Double(expected))
+        let allowed = 1e-3 * (1 + abs(Double(expected)))
+        if !(error <= allowed) && (error / allowed > worst || error.isNaN) {
+          worst = error.isNaN ? .infinity : error / allowed
+          index = position
+        }
+      }
+      if worst > 0 {
+        throw .wrongOutput(
+          kernel: kernel.configurationDescription, shape: workspace.shape, element: index,
+          value: Double(output[index]), expected: Double(reference[index]))
+      }
+    }
   }
 }

@@ -57,6 +57,13 @@ package final class Workspace: @unchecked Sendable {
     }
   }
 
+  /// The output of one call of `kernel` on the current inputs (a copy).
+  func output(of kernel: any AttentionKernel) -> [Float] {
+    output = [Float](repeating: .nan, count: output.count)
+    run(kernel)
+    return output
+  }
+
   /// The peak bytes `kernel` allocates during one call, counted exactly.
   func allocatedBytes(_ kernel: any AttentionKernel) -> Int {
     let tracker = AllocationTracker()

@@ -54,6 +54,29 @@ struct ComparisonTests {
     #expect(report.table().contains("mine"))
   }
 
+  @Test("a function that does not compute attention is refused before it is timed")
+  func wrongKernel() throws {
+    var comparison = try smallComparison()
+    comparison.add(CustomAttention(name: "empty") { _, _ in })  // "a million times faster"
+    #expect {
+      try comparison.run()
+    } throws: { error in
+      guard case .wrongOutput(let kernel, _, _, _, _) = error as? ComparisonError else {
+        return false
+      }
+      return kernel.contains("empty")
+    }
+    // Off by 1 % is refused too; a correct one passes (customKernel above).
+    var scaled = try smallComparison()
+    let naive = NaiveAttention()
+    scaled.add(
+      CustomAttention(name: "off") { problem, output in
+        naive.compute(problem, into: output)
+        for index in output.indices { output[index] *= 1.01 }
+      })
+    #expect(throws: ComparisonError.self) { try scaled.run() }
+  }
+
   @Test("the JSON decodes back to the same report; another schema version is refused")
   func roundTrip() throws {
     let report = try smallComparison().run()
