@@ -43,7 +43,7 @@ public struct MachineDescription: Sendable, Hashable, Codable {
     func text<T>(_ field: T) -> String {
       withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
-    let (model, features) = cpu()
+    let (model, features, megahertz) = cpu()
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(identifier: "UTC")
     return MachineDescription(
@@ -53,7 +53,7 @@ public struct MachineDescription: Sendable, Hashable, Codable {
       buildConfiguration: BuildInfo.configuration, kernelsUseFMA: BuildInfo.fusedMultiplyAdd,
       microKernels: BuildInfo.microKernels, date: formatter.string(from: Date()),
       attuneVersion: BuildInfo.version, loadAverage: loadAverage(), governor: governor(),
-      frequencyMHz: frequency(), caches: caches())
+      frequencyMHz: frequency() ?? megahertz, caches: caches())
   }
 
   private static func loadAverage() -> Double? {
@@ -70,21 +70,11 @@ public struct MachineDescription: Sendable, Hashable, Codable {
     read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
   }
 
+  /// cpufreq's current frequency of the first CPU in MHz, where the kernel exposes it.
   private static func frequency() -> Double? {
-    if let khz = read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq").flatMap(Double.init)
-    {
-      return khz / 1000
+    read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq").flatMap(Double.init).map {
+      $0 / 1000
     }
-    #if os(Linux)
-      guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
-        return nil
-      }
-      for line in info.split(separator: "\n") where line.hasPrefix("cpu MHz") {
-        let value = line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces)
-        return value.flatMap(Double.init)
-      }
-    #endif
-    return nil
   }
 
   private static func caches() -> [String]? {
@@ -105,13 +95,14 @@ public struct MachineDescription: Sendable, Hashable, Codable {
     "avx512_bf16", "avx512_fp16", "amx_tile", "neon", "asimd", "fphp", "asimdhp", "bf16", "sve",
   ]
 
-  private static func cpu() -> (model: String, features: [String]) {
+  private static func cpu() -> (model: String, features: [String], megahertz: Double?) {
     #if os(Linux)
       guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
-        return ("unknown", [])
+        return ("unknown", [], nil)
       }
       var model = "unknown"
       var flags: Set<String> = []
+      var megahertz: Double?
       for line in info.split(separator: "\n") {
         let parts = line.split(separator: ":", maxSplits: 1).map {
           $0.trimmingCharacters(in: .whitespaces)
@@ -123,8 +114,9 @@ public struct MachineDescription: Sendable, Hashable, Codable {
         if flags.isEmpty, ["flags", "Features"].contains(parts[0]) {
           flags = Set(parts[1].split(separator: " ").map(String.init))
         }
+        if megahertz == nil, parts[0] == "cpu MHz" { megahertz = Double(parts[1]) }
       }
-      return (model, interestingFeatures.filter(flags.contains))
+      return (model, interestingFeatures.filter(flags.contains), megahertz)
     #elseif canImport(Darwin)
       var size = 0
       sysctlbyname("machdep.cpu.brand_string", nil, &size, nil, 0)
@@ -133,12 +125,12 @@ public struct MachineDescription: Sendable, Hashable, Codable {
       let model = String(
         decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       #if arch(arm64)
-        return (model, ["neon"])
+        return (model, ["neon"], nil)
       #else
-        return (model, [])
+        return (model, [], nil)
       #endif
     #else
-      return ("unknown", [])
+      return ("unknown", [], nil)
     #endif
   }
 

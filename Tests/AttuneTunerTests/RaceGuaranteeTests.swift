@@ -55,17 +55,8 @@ struct RaceGuaranteeTests {
 
   @Test("a candidate many times slower is dropped after its first measurement, with its reason")
   func pathological() throws {
-    struct Pathological: TuningTarget {
-      var inner: SimulatedTarget
-      var candidateCount: Int { inner.candidateCount }
-      func label(_ index: Int) -> String { inner.label(index) }
-      var elapsedSeconds: Double { inner.elapsedSeconds }
-      mutating func measure(_ index: Int) throws -> Double {
-        let seconds = try inner.measure(index)
-        return index == 3 ? seconds * 50 : seconds
-      }
-    }
-    let target = Pathological(inner: try simulation("clear", "lognormal").target(trial: 1, seed: 2))
+    let target = SlowedCandidate(
+      inner: try simulation("clear", "lognormal").target(trial: 1, seed: 2), index: 3, factor: 50)
     let outcome = RaceSearch().tune(target, budget: TuningBudget(), seed: 2)
     #expect(outcome.trace.filter { $0.candidate == 3 }.count == 1)
     #expect(outcome.screened?[target.label(3)]?.contains("first measurement") == true)

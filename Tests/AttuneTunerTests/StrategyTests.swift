@@ -137,17 +137,9 @@ struct StrategyTests {
 
   @Test("a candidate over the time limit per call is dropped and reported")
   func slowCandidate() {
-    struct Slow: TuningTarget {
-      var inner: SimulatedTarget
-      var candidateCount: Int { inner.candidateCount }
-      func label(_ index: Int) -> String { inner.label(index) }
-      var elapsedSeconds: Double { inner.elapsedSeconds }
-      mutating func measure(_ index: Int) throws -> Double {
-        let seconds = try inner.measure(index)
-        return index == 5 ? seconds * 100 : seconds  // about 2 s per call; the others 20–40 ms
-      }
-    }
-    let target = Slow(inner: simulation("clear").target(trial: 2, seed: 1))
+    // Candidate 5 about 2 s per call; the others 20–40 ms.
+    let target = SlowedCandidate(
+      inner: simulation("clear").target(trial: 2, seed: 1), index: 5, factor: 100)
     for strategy in [GridSearch(), AdaptiveSearch(), RaceSearch()] as [any TuningStrategy] {
       let limited = strategy.tune(target, budget: TuningBudget(candidateSeconds: 0.5), seed: 1)
       #expect(limited.failures[target.label(5)]?.contains("over the limit of 0.5 s") == true)

@@ -136,18 +136,14 @@ public struct NoiseModel: Sendable, Hashable, Codable {
   }
 
   /// The same model with another coefficient of variation.
-  public func with(cv: Double) -> NoiseModel {
+  public func with(cv: Double) -> NoiseModel { copy(name: name, cv: cv) }
+
+  private func renamed(_ newName: String) -> NoiseModel { copy(name: newName, cv: cv) }
+
+  /// This model, modifiers included, under `name` with coefficient of variation `cv`.
+  private func copy(name: String, cv: Double) -> NoiseModel {
     var copy = NoiseModel(
       name: name, cv: cv, outlierRate: outlierRate, outlierRange: outlierRange,
-      driftAmplitude: driftAmplitude, driftPeriod: driftPeriod,
-      tailDegreesOfFreedom: tailDegreesOfFreedom)
-    copy.copyModifiers(from: self)
-    return copy
-  }
-
-  private func renamed(_ newName: String) -> NoiseModel {
-    var copy = NoiseModel(
-      name: newName, cv: cv, outlierRate: outlierRate, outlierRange: outlierRange,
       driftAmplitude: driftAmplitude, driftPeriod: driftPeriod,
       tailDegreesOfFreedom: tailDegreesOfFreedom)
     copy.copyModifiers(from: self)
