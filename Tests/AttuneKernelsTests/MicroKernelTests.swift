@@ -234,8 +234,8 @@ enum MicroKernelChecks {
               k.withUnsafeBufferPointer { k in
                 s.withUnsafeMutableBufferPointer { s in
                   table.decode(
-                    q.baseAddress, dk, Int32(rows), k.baseAddress, ldk, keys, keys, dk,
-                    s.baseAddress, lds)
+                    q.baseAddress, dk, Int32(rows), k.baseAddress, ldk, keys, dk, s.baseAddress,
+                    lds)
                 }
               }
             }

@@ -122,7 +122,7 @@ static void test_decode(const attune_micro_kernel_entry *e) {
       for (int keys = 1; keys <= 3 * e->decode_keys + 1; keys++) {
         float *q = filled((size_t)rows * dk, 1), *k = filled((size_t)keys * ldk, 1);
         float *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
-        e->decode(q, dk, rows, k, ldk, keys, keys, dk, s, lds);
+        e->decode(q, dk, rows, k, ldk, keys, dk, s, lds);
         for (int r = 0; r <= e->decode_rows; r++)
           for (int j = 0; j < lds; j++) {
             float got = s[r * lds + j];

@@ -24,7 +24,7 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// Decode scores with K read in place: see `attune_f32_decode_fn`.
   package typealias Decode =
     @convention(c) (
-      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int, Int,
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Float>?, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int
     ) -> Void
   /// Scale (and bias) in place, return the maximum: see `attune_f32_scale_max_fn`.
@@ -53,6 +53,8 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let decodeRows: Int
   /// Keys per step of the `decode` micro-kernel (a call takes any number).
   package let decodeKeys: Int
+  /// How many keys ahead of the `decode` micro-kernel `DirectScores` asks for K's rows.
+  package let decodeAhead: Int
   /// The fused kernel's default query rows per tile with this table.
   package let defaultBlockQ: Int
   /// The fused kernel's default keys per tile with this table.
@@ -126,6 +128,7 @@ package struct MicroKernelTable: @unchecked Sendable {
       scoreRows: Int(entry.score_rows), panelKeys: Int(entry.panel_keys),
       productRows: Int(entry.product_rows), lanes: Int(entry.lanes),
       decodeRows: Int(entry.decode_rows), decodeKeys: Int(entry.decode_keys),
+      decodeAhead: Int(entry.decode_ahead),
       defaultBlockQ: Int(entry.default_block_q), defaultBlockK: Int(entry.default_block_k),
       scores: scores, products: products, decode: decode, scaleMax: scaleMax, expSum: expSum,
       multiply: multiply)
@@ -134,8 +137,8 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// A table from its parts (the portable entry's, in Swift).
   package init(
     instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
-    productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, defaultBlockQ: Int,
-    defaultBlockK: Int, scores: Scores,
+    productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, decodeAhead: Int,
+    defaultBlockQ: Int, defaultBlockK: Int, scores: Scores,
     products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply
   ) {
     self.instructionSet = instructionSet
@@ -146,6 +149,7 @@ package struct MicroKernelTable: @unchecked Sendable {
     self.lanes = lanes
     self.decodeRows = decodeRows
     self.decodeKeys = decodeKeys
+    self.decodeAhead = decodeAhead
     self.defaultBlockQ = defaultBlockQ
     self.defaultBlockK = defaultBlockK
     self.scores = scores

@@ -7,7 +7,7 @@ extension MicroKernelTable {
     instructionSet: .portable, name: "portable 4x32", scoreRows: PortableKernels.scoreRows,
     panelKeys: PortableKernels.panelKeys, productRows: PortableKernels.productRows,
     lanes: vectorWidth, decodeRows: PortableKernels.decodeRows,
-    decodeKeys: PortableKernels.decodeKeys, defaultBlockQ: 64, defaultBlockK: 1024,
+    decodeKeys: PortableKernels.decodeKeys, decodeAhead: 8, defaultBlockQ: 64, defaultBlockK: 1024,
     scores: { q, ldq, rows, panel, dk, s, lds in
       guard let q, let panel, let s else { return }
       let tile = PortableKernels.scoreRows
@@ -26,7 +26,7 @@ extension MicroKernelTable {
           columns: columns, acc: acc + r * ldacc, ldacc: ldacc)
       }
     },
-    decode: { q, ldq, rows, k, ldk, keys, _, dk, s, lds in
+    decode: { q, ldq, rows, k, ldk, keys, dk, s, lds in
       guard let q, let k, let s else { return }
       var j = 0
       while j < keys {

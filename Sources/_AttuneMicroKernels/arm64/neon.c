@@ -14,7 +14,7 @@
 
 enum { SR = 8, PK = 12, PR = 6, PC = 16, L = 4, DR = 4, DK = 4, CHUNK = 64 };
 
-// Keys ahead of use that decode asks for K's rows: the x86 entries' first choice, not yet measured
+// Keys ahead of the decode kernel that the driver asks for K's rows: the x86 entries' first choice, not yet measured
 // on arm64 hardware.
 enum { DECODE_AHEAD = 8 };
 
@@ -133,10 +133,8 @@ static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const f
 }
 
 static void f32_decode_4x4_neon(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
-                                float *s, ptrdiff_t lds) {
+                                ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += DK) {
-    attune_prefetch_rows(k, ldk, j + DECODE_AHEAD, DK, readable, dk);
     int group = keys - j < DK ? (int)(keys - j) : DK;
     decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
   }
@@ -223,7 +221,7 @@ const attune_micro_kernel_entry attune_neon_entry = {
     .score_rows = SR, .panel_keys = PK,
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
-    .decode_rows = DR, .decode_keys = DK,
+    .decode_rows = DR, .decode_keys = DK, .decode_ahead = DECODE_AHEAD,
     .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_8x12_neon,
     .products = f32_products_6x16_neon,

@@ -31,8 +31,9 @@ typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, ptrdiff_t ro
 
 /// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows` (`product_rows` at a time),
 /// `c < columns`; `columns` is a multiple of the entry's `lanes`. `streaming` (nonzero when V's
-/// rows are read once, from memory, as in decoding) asks for V's rows a chunk of keys ahead; in
-/// cache, that would only cost loads.
+/// rows are read once, from memory, as in decoding) lets the entry walk V in the order its
+/// memory system streams best (short chunks with software prefetch on AVX2, long
+/// column strips on AVX-512); the result is the same.
 typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
@@ -40,20 +41,15 @@ typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t 
 
 /// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
 /// (1...decode_rows), `j < keys` (any number, `decode_keys` at a time), any `dk ≥ 1`; exactly
-/// `keys` floats of each result row are written. K's rows are asked for a few keys ahead of use
-/// (a prefetch, never a read; how many keys ahead is each entry's, measured on the CPUs that run
-/// it) within the `readable` rows that exist from `k` on (≥ `keys`).
+/// `keys` floats of each result row are written. Reads only the `keys` rows of K; the caller asks
+/// for later rows ahead of use (`decode_ahead`).
 typedef void (*attune_f32_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                     ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable,
-                                     ptrdiff_t dk, float *s, ptrdiff_t lds);
+                                     ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
+                                     ptrdiff_t lds);
 
-/// Prefetches the rows `from ..< from + count` of K (rows of `dk` floats, `ldk` apart) for reading,
-/// those below `readable` only.
-static inline void attune_prefetch_rows(const float *k, ptrdiff_t ldk, ptrdiff_t from,
-                                        ptrdiff_t count, ptrdiff_t readable, ptrdiff_t dk) {
-  for (ptrdiff_t j = from; j < from + count && j < readable; j++)
-    for (ptrdiff_t c = 0; c < dk; c += 16) __builtin_prefetch(k + j * ldk + c, 0, 3);
-}
+/// Asks for the cache line holding `address` to be read into cache (a hint: never a read, never a
+/// fault).
+static inline void attune_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 /// `row[j] = row[j] · scale (+ bias[j] when bias is not NULL)` for `j < count`; returns the
 /// largest new entry (−∞ when `count` is 0; NaN entries are ignored by the maximum).
@@ -82,6 +78,9 @@ typedef struct attune_micro_kernel_entry {
   int lanes;
   /// Query rows per `decode` call, and keys per step of it.
   int decode_rows, decode_keys;
+  /// How many keys ahead of the `decode` kernel the driver asks for K's rows (in steps of
+  /// `decode_keys`, spread evenly): measured on the CPUs that run the entry.
+  int decode_ahead;
   /// The fused kernel's default tile (query rows × keys) with these micro-kernels: a multiple of
   /// the row counts, and a working set (scores, K and V of one tile) that fits the L2 caches of
   /// the CPUs that run the entry.

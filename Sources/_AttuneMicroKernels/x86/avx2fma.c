@@ -15,7 +15,7 @@
 
 enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK_BYTES = 16384 };
 
-// Keys ahead of use that decode asks for K's rows (8 KiB at dk = 128): enough to turn its side-by-
+// Keys ahead of the decode kernel that the driver asks for K's rows (8 KiB at dk = 128): enough to turn its side-by-
 // side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x [0.88, 1.00]
 // the time of 8 at the decode shape of scripts/model_shapes_benchmark.py; 32, 0.95x.
 enum { DECODE_AHEAD = 16 };
@@ -210,10 +210,8 @@ static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const f
 }
 
 static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
-                                   float *s, ptrdiff_t lds) {
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += DK) {
-    attune_prefetch_rows(k, ldk, j + DECODE_AHEAD, DK, readable, dk);
     int group = keys - j < DK ? (int)(keys - j) : DK;
     decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
   }
@@ -313,7 +311,7 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .score_rows = SR, .panel_keys = PK,
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
-    .decode_rows = DR, .decode_keys = DK,
+    .decode_rows = DR, .decode_keys = DK, .decode_ahead = DECODE_AHEAD,
     .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_6x16_avx2fma,
     .products = f32_products_6x16_avx2fma,

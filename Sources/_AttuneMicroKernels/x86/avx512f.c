@@ -15,8 +15,8 @@
 
 enum { SR = 8, PK = 32, PR = 4, PC = 64, L = 16, CHUNK = 64, KCHUNK_BYTES = 24576 };
 
-// Keys ahead of use that decode asks for K's rows (4 KiB at dk = 128, as measured on a Zen 5):
-// enough to turn its side-by-side key streams into one stream of requests in order.
+// Keys ahead of the decode kernel that the driver asks for K's rows (4 KiB at dk = 128, as measured
+// on a Zen 5): enough to turn its side-by-side key streams into one stream of requests in order.
 enum { DECODE_AHEAD = 8 };
 
 static inline __mmask16 tail_mask(ptrdiff_t valid) { return (__mmask16)((1u << valid) - 1u); }
@@ -68,12 +68,11 @@ static void f32_scores_8x32_avx512f(const float *q, ptrdiff_t ldq, ptrdiff_t row
   }
 }
 
-// One chunk of keys `j0 ..< j1` for R rows, every column block; `ahead` (floats, 0 for none) asks for
-// the value rows that far ahead while the first column block runs.
+// One chunk of keys `j0 ..< j1` for R rows, every column block.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t j0,
                                         ptrdiff_t j1, ptrdiff_t columns, float *acc,
-                                        ptrdiff_t ldacc, ptrdiff_t ahead) {
+                                        ptrdiff_t ldacc) {
   ptrdiff_t column = 0;
   for (; column + PC <= columns; column += PC) {
     __m512 x[PR][4];
@@ -81,7 +80,6 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + column + 16 * i);
     const float *vj = v + j0 * ldv + column;
     for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
-      for (ptrdiff_t c = 0; ahead && c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
       __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
       __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
       for (int r = 0; r < R; r++) {
@@ -94,7 +92,6 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
     }
     for (int r = 0; r < R; r++)
       for (int i = 0; i < 4; i++) _mm512_storeu_ps(acc + r * ldacc + column + 16 * i, x[r][i]);
-    ahead = 0;  // the first column block has asked for the whole rows
   }
   for (; column < columns; column += L) {
     __m512 x[PR];
@@ -110,24 +107,27 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
 
 // Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while
 // every register tile of rows, then every column block, passes over them: V comes from L2 or memory
-// once per call, not once per tile of rows. When streaming (V from memory, in a stride the
-// hardware prefetcher follows poorly), the next chunk's rows are asked for during this one.
+// once per call, not once per tile of rows. When streaming (decoding: one register tile of rows, V
+// from memory), each column block runs over every key instead: a 256-byte strip of each row at a
+// fixed stride, which the hardware prefetcher follows, the rest of the rows then read from L2. On a
+// Zen 4 that took 0.824x [0.766, 0.907] the time of 48-key chunks asking for the next chunk's rows
+// (scripts/serve_ab.py --decode, 40 rounds); on a Zen 5 the prefetch had made no difference.
 static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
   // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 48 KiB L1).
   ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
   if (chunk < 16) chunk = 16;
+  if (streaming && rows <= PR) chunk = count > 0 ? count : 1;
   for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
     ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
-    ptrdiff_t ahead = streaming && j1 + chunk <= count ? chunk * ldv : 0;
     ptrdiff_t r = 0;
-    for (; r + PR <= rows; r += PR, ahead = 0)
-      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead);
+    for (; r + PR <= rows; r += PR)
+      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
     switch (rows - r) {
-    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
     default: break;
     }
   }
@@ -202,10 +202,8 @@ static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const f
 }
 
 static void f32_decode_4x4_avx512f(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t readable, ptrdiff_t dk,
-                                   float *s, ptrdiff_t lds) {
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += 4) {
-    attune_prefetch_rows(k, ldk, j + DECODE_AHEAD, 4, readable, dk);
     int group = keys - j < 4 ? (int)(keys - j) : 4;
     decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
   }
@@ -287,7 +285,7 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .score_rows = SR, .panel_keys = PK,
     .product_rows = PR, .product_columns = PC,
     .lanes = L,
-    .decode_rows = 4, .decode_keys = 4,
+    .decode_rows = 4, .decode_keys = 4, .decode_ahead = DECODE_AHEAD,
     .default_block_q = 64, .default_block_k = 1024,
     .scores = f32_scores_8x32_avx512f,
     .products = f32_products_4x64_avx512f,
