@@ -89,7 +89,7 @@ static void test_products(const attune_micro_kernel_entry *e) {
         for (int r = 0; r < rows; r++)
           for (int c = 0; c < columns; c++) acc[r * ldacc + c] = gaussian();
         memcpy(before, acc, n * sizeof(float));
-        e->products(p, ldp, rows, v, ldv, count, columns, acc, ldacc, rows % 2);
+        e->products(p, ldp, rows, v, ldv, count, columns, acc, ldacc, (rows + count) % 2);
         for (int r = 0; r <= most; r++)
           for (int c = 0; c < ldacc; c++) {
             float got = acc[r * ldacc + c];

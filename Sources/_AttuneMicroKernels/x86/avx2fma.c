@@ -2,8 +2,8 @@
 //
 // Geometry, as BLIS's Haswell sgemm: scores 6 rows × 16 keys (12 accumulators, 2 panel loads, 1
 // broadcast: 15 registers); products 6 rows × 16 columns (12 accumulators, 2 value loads, 1
-// broadcast), then 8 columns at a time; decode 4 rows × 2 keys (8 accumulators, 2 key loads, 1
-// query load).
+// broadcast), then 8 columns at a time, or, decoding, V's rows in address order two keys at a
+// time; decode 4 rows × 2 keys (8 accumulators, 2 key loads, 1 query load).
 
 #include "AttuneMicroKernels.h"
 
@@ -15,14 +15,14 @@
 
 enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK_BYTES = 16384 };
 
-// Keys ahead of the decode kernel that the driver asks for K's rows (8 KiB at dk = 128): enough to turn its side-by-
-// side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x [0.88, 1.00]
-// the time of 8 at the decode shape of scripts/model_shapes_benchmark.py; 32, 0.95x.
+// Keys ahead of the decode kernel that the driver asks for K's rows (8 KiB at dk = 128): enough to
+// turn its side-by-side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x
+// [0.88, 1.00] the time of 8 at the decode shape of scripts/model_shapes_benchmark.py; 32, 0.95x.
 enum { DECODE_AHEAD = 16 };
 
-// Products when V streams from memory (decoding): keys per chunk, and how many keys ahead of its
-// chunk the rows are asked for.
-enum { STREAM_CHUNK = 8, STREAM_AHEAD = 16 };
+// Products when V streams from memory (decoding): how many keys ahead of use V's rows are asked
+// for (8 KiB at dv = 128).
+enum { STREAM_AHEAD = 16 };
 
 // Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
 static inline __m256i tail_mask(ptrdiff_t valid) {
@@ -96,12 +96,11 @@ static ALWAYS_INLINE void products_step(const int R, __m256 x[PR][2], const floa
   }
 }
 
-// One chunk of keys `j0 ..< j1` for R rows, every column block; `ahead` (floats, 0 for none) asks for
-// the value rows that far ahead while the first column block runs.
+// One chunk of keys `j0 ..< j1` for R rows, every column block.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t j0,
                                         ptrdiff_t j1, ptrdiff_t columns, float *acc,
-                                        ptrdiff_t ldacc, ptrdiff_t ahead) {
+                                        ptrdiff_t ldacc) {
   ptrdiff_t column = 0;
   for (; column + PC <= columns; column += PC) {
     __m256 x[PR][2];
@@ -111,12 +110,6 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
     }
     const float *vj = v + j0 * ldv + column, *a0 = p + j0, *a3 = p + 3 * ldp + j0;
     ptrdiff_t n = j1 - j0, j = 0;
-    if (ahead) {
-      for (; j < n; j++, vj += ldv, a0++, a3++) {
-        for (ptrdiff_t c = 0; c < columns; c += 16) __builtin_prefetch(vj + ahead + c, 0, 3);
-        products_step(R, x, a0, a3, ldp, vj);
-      }
-    }
     // Four keys per pass: a quarter of the loop's counting and branching.
     for (; j + 4 <= n; j += 4, vj += 4 * ldv, a0 += 4, a3 += 4)
       for (int u = 0; u < 4; u++) products_step(R, x, a0 + u, a3 + u, ldp, vj + u * ldv);
@@ -125,7 +118,6 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
       _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
     }
-    ahead = 0;  // the first column block has asked for the whole rows
   }
   for (; column < columns; column += L) {
     __m256 x[PR];
@@ -140,32 +132,76 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
   }
 }
 
+// Decoding (at most DR rows; V read once, from memory): V walked row after row in address order,
+// asking for the rows STREAM_AHEAD keys later, two keys at a time, the accumulators in L1 (each of
+// their vectors loaded and stored once per two keys), P's weights for the two keys in registers
+// (2R + 2 value loads + 1 accumulator: ≤ 11). On a Zen 4 this took 0.787x [0.706, 0.843] the time
+// of 8-key chunks walked in 64-byte column strips, and the prefetch 0.887x [0.826, 0.931] of none
+// (scripts/serve_ab.py --decode --isa avx2, 16 rounds each).
+static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdiff_t ldp,
+                                             const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                             ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  ptrdiff_t j = 0;
+  for (; j + 2 <= count; j += 2) {
+    const float *v0 = v + j * ldv, *v1 = v0 + ldv;
+    if (j + STREAM_AHEAD + 2 <= count)
+      for (ptrdiff_t c = 0; c < 2 * ldv; c += 16)
+        __builtin_prefetch(v0 + STREAM_AHEAD * ldv + c, 0, 3);
+    __m256 w[DR][2];
+    for (int r = 0; r < R; r++) {
+      w[r][0] = _mm256_broadcast_ss(p + r * ldp + j);
+      w[r][1] = _mm256_broadcast_ss(p + r * ldp + j + 1);
+    }
+    for (ptrdiff_t c = 0; c < columns; c += L) {
+      __m256 y0 = _mm256_loadu_ps(v0 + c), y1 = _mm256_loadu_ps(v1 + c);
+      for (int r = 0; r < R; r++) {
+        float *o = acc + r * ldacc + c;
+        __m256 x = _mm256_fmadd_ps(w[r][0], y0, _mm256_loadu_ps(o));
+        _mm256_storeu_ps(o, _mm256_fmadd_ps(w[r][1], y1, x));
+      }
+    }
+  }
+  for (; j < count; j++) {
+    const float *v0 = v + j * ldv;
+    for (int r = 0; r < R; r++) {
+      __m256 w0 = _mm256_broadcast_ss(p + r * ldp + j);
+      for (ptrdiff_t c = 0; c < columns; c += L) {
+        float *o = acc + r * ldacc + c;
+        _mm256_storeu_ps(o, _mm256_fmadd_ps(w0, _mm256_loadu_ps(v0 + c), _mm256_loadu_ps(o)));
+      }
+    }
+  }
+}
+
 // Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while
 // every register tile of rows, then every column block, passes over them: V comes from L2 or memory
-// once per call, not once per tile of rows. When streaming (V from memory, in a stride the
-// hardware prefetcher follows poorly), chunks are short and later rows are asked for during each.
+// once per call, not once per tile of rows. When streaming, `products_streaming` instead.
 static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
+  if (streaming) {
+    switch (rows) {
+    case 1: products_streaming(1, p, ldp, v, ldv, count, columns, acc, ldacc); return;
+    case 2: products_streaming(2, p, ldp, v, ldv, count, columns, acc, ldacc); return;
+    case 3: products_streaming(3, p, ldp, v, ldv, count, columns, acc, ldacc); return;
+    case 4: products_streaming(4, p, ldp, v, ldv, count, columns, acc, ldacc); return;
+    default: break;  // more rows than decoding has: the chunks below
+    }
+  }
   // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 32 KiB L1).
   ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
   if (chunk < 16) chunk = 16;
-  // Streaming, short chunks keep V's reads close to its order in memory, each asking for the
-  // rows STREAM_AHEAD keys later: decode took 0.894x [0.784, 0.944] the time of 32-key chunks
-  // asking a chunk ahead (4-key chunks: 0.896x), on a Zen 3.
-  if (streaming) chunk = STREAM_CHUNK;
   for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
     ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
-    ptrdiff_t ahead = streaming && j1 + STREAM_AHEAD <= count ? STREAM_AHEAD * ldv : 0;
     ptrdiff_t r = 0;
-    for (; r + PR <= rows; r += PR, ahead = 0)
-      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead);
+    for (; r + PR <= rows; r += PR)
+      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
     switch (rows - r) {
-    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 4: products_rows(4, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
-    case 5: products_rows(5, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc, ahead); break;
+    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 4: products_rows(4, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 5: products_rows(5, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
     default: break;
     }
   }
