@@ -10,6 +10,13 @@ import Foundation
 /// interval lies above 1 and the estimate exceeds `1 + threshold`, **faster** when the whole
 /// interval lies below 1 and the estimate is under `1 / (1 + threshold)`, and otherwise shows
 /// **no change** (within noise or within the threshold), as Criterion.rs decides.
+///
+/// Two runs an hour apart on a shared machine differ by more than most regressions (the whole
+/// machine runs faster or slower), and nothing inside either run can see it. With a `reference`
+/// kernel measured in both runs, each configuration's time is first divided by the reference's in
+/// the same round (the rounds interleave every kernel), so what changed for the whole machine
+/// cancels and what changed for the configuration alone remains; choose a reference the change
+/// under test does not touch.
 public struct BaselineComparison: Sendable, Hashable {
   /// A configuration's verdict.
   public enum Verdict: String, Sendable, Hashable, Codable {
@@ -43,18 +50,44 @@ public struct BaselineComparison: Sendable, Hashable {
   public let differences: [String]
   /// The relative threshold below which a significant change is reported as no change.
   public let threshold: Double
+  /// The kernel every time was divided by, round by round, or nil.
+  public let reference: String?
 
   /// Compares `current` with `baseline`, matching entries by label and shape.
   ///
+  /// - Parameters:
+  ///   - current: Today's run.
+  ///   - baseline: The saved run.
+  ///   - threshold: Changes smaller than this fraction are reported as no change.
+  ///   - confidence: The level of each ratio's interval.
+  ///   - reference: A kernel name (or entry label) measured at every shape in both runs; each
+  ///     time is then taken relative to its time in the same round. Entries of that kernel get no
+  ///     verdict; shapes where either run lacks it are listed in `unmatched`.
   /// - Throws: `StatsError` when an entry has no samples.
   public init(
     current: ComparisonReport, baseline: ComparisonReport, threshold: Double = 0.02,
-    confidence: Double = 0.95
+    confidence: Double = 0.95, reference: String? = nil
   ) throws(StatsError) {
     self.threshold = threshold
+    self.reference = reference
+    func isReference(_ entry: ComparisonEntry) -> Bool {
+      entry.kernel == reference || entry.label == reference
+    }
+    /// The times of entry `index` of `report`, or their ratios to the reference's by round.
+    func times(_ report: ComparisonReport, _ index: Int) -> [Double]? {
+      let own = report.samples.filter { $0.candidate == index }
+      guard reference != nil else { return own.map(\.seconds) }
+      let shape = report.entries[index].shape
+      guard let r = report.entries.firstIndex(where: { isReference($0) && $0.shape == shape })
+      else { return nil }
+      let base = Dictionary(
+        report.samples.filter { $0.candidate == r }.map { ($0.round, $0.seconds) },
+        uniquingKeysWith: { a, _ in a })
+      return own.compactMap { sample in base[sample.round].map { sample.seconds / $0 } }
+    }
     var rows: [Row] = []
     var unmatched: [String] = []
-    for (index, entry) in current.entries.enumerated() {
+    for (index, entry) in current.entries.enumerated() where !isReference(entry) {
       guard
         let match = baseline.entries.firstIndex(where: {
           $0.label == entry.label && $0.shape == entry.shape
@@ -63,8 +96,10 @@ public struct BaselineComparison: Sendable, Hashable {
         unmatched.append("\(entry.label) at \(entry.shape)")
         continue
       }
-      let now = current.samples.filter { $0.candidate == index }.map(\.seconds)
-      let then = baseline.samples.filter { $0.candidate == match }.map(\.seconds)
+      guard let now = times(current, index), let then = times(baseline, match) else {
+        unmatched.append("\(entry.label) at \(entry.shape) (no \(reference ?? "") to divide by)")
+        continue
+      }
       let change = try Self.change(
         now: now, then: then, threshold: threshold, confidence: confidence)
       rows.append(
@@ -143,7 +178,7 @@ public struct BaselineComparison: Sendable, Hashable {
     let slower = rows.filter { $0.verdict == .slower }
     let faster = rows.filter { $0.verdict == .faster }
     var text =
-      "against the baseline: \(slower.count) slower, \(faster.count) faster, \(rows.count - slower.count - faster.count) no change (threshold \(ComparisonReport.format(threshold * 100)) %)"
+      "against the baseline: \(slower.count) slower, \(faster.count) faster, \(rows.count - slower.count - faster.count) no change (threshold \(ComparisonReport.format(threshold * 100)) %\(reference.map { "; times relative to \($0) in the same round" } ?? ""))"
     if let worst = slower.max(by: { $0.ratio < $1.ratio }) {
       text +=
         "; worst: \(worst.label) at N=\(worst.shape.queries), \(ComparisonReport.format((worst.ratio - 1) * 100)) % slower"

@@ -25,6 +25,10 @@ public struct Comparison: Sendable {
   public var baselineKernel: String
   /// Rounds, warm-up, calibration, seed.
   public var plan: MeasurementPlan
+  /// A test hook: built-in kernels of these names run this many times slower, under their own
+  /// names (`attune compare --test-slow`), so a saved baseline's regression check can be shown to
+  /// catch a known slowdown.
+  package var slowdowns: [String: Double] = [:]
 
   private var choices: [Choice] = []
 
@@ -73,18 +77,23 @@ public struct Comparison: Sendable {
         else {
           let kernel = try descriptor.make(parameters)
           let block = kernel.settings.first { $0.name == "blockSize" || $0.name == "blockQ" }
-          result.append((kernel, block?.value))
+          result.append((slowed(kernel), block?.value))
           continue
         }
         let sizes = blockSizes.filter { $0 <= shape.queries }
         for size in sizes.isEmpty ? [shape.queries] : sizes {
           var values = parameters
           values[block] = size
-          result.append((try descriptor.make(values), size))
+          result.append((slowed(try descriptor.make(values)), size))
         }
       }
     }
     return result
+  }
+
+  /// `kernel`, or its stand-in made slower when `slowdowns` names it.
+  private func slowed(_ kernel: any AttentionKernel) -> any AttentionKernel {
+    slowdowns[kernel.name].map { SlowedKernel(kernel, factor: $0, keepsName: true) } ?? kernel
   }
 
   /// Measures every entry and computes the statistics.

@@ -1,22 +1,26 @@
 import AttuneKernels
 
 /// A kernel made deliberately slower by a known factor: it runs `base`, then spins until the call
-/// has lasted `factor` times as long. A test hook for the benchmark (`attune compare
-/// --test-slow-copy`), to show that a known slowdown is detected.
+/// has lasted `factor` times as long. A test hook for the benchmark, to show that a known slowdown
+/// is detected: beside the kernel under another name (`attune compare --test-slow-copy`), or in its
+/// place under its own name, as a regression against a saved baseline (`--test-slow`).
 package struct SlowedKernel: AttentionKernel {
   /// The kernel whose work is done.
   package let base: any AttentionKernel
   /// How much longer each call lasts (1.2 = 20 % slower).
   package let factor: Double
+  /// Whether the kernel goes by the base kernel's name (a stand-in for it).
+  package let keepsName: Bool
 
   /// Wraps `base`.
-  package init(_ base: any AttentionKernel, factor: Double) {
+  package init(_ base: any AttentionKernel, factor: Double, keepsName: Bool = false) {
     self.base = base
     self.factor = factor
+    self.keepsName = keepsName
   }
 
-  /// The base name with the factor, as in `fused×1.2`.
-  package var name: String { "\(base.name)×\(factor)" }
+  /// The base name with the factor, as in `fused×1.2`, or the base name alone.
+  package var name: String { keepsName ? base.name : "\(base.name)×\(factor)" }
   /// The base kernel's settings.
   package var settings: [KernelSetting] { base.settings }
 

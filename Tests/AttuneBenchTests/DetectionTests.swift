@@ -1,4 +1,5 @@
 import AttuneBench
+import AttuneKernels
 import AttuneStats
 import Testing
 
@@ -92,6 +93,68 @@ struct BaselineTests {
       then: run(seconds: 0.01, seed: 6, rounds: 200),
       threshold: 0.02)
     #expect(change.verdict == .noChange && change.interval.lower > 1, "\(change)")
+  }
+}
+
+/// Against a saved baseline on a machine that changed speed as a whole between the runs (a shared
+/// host): times relative to a reference kernel measured in the same rounds cancel the change.
+struct BaselineReferenceTests {
+  /// A run of two correct kernels on the synthetic clock: `reference` (10 ms) and `mine`
+  /// (`mine` seconds), on a machine `machine` times slower than usual.
+  func run(mine: Double, machine: Double, seed: UInt64) throws -> ComparisonReport {
+    let clock = SyntheticClock(seed: seed, noise: 0.02, drift: { _ in machine })
+    var comparison = Comparison(
+      shapes: [.square(tokens: 8, headDim: 4)], baselineKernel: "reference",
+      plan: MeasurementPlan(rounds: 20, minimumSampleSeconds: 0, seed: seed))
+    let naive = NaiveAttention()
+    for (name, seconds) in [("reference", 0.01), ("mine", mine)] {
+      comparison.add(
+        CustomAttention(name: name) { problem, output in
+          naive.compute(problem, into: output)
+          clock.spend(seconds)
+        })
+    }
+    return try comparison.run(engine: MeasurementEngine(clock: clock))
+  }
+
+  @Test(
+    "a machine 15 % slower as a whole: a regression by raw times, no change relative to a reference"
+  )
+  func machineDrift() throws {
+    let baseline = try run(mine: 0.01, machine: 1, seed: 7)
+    var unchanged = 0
+    for seed in 1...20 {
+      let today = try run(mine: 0.01, machine: 1.15, seed: UInt64(400 + seed))
+      let raw = try BaselineComparison(current: today, baseline: baseline)
+      #expect(raw.rows.count == 2 && raw.hasRegression, "\(raw.rows)")
+      let relative = try BaselineComparison(
+        current: today, baseline: baseline, reference: "reference")
+      #expect(relative.rows.map(\.label) == ["mine"], "the reference gets no verdict")
+      if relative.rows.first?.verdict == .noChange { unchanged += 1 }
+    }
+    #expect(unchanged >= 19, "\(unchanged) of 20")
+  }
+
+  @Test("a 5 % slower kernel on a 15 % slower machine is a regression relative to the reference")
+  func regressionUnderDrift() throws {
+    let baseline = try run(mine: 0.01, machine: 1, seed: 7)
+    for seed in 1...20 {
+      let today = try run(mine: 0.0105, machine: 1.15, seed: UInt64(500 + seed))
+      let relative = try BaselineComparison(
+        current: today, baseline: baseline, reference: "reference")
+      let row = try #require(relative.rows.first)
+      #expect(row.verdict == .slower && abs(row.ratio - 1.05) < 0.02, "\(row)")
+      #expect(relative.summary().contains("relative to reference"))
+    }
+  }
+
+  @Test("a shape without the reference kernel is listed as unmatched, not compared")
+  func missingReference() throws {
+    let baseline = try run(mine: 0.01, machine: 1, seed: 7)
+    let today = try run(mine: 0.01, machine: 1, seed: 8)
+    let relative = try BaselineComparison(current: today, baseline: baseline, reference: "other")
+    #expect(relative.rows.isEmpty)
+    #expect(relative.unmatched.count == 2 && relative.unmatched[0].contains("no other"))
   }
 }
 

@@ -80,6 +80,16 @@ extension Attune {
     @Flag(help: "Exit with status 1 when a configuration is slower than the baseline.")
     var failOnRegression = false
 
+    @Option(
+      help: ArgumentHelp(
+        "With --baseline-from: divide each time by this kernel's in the same round first.",
+        discussion: """
+          Cancels what changed for the whole machine between the two runs (a shared host that is \
+          faster or slower as a whole). The kernel must be among --kernels in both runs and \
+          untouched by the change under test.
+          """))
+    var relativeTo: String?
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -88,6 +98,12 @@ extension Attune {
         "Test hook: also measure KERNEL made FACTOR times slower (KERNEL@FACTOR).",
         visibility: .hidden))
     var testSlowCopy: [String] = []
+
+    @Option(
+      help: ArgumentHelp(
+        "Test hook: run KERNEL FACTOR times slower under its own name (KERNEL@FACTOR).",
+        visibility: .hidden))
+    var testSlow: [String] = []
 
     func validate() throws {
       _ = try comparison()
@@ -99,6 +115,16 @@ extension Attune {
       _ = try thresholdValue()
       if failOnRegression && baselineFrom == nil {
         throw ValidationError("--fail-on-regression needs --baseline-from")
+      }
+      if let relativeTo {
+        guard baselineFrom != nil else {
+          throw ValidationError("--relative-to needs --baseline-from")
+        }
+        let names = try ListParsing.names(kernels, flag: "--kernels")
+        guard names.contains(relativeTo) else {
+          throw ValidationError(
+            "--relative-to \(relativeTo) is not among --kernels (\(names.joined(separator: ",")))")
+        }
       }
       if [json, csv, markdown].filter({ $0 == "-" }).count > 1 {
         throw ValidationError("only one of --json -, --csv - and --markdown - can have stdout")
@@ -128,16 +154,27 @@ extension Attune {
         try add(name, to: &comparison)
       }
       for hook in testSlowCopy {
-        let parts = hook.split(separator: "@")
-        guard parts.count == 2, let factor = Double(parts[1]), factor >= 1 else {
-          throw ValidationError(
-            "--test-slow-copy takes KERNEL@FACTOR with FACTOR ≥ 1, got '\(hook)'")
-        }
-        let kernel = try Self.kernelOrValidationError(
-          String(parts[0]), parameters(for: String(parts[0])))
+        let (name, factor) = try Self.slowdown(hook, flag: "--test-slow-copy")
+        let kernel = try Self.kernelOrValidationError(name, parameters(for: name))
         comparison.add(SlowedKernel(kernel, factor: factor))
       }
+      for hook in testSlow {
+        let (name, factor) = try Self.slowdown(hook, flag: "--test-slow")
+        guard names.contains(name) else {
+          throw ValidationError("--test-slow \(name) is not among --kernels")
+        }
+        comparison.slowdowns[name] = factor
+      }
       return comparison
+    }
+
+    /// A test hook's `KERNEL@FACTOR`, with a factor from 1 to 100.
+    private static func slowdown(_ hook: String, flag: String) throws -> (String, Double) {
+      let parts = hook.split(separator: "@")
+      guard parts.count == 2, let factor = Double(parts[1]), factor >= 1, factor <= 100 else {
+        throw ValidationError("\(flag) takes KERNEL@FACTOR with FACTOR in [1, 100], got '\(hook)'")
+      }
+      return (String(parts[0]), factor)
     }
 
     /// The fixed parameters (`threads`, `blockK`) that apply to `name`.
@@ -222,7 +259,8 @@ extension Attune {
       let limit = try thresholdValue()
       let versus = try baseline.map { baseline in
         try ensure { () throws(StatsError) in
-          try BaselineComparison(current: result, baseline: baseline, threshold: limit)
+          try BaselineComparison(
+            current: result, baseline: baseline, threshold: limit, reference: relativeTo)
         }
       }
       if let versus {
