@@ -110,9 +110,9 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
     }
     const float *vj = v + j0 * ldv + column, *a0 = p + j0, *a3 = p + 3 * ldp + j0;
     ptrdiff_t n = j1 - j0, j = 0;
-    // Four keys per pass: a quarter of the loop's counting and branching.
-    for (; j + 4 <= n; j += 4, vj += 4 * ldv, a0 += 4, a3 += 4)
-      for (int u = 0; u < 4; u++) products_step(R, x, a0 + u, a3 + u, ldp, vj + u * ldv);
+    // Two keys per pass: half of the loop's counting and branching.
+    for (; j + 2 <= n; j += 2, vj += 2 * ldv, a0 += 2, a3 += 2)
+      for (int u = 0; u < 2; u++) products_step(R, x, a0 + u, a3 + u, ldp, vj + u * ldv);
     for (; j < n; j++, vj += ldv, a0++, a3++) products_step(R, x, a0, a3, ldp, vj);
     for (int r = 0; r < R; r++) {
       _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
@@ -207,6 +207,12 @@ static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t r
   }
 }
 
+// The first `keys` (1 or 2) lanes of `v` to `s`.
+static inline void store_pair(float *s, __m128 v, int keys) {
+  if (keys > 1) _mm_storel_pi((__m64 *)s, v);
+  else _mm_store_ss(s, v);
+}
+
 // 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
 // horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
 static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
@@ -238,11 +244,13 @@ static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const f
   // [r0k0, r0k1, r1k0, r1k1]; the two halves added give the sums.
   __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
   __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
-  float sums[8];
-  _mm_storeu_ps(sums, _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1)));
-  _mm_storeu_ps(sums + 4, _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1)));
-  for (int r = 0; r < rows; r++)
-    for (int j = 0; j < keys; j++) s[r * lds + j] = sums[2 * r + j];
+  __m128 s01 = _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1));
+  __m128 s23 = _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1));
+  // [r0k0 r0k1 r1k0 r1k1] and [r2k0 r2k1 r3k0 r3k1]: each row's pair stored straight from them.
+  store_pair(s, s01, keys);
+  if (rows > 1) store_pair(s + lds, _mm_movehl_ps(s01, s01), keys);
+  if (rows > 2) store_pair(s + 2 * lds, s23, keys);
+  if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
 }
 
 static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
