@@ -71,6 +71,27 @@ struct RunCommandTests {
     #expect((object?["seconds"] as? Double ?? 0) > 0)
   }
 
+  @Test("--repeat answers with the median and its interval, at the level the calls reach")
+  func repeatInterval() throws {
+    for (calls, level) in [(3, "75%"), (20, "95%")] {
+      let result = try AttuneProcess.run([
+        "run", "--random", "--n", "40", "--d", "8", "--threads", "1", "--repeat", "\(calls)",
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("time") } ?? ""
+      #expect(line.contains("(median of \(calls) calls, its \(level) interval)"), "\(line)")
+    }
+    let json = try AttuneProcess.run([
+      "run", "--random", "--n", "40", "--d", "8", "--threads", "1", "--repeat", "20", "--json",
+    ])
+    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    let interval = try #require(object?["medianInterval"] as? [String: Double])
+    let seconds = try #require(object?["seconds"] as? Double)
+    #expect(
+      (interval["lower"] ?? .infinity) <= seconds && seconds <= (interval["upper"] ?? 0)
+        && (interval["confidence"] ?? 0) >= 0.95)
+  }
+
   @Test("4-D inputs with leading dimensions of 1 keep Q's leading dimensions in the output")
   func leadingOnes() throws {
     let directory = try AttuneProcess.temporaryDirectory()

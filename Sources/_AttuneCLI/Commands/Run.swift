@@ -2,6 +2,7 @@ import ArgumentParser
 import AttuneKernels
 import AttuneNPY
 import AttunePlanner
+import AttuneStats
 import Foundation
 
 extension Attune {
@@ -275,8 +276,9 @@ extension Attune {
         scores: RunReport.describe(scores, on: instructionSet),
         microKernels: instructionSet.entryName,
         scale: scale ?? shape.head.defaultScale, seconds: seconds,
-        gflops: shape.flops / seconds / 1e9, samples: samples, output: outputPath,
-        logSumExp: lse)
+        gflops: shape.flops / seconds / 1e9, samples: samples,
+        medianInterval: samples.count > 1 ? try? ConfidenceInterval.median(samples) : nil,
+        output: outputPath, logSumExp: lse)
       print(json ? try JSONOutput.string(report) : report.text)
     }
 
@@ -392,6 +394,9 @@ struct RunReport: Encodable {
   let seconds: Double
   let gflops: Double
   let samples: [Double]
+  /// The distribution-free interval of the median time (order statistics), at the level it
+  /// reaches (95 % from 6 calls), when more than one call was timed.
+  let medianInterval: ConfidenceInterval?
   let output: String?
   let logSumExp: String?
 
@@ -412,8 +417,11 @@ struct RunReport: Encodable {
     }
   }
 
+  /// Seconds as milliseconds with three decimals.
+  static func milliseconds(_ seconds: Double) -> Double { (seconds * 1e3 * 1000).rounded() / 1000 }
+
   var text: String {
-    let milliseconds = (seconds * 1e3 * 1000).rounded() / 1000
+    let milliseconds = Self.milliseconds(seconds)
     let rate = (gflops * 10).rounded() / 10
     let lead = batch > 1 || heads > 1 || kvHeads > 1
     let qShape = lead ? "[\(batch), \(heads), \(queries), \(headDim)]" : "[\(queries), \(headDim)]"
@@ -431,8 +439,13 @@ struct RunReport: Encodable {
     lines.append("output  O \(outputShape)\(output.map { " -> \($0)" } ?? "")")
     if let logSumExp { lines.append("lse     -> \(logSumExp)") }
     lines.append("cpu     \(microKernels) micro-kernels")
+    let median = medianInterval.map { interval in
+      let level = Int((interval.confidence * 100).rounded(.down))
+      return
+        " [\(Self.milliseconds(interval.lower)), \(Self.milliseconds(interval.upper))] (median of \(samples.count) calls, its \(level)% interval)"
+    }
     lines.append(
-      "time    \(milliseconds) ms\(samples.count > 1 ? " (median of \(samples.count) calls)" : "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
+      "time    \(milliseconds) ms\(median ?? "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
     )
     return lines.joined(separator: "\n")
   }
