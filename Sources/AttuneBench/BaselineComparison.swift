@@ -154,6 +154,7 @@ public struct BaselineComparison: Sendable, Hashable {
     check("build", a.buildConfiguration, b.buildConfiguration)
     check("Swift", a.swiftVersion, b.swiftVersion)
     check("Attune", a.attuneVersion, b.attuneVersion)
+    check("commit", a.attuneCommit, b.attuneCommit)
     check("operating system", a.operatingSystem, b.operatingSystem)
     return found
   }

@@ -27,6 +27,9 @@ public struct MachineDescription: Sendable, Hashable, Codable {
   public let date: String
   /// Attune's version (nil in results saved before it was recorded).
   public let attuneVersion: String?
+  /// The git commit (12 hexadecimal digits) of the source checkout Attune was compiled from, when
+  /// that checkout is still on this machine.
+  public let attuneCommit: String?
   /// The 1-minute load average when the description was taken, where readable.
   public let loadAverage: Double?
   /// The CPU frequency governor (`performance`, `schedutil`…), where readable (Linux cpufreq).
@@ -52,7 +55,8 @@ public struct MachineDescription: Sendable, Hashable, Codable {
       architecture: BuildInfo.architecture, swiftVersion: swiftVersion,
       buildConfiguration: BuildInfo.configuration, kernelsUseFMA: BuildInfo.fusedMultiplyAdd,
       microKernels: BuildInfo.microKernels, date: formatter.string(from: Date()),
-      attuneVersion: BuildInfo.version, loadAverage: loadAverage(), governor: governor(),
+      attuneVersion: BuildInfo.version, attuneCommit: SourceCheckout.commit,
+      loadAverage: loadAverage(), governor: governor(),
       frequencyMHz: frequency() ?? megahertz, caches: caches())
   }
 

@@ -11,7 +11,10 @@ extension HTMLReport {
     table.add(["build", machine.buildConfiguration])
     table.add(["kernels use FMA", machine.kernelsUseFMA ? "yes" : "no"])
     if let microKernels = machine.microKernels { table.add(["micro-kernels", microKernels]) }
-    table.add(["Attune", data.manifest.attuneVersion])
+    table.add([
+      "Attune",
+      data.manifest.attuneVersion + (machine.attuneCommit.map { ", commit \($0)" } ?? ""),
+    ])
     table.add(["measured", machine.date])
     table.add(["study time", "\(NumberFormat.fixed(data.manifest.seconds, 0)) s"])
     var html = table.html(caption: "Machine and build")

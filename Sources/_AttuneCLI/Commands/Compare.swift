@@ -272,7 +272,7 @@ extension Attune {
       if ![json, csv, markdown].contains("-") {
         let machine = result.machine
         print(
-          "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), micro-kernels \(machine.microKernels ?? "unknown")"
+          "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), micro-kernels \(machine.microKernels ?? "unknown"), Attune \(machine.attuneVersion ?? "?")\(machine.attuneCommit.map { " (\($0))" } ?? "")"
         )
         print("\(result.plan.rounds) interleaved rounds; times are per call\n")
         print(result.table())
