@@ -46,6 +46,31 @@ import Testing
     }
   }
 
+  @Test("the page opens on what to use here: a configuration, its speed, how to keep it")
+  func answersFirst() throws {
+    let page = try page()
+    let data = try ReportData.load(from: fixtureDirectory)
+    let race = try #require(data.tuning.first { $0.outcome.strategy == "race" })
+    let label = try #require(race.outcome.choiceLabel)
+    let first = try #require(page.range(of: "<section id=\"machine-answer\">"))
+    let next = try #require(page.range(of: "<section id=\"kernels\">"))
+    #expect(first.lowerBound < next.lowerBound, "the answer comes before the studies")
+    let section = page[first.upperBound..<next.lowerBound]
+    #expect(section.contains("<strong>\(race.kernel)</strong> with <strong>\(label)</strong>"))
+    #expect(section.contains("GFLOP/s") && section.contains("faster than naive"))
+    #expect(section.contains("--save"))
+  }
+
+  @Test("round axes tick whole rounds only, about eight at most")
+  func roundTicks() {
+    #expect(HTMLReport.roundTicks(3) == [1, 2, 3])
+    for last in [1, 2, 7, 8, 9, 20, 57, 300] {
+      let ticks = HTMLReport.roundTicks(last)
+      #expect(ticks.first == 1 && ticks.allSatisfy { $0 == $0.rounded() && $0 <= Double(last) })
+      #expect(ticks.count <= 8 && ticks.count >= min(last, 4), "\(last): \(ticks)")
+    }
+  }
+
   @Test func isSelfContained() throws {
     let page = try page()
     #expect(page.hasPrefix("<!DOCTYPE html>"))

@@ -1,6 +1,12 @@
 import AttuneTuner
 
 extension HTMLReport {
+  /// Whole-number ticks from 1 to `last` rounds, about eight at most: a round has no halves.
+  package static func roundTicks(_ last: Int) -> [Double] {
+    let step = max(1, Int((Double(last) / 8).rounded(.up)))
+    return stride(from: 1, through: max(1, last), by: step).map(Double.init)
+  }
+
   func tuningSection() -> String {
     guard let first = data.tuning.first else { return "" }
     var html = paragraph(
@@ -15,7 +21,8 @@ extension HTMLReport {
         LineChart(
           title: "\(graph)\(outcome.strategy): measurements per round",
           summary: "Measurements taken in each round of the \(outcome.strategy) strategy.",
-          x: Axis("round", unit: "index", includesZero: false),
+          x: Axis(
+            "round", unit: "index", ticks: Self.roundTicks(perRound.count), includesZero: false),
           y: Axis("measurements", unit: "count"),
           series: [
             LineChart.Series(
@@ -31,7 +38,10 @@ extension HTMLReport {
       LineChart(
         title: "Measurements so far, by round",
         summary: "Cumulative measurements of each strategy against its rounds.",
-        x: Axis("round", unit: "index", includesZero: false),
+        x: Axis(
+          "round", unit: "index",
+          ticks: Self.roundTicks(data.tuning.map(\.outcome.measurementsPerRound.count).max() ?? 1),
+          includesZero: false),
         y: Axis("measurements so far", unit: "count"),
         series: data.tuning.map { record in
           var total = 0

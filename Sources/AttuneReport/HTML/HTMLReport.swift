@@ -16,6 +16,7 @@ public struct HTMLReport: Sendable {
   /// The sections, in order: (anchor, heading, body).
   func sections() -> [(id: String, heading: String, body: String)] {
     [
+      ("machine-answer", "On this machine", recommendationSection()),
       ("kernels", "1. Kernels compared", comparisonSection()),
       ("tuning", "2. Tuning strategies", tuningSection()),
       ("duel", "3. Duel: the strategies on many matrices", duelSection()),
@@ -99,6 +100,7 @@ public struct HTMLReport: Sendable {
     th { background: #f0f0f0; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
     .pass { color: #006400; } .fail { color: #a00000; }
+    .answer { font-size: 17px; background: #fff; border-left: 4px solid #2a6; padding: 8px 12px; }
     details { margin: 8px 0 16px; }
     summary { cursor: pointer; font-weight: bold; font-size: 14px; padding: 4px 0; }
     code { background: #eee; padding: 0 3px; }
