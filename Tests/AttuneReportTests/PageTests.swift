@@ -61,14 +61,23 @@ import Testing
     #expect(section.contains("--save"))
   }
 
-  @Test("round axes tick whole rounds only, about eight at most")
-  func roundTicks() {
-    #expect(HTMLReport.roundTicks(3) == [1, 2, 3])
-    for last in [1, 2, 7, 8, 9, 20, 57, 300] {
-      let ticks = HTMLReport.roundTicks(last)
-      #expect(ticks.first == 1 && ticks.allSatisfy { $0 == $0.rounded() && $0 <= Double(last) })
-      #expect(ticks.count <= 8 && ticks.count >= min(last, 4), "\(last): \(ticks)")
+  @Test("count and round axes tick whole numbers only; other axes keep round fractions")
+  func wholeNumberTicks() {
+    for high in [1.0, 2, 3, 7, 8.5, 20, 57, 300] {
+      let ticks = Scale.linearTicks(0, high, minimumStep: 1)
+      #expect(ticks.allSatisfy { $0 == $0.rounded() && $0 <= high }, "\(high): \(ticks)")
+      #expect(ticks.count >= 2 && ticks.count <= 11, "\(high): \(ticks)")
     }
+    #expect(Scale.linearTicks(0, 2) == [0, 0.5, 1, 1.5, 2])
+    #expect(Axis("round", unit: "index").countsWholeNumbers)
+    #expect(!Axis("time", unit: "ms").countsWholeNumbers)
+  }
+
+  @Test("long table cells wrap so tables fit the page")
+  func tablesWrap() throws {
+    let page = try page()
+    #expect(page.contains("td.wrap { white-space: normal"))
+    #expect(page.contains("<td class=\"wrap\">with probability"))
   }
 
   @Test func isSelfContained() throws {

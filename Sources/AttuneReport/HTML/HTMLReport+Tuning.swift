@@ -1,12 +1,6 @@
 import AttuneTuner
 
 extension HTMLReport {
-  /// Whole-number ticks from 1 to `last` rounds, about eight at most: a round has no halves.
-  package static func roundTicks(_ last: Int) -> [Double] {
-    let step = max(1, Int((Double(last) / 8).rounded(.up)))
-    return stride(from: 1, through: max(1, last), by: step).map(Double.init)
-  }
-
   func tuningSection() -> String {
     guard let first = data.tuning.first else { return "" }
     var html = paragraph(
@@ -21,8 +15,7 @@ extension HTMLReport {
         LineChart(
           title: "\(graph)\(outcome.strategy): measurements per round",
           summary: "Measurements taken in each round of the \(outcome.strategy) strategy.",
-          x: Axis(
-            "round", unit: "index", ticks: Self.roundTicks(perRound.count), includesZero: false),
+          x: Axis("round", unit: "index", includesZero: false),
           y: Axis("measurements", unit: "count"),
           series: [
             LineChart.Series(
@@ -38,10 +31,7 @@ extension HTMLReport {
       LineChart(
         title: "Measurements so far, by round",
         summary: "Cumulative measurements of each strategy against its rounds.",
-        x: Axis(
-          "round", unit: "index",
-          ticks: Self.roundTicks(data.tuning.map(\.outcome.measurementsPerRound.count).max() ?? 1),
-          includesZero: false),
+        x: Axis("round", unit: "index", includesZero: false),
         y: Axis("measurements so far", unit: "count"),
         series: data.tuning.map { record in
           var total = 0
@@ -80,7 +70,7 @@ extension HTMLReport {
     html += "</div>\n"
     var table = HTMLTable(
       ["strategy", "choice", "claim", "measurements", "seconds", "rounds", "stopped"],
-      numeric: [3, 4, 5])
+      numeric: [3, 4, 5], wrapping: [2, 6])
     for record in data.tuning {
       let o = record.outcome
       table.add([

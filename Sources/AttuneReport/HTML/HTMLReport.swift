@@ -99,6 +99,7 @@ public struct HTMLReport: Sendable {
     th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
     th { background: #f0f0f0; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.wrap { white-space: normal; min-width: 16em; max-width: 40em; }
     .pass { color: #006400; } .fail { color: #a00000; }
     .answer { font-size: 17px; background: #fff; border-left: 4px solid #2a6; padding: 8px 12px; }
     details { margin: 8px 0 16px; }

@@ -6,10 +6,13 @@ struct HTMLTable {
   var rows: [[String]] = []
   /// Indices of columns aligned right.
   let numericColumns: Set<Int>
+  /// Indices of columns of long text, wrapped so the table fits the page.
+  let wrappingColumns: Set<Int>
 
-  init(_ header: [String], numeric: Set<Int> = []) {
+  init(_ header: [String], numeric: Set<Int> = [], wrapping: Set<Int> = []) {
     self.header = header
     numericColumns = numeric
+    wrappingColumns = wrapping
   }
 
   mutating func add(_ row: [String]) { rows.append(row) }
@@ -22,8 +25,10 @@ struct HTMLTable {
   /// The `<table>` element, with `caption` if given.
   func html(caption: String? = nil) -> String {
     func cell(_ tag: String, _ text: String, _ column: Int) -> String {
-      let align = numericColumns.contains(column) ? " class=\"num\"" : ""
-      return "<\(tag)\(align)>\(Markup.escape(text))</\(tag)>"
+      let kind =
+        numericColumns.contains(column)
+        ? " class=\"num\"" : wrappingColumns.contains(column) ? " class=\"wrap\"" : ""
+      return "<\(tag)\(kind)>\(Markup.escape(text))</\(tag)>"
     }
     var lines = ["<div class=\"table-wrap\"><table>"]
     if let caption { lines.append("<caption>\(Markup.escape(caption))</caption>") }

@@ -25,4 +25,8 @@ public struct Axis: Sendable {
 
   /// `label (unit)`.
   public var title: String { "\(label) (\(unit))" }
+
+  /// Whether the values are whole numbers (`count` and `index` axes): ticks then never fall
+  /// between two of them.
+  public var countsWholeNumbers: Bool { unit == "count" || unit == "index" }
 }

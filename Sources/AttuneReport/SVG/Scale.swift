@@ -1,7 +1,7 @@
 import Foundation
 
 /// Maps values of a numeric domain onto pixels, linearly or by logarithm, and picks ticks.
-struct Scale {
+package struct Scale {
   /// The data values at the two ends.
   let domain: (low: Double, high: Double)
   /// The pixels of the two ends (high may be smaller than low, as on a y axis).
@@ -56,7 +56,9 @@ struct Scale {
     if let ticks = axis.ticks {
       return ticks.filter { $0 >= domain.low && $0 <= domain.high }
     }
-    return isLogarithmic ? logarithmicTicks() : Self.linearTicks(domain.low, domain.high)
+    if isLogarithmic { return logarithmicTicks() }
+    return Self.linearTicks(
+      domain.low, domain.high, minimumStep: axis.countsWholeNumbers ? 1 : 0)
   }
 
   private func logarithmicTicks() -> [Double] {
@@ -75,10 +77,13 @@ struct Scale {
     return Self.linearTicks(domain.low, domain.high)
   }
 
-  /// About five round ticks (1, 2 or 5 × 10ᵏ apart) between `low` and `high`.
-  static func linearTicks(_ low: Double, _ high: Double) -> [Double] {
+  /// About five round ticks (1, 2 or 5 × 10ᵏ apart, and at least `minimumStep`) between `low`
+  /// and `high`.
+  package static func linearTicks(_ low: Double, _ high: Double, minimumStep: Double = 0)
+    -> [Double]
+  {
     guard high > low else { return [low] }
-    let raw = (high - low) / 5
+    let raw = max((high - low) / 5, minimumStep)
     let power = pow(10, (log10(raw)).rounded(.down))
     let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? raw
     var ticks: [Double] = []
