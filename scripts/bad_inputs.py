@@ -67,6 +67,11 @@ def main():
     os.makedirs(os.path.join(work, "readonly"))
     os.makedirs(os.path.join(work, "bad-report"))
     open(os.path.join(work, "bad-report", "report.json"), "w").write("{\"schemaVersion\": 1")
+    # A valid report (the tests' fixture) to add bad peers to: nothing may be written beside it.
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests",
+                                 "AttuneReportTests", "Fixtures", "tiny"), os.path.join(work, "good-report"))
+    os.remove(os.path.join(work, "good-report", "peers.json"))
+    open(os.path.join(work, "peers-garbage.json"), "w").write("{\"shapes\": [")
     os.makedirs(os.path.join(work, "old-report"))
     open(os.path.join(work, "old-report", "report.json"), "w").write("{\"schemaVersion\": 0}")
     for name, data in files.items():
@@ -173,6 +178,9 @@ def main():
         "report data": [
             (["report", "--from", "bad-report"], 1), (["report", "--from", "old-report"], 1),
             (["report", "--from", "readonly"], 1),
+            (["report", "--from", "good-report", "--peers", "missing.json"], 1),
+            (["report", "--from", "good-report", "--peers", "peers-garbage.json"], 1),
+            (["report", "--from", "good-report", "--peers", ""], 64),
         ],
         "wisdom files": [
             (["wisdom", "import", "wisdom-garbage.json", "--wisdom", "w.json"], 1),

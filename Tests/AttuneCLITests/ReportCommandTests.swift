@@ -45,4 +45,31 @@ struct ReportCommandTests {
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try Data(contentsOf: page) == original)
   }
+
+  @Test("--peers FILE adds the peers to a page drawn from saved data, and keeps them beside it")
+  func peersFromFile() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("AttuneReportTests/Fixtures/tiny")
+    let saved = directory.appendingPathComponent("saved")
+    try FileManager.default.copyItem(at: fixture, to: saved)
+    try FileManager.default.moveItem(
+      at: saved.appendingPathComponent("peers.json"),
+      to: directory.appendingPathComponent("peers.json"))
+    let result = try AttuneProcess.run(
+      ["report", "--from", "saved", "--peers", "peers.json", "-o", "out"], in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    let page = try String(
+      contentsOf: directory.appendingPathComponent("out/index.html"), encoding: .utf8)
+    #expect(page.contains("<section id=\"peers\">") && page.contains("onnxruntime"))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: directory.appendingPathComponent("out/peers.json").path))
+    // Drawn again from the output alone, the peers are still there.
+    let again = try AttuneProcess.run(["report", "--from", "out", "-o", "again"], in: directory)
+    #expect(again.status == 0, "\(again.stderr)")
+    let redrawn = try String(
+      contentsOf: directory.appendingPathComponent("again/index.html"), encoding: .utf8)
+    #expect(redrawn == page)
+  }
 }

@@ -61,6 +61,20 @@ import Testing
     #expect(section.contains("--save"))
   }
 
+  @Test("with peers, NumPy, PyTorch and onnxruntime follow the answer, as same-run ratios")
+  func peers() throws {
+    let page = try page()
+    let answer = try #require(page.range(of: "<section id=\"machine-answer\">"))
+    let peers = try #require(page.range(of: "<section id=\"peers\">"))
+    let kernels = try #require(page.range(of: "<section id=\"kernels\">"))
+    #expect(answer.lowerBound < peers.lowerBound && peers.lowerBound < kernels.lowerBound)
+    let section = page[peers.upperBound..<kernels.lowerBound]
+    for name in ["numpy", "torch", "onnxruntime", "NumPy 2.4.6", "time / attune-fused"] {
+      #expect(section.contains(name), "no \(name)")
+    }
+    #expect(section.contains("(96 %)"), "6 rounds reach 96.9 %: the level as computed")
+  }
+
   @Test("count and round axes tick whole numbers only; other axes keep round fractions")
   func wholeNumberTicks() {
     for high in [1.0, 2, 3, 7, 8.5, 20, 57, 300] {

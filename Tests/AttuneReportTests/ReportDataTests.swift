@@ -43,6 +43,33 @@ import Testing
     #expect(try ReportData.load(from: directory) == data)
   }
 
+  @Test("peers.json is optional, read when present, and refused when it contradicts itself")
+  func peers() throws {
+    #expect(try ReportData.load(from: fixture()).peers == nil)
+    let peers = try #require(try ReportData.load(from: fixtureDirectory).peers)
+    #expect(peers.shapes.map(\.n) == [32, 64] && peers.shapes[0].candidates.count == 4)
+    let copy = { (edit: (String) throws -> Void) in
+      try self.fixture { directory in
+        try FileManager.default.copyItem(
+          atPath: "\(fixtureDirectory)/peers.json", toPath: "\(directory)/peers.json")
+        try edit("\(directory)/peers.json")
+      }
+    }
+    let noReference = try copy {
+      try self.replace("\"reference\": \"attune-fused\"", with: "\"reference\": \"x\"", in: $0)
+    }
+    guard case .inconsistent(let path, let reason) = error(noReference) else {
+      Issue.record("a peers file without its reference was accepted")
+      return
+    }
+    #expect(path.hasSuffix("peers.json") && reason.contains("no reference x"))
+    let garbage = try copy { try self.write("[1, 2", $0) }
+    guard case .malformed = error(garbage) else {
+      Issue.record("garbage peers accepted")
+      return
+    }
+  }
+
   @Test func aMissingDirectoryOrFileIsNamed() throws {
     #expect(error("/nonexistent/attune") == .missingFile("/nonexistent/attune"))
     let directory = try fixture { try FileManager.default.removeItem(atPath: "\($0)/tune.json") }

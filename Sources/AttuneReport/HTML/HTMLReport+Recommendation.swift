@@ -43,6 +43,11 @@ extension HTMLReport {
         )
       }
     }
+    if data.peers == nil {
+      html += paragraph(
+        "Against NumPy, PyTorch and onnxruntime: attune report --peers run measures them with scripts/peer_benchmark.py (after python3 scripts/peer_benchmark.py --setup), or --peers FILE reads a file written by its --json."
+      )
+    }
     html += paragraph(
       "To keep a choice for this machine: attune tune --kernel \(tuned) --n N --d D --save measures the block sizes at your shape and saves the winner as wisdom; attune run, attune plan and the library then use it without measuring again (attune wisdom show lists what is saved)."
     )

@@ -15,8 +15,10 @@ public struct HTMLReport: Sendable {
 
   /// The sections, in order: (anchor, heading, body).
   func sections() -> [(id: String, heading: String, body: String)] {
-    [
-      ("machine-answer", "On this machine", recommendationSection()),
+    let peers =
+      data.peers == nil
+      ? [] : [("peers", "Against NumPy, PyTorch and onnxruntime", peersSection())]
+    return [("machine-answer", "On this machine", recommendationSection())] + peers + [
       ("kernels", "1. Kernels compared", comparisonSection()),
       ("tuning", "2. Tuning strategies", tuningSection()),
       ("duel", "3. Duel: the strategies on many matrices", duelSection()),

@@ -15,6 +15,8 @@ public struct ReportData: Sendable, Hashable {
   public var duel: DuelReport
   /// The strategies on simulated candidates.
   public var simulation: SimulationReport
+  /// NumPy, PyTorch and onnxruntime against Attune on this machine (`peers.json`), when given.
+  public var peers: PeerComparison?
 
   /// Bundles results; call `validate()` before rendering data that came from elsewhere.
   public init(
@@ -38,6 +40,7 @@ public struct ReportData: Sendable, Hashable {
     ] {
       files += try Self.files(for: stage)
     }
+    if let peers { files.append(("peers.json", try Self.encoder.encode(peers))) }
     return files
   }
 
@@ -121,8 +124,13 @@ public struct ReportData: Sendable, Hashable {
       tuning: try decode([TuningRecord].self, try read("tune.json")),
       duel: try decode(DuelReport.self, try read("duel.json")),
       simulation: try decode(SimulationReport.self, try read("simulate.json")))
-    try data.validate(directory: directory)
-    return data
+    var withPeers = data
+    let peersPath = (directory as NSString).appendingPathComponent("peers.json")
+    if FileManager.default.fileExists(atPath: peersPath) {
+      withPeers.peers = try PeerComparison.load(path: peersPath)
+    }
+    try withPeers.validate(directory: directory)
+    return withPeers
   }
 
   /// A decoding error in a sentence: what is wrong and where.

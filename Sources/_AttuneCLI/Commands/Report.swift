@@ -30,6 +30,16 @@ extension Attune {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Option(
+      help: ArgumentHelp(
+        "Add Attune against NumPy, PyTorch and onnxruntime: a JSON file, or 'run'.",
+        discussion: """
+          FILE is what `python3 scripts/peer_benchmark.py --json FILE` writes; `run` runs that \
+          script (N = 512 and 2048, 10 rounds, a few minutes) from the Attune checkout, which \
+          needs its environment (`python3 scripts/peer_benchmark.py --setup`, several GB).
+          """))
+    var peers: String?
+
     @Flag(help: ArgumentHelp("Test hook: a study of seconds.", visibility: .hidden))
     var testTiny = false
 
@@ -39,11 +49,24 @@ extension Attune {
       }
       if let output, output.isEmpty { throw ValidationError("--output needs a directory") }
       if let from, from.isEmpty { throw ValidationError("--from needs a directory") }
+      if let peers, peers.isEmpty { throw ValidationError("--peers needs a file or 'run'") }
+    }
+
+    /// The peers the flags ask for, read (or measured) before anything else is.
+    private func loadPeers() throws -> PeerComparison? {
+      guard let peers else { return nil }
+      guard peers == "run" else {
+        return try ensure { () throws(ReportError) in try PeerComparison.load(path: peers) }
+      }
+      return try PeerRun.measure(quiet: quiet)
     }
 
     func run() throws {
+      let peerComparison = try loadPeers()
       if let from {
-        let data = try ensure { () throws(ReportError) in try ReportData.load(from: from) }
+        var data = try ensure { () throws(ReportError) in try ReportData.load(from: from) }
+        if let peerComparison { data.peers = peerComparison }
+        if peerComparison != nil && output == nil { try write(data, to: from) }
         let directory = output ?? from
         if directory != from { try prepare(directory) }
         let page = (directory as NSString).appendingPathComponent("index.html")
@@ -63,7 +86,7 @@ extension Attune {
       }
       let plan: StudyPlan = testTiny ? .tiny : quick ? .quick : .standard
       var progress = StudyProgressView(quiet: quiet)
-      let data: ReportData
+      var data: ReportData
       do {
         // Each stage's data is written as soon as it ends: an interrupted report keeps the
         // stages it finished (`--from` then names the first missing file).
@@ -79,8 +102,9 @@ extension Attune {
         throw CommandError(error.description)
       }
       progress.finish()
+      data.peers = peerComparison
       try ensure { () throws(ReportError) in try data.validate(directory: directory) }
-      let manifest = try data.files().filter { $0.name == "report.json" }
+      let manifest = try data.files().filter { ["report.json", "peers.json"].contains($0.name) }
       for file in manifest {
         try save(file.contents, to: (directory as NSString).appendingPathComponent(file.name))
       }
