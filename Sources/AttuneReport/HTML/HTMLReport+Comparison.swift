@@ -158,20 +158,23 @@ extension HTMLReport {
     let blockSizes = ordered(blocked.compactMap(\.entry.blockSize)).sorted()
     let kernels = ordered(blocked.map(\.entry.kernel))
     guard !blockSizes.isEmpty, !kernels.isEmpty else { return "" }
-    let unit = TimeUnit.fitting(blocked.map(\.statistics.medianSeconds).min() ?? 1)
-    func value(_ subset: [Row], _ size: Int, _ block: Int) -> Double? {
+    func value(_ subset: [Row], _ size: Int, _ block: Int, _ unit: TimeUnit) -> Double? {
       let times = subset.filter { $0.size == size && $0.entry.blockSize == block }.map {
         unit($0.statistics.medianSeconds)
       }
       return times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
     }
     func heatmap(_ subset: [Row], title: String, id: String, width: Double) -> String {
+      // Each heatmap in the unit of the geometric middle of its times: cells then read as
+      // 0.05 … 300, not as six-digit counts of the smallest cell's unit.
+      let times = subset.map(\.statistics.medianSeconds)
+      let unit = TimeUnit.fitting(((times.min() ?? 1) * (times.max() ?? 1)).squareRoot())
       var chart = Heatmap(
         title: title,
         summary: "Median time per call for each matrix size and block size.",
         columnLabel: "block size (rows)", rowLabel: "matrix size N (tokens)",
         columns: blockSizes.map(String.init), rows: sizes.map(String.init),
-        values: sizes.map { size in blockSizes.map { value(subset, size, $0) } },
+        values: sizes.map { size in blockSizes.map { value(subset, size, $0, unit) } },
         value: Axis("time per call", unit: unit.symbol, isLogarithmic: true))
       chart.width = width
       chart.height = 90 + 40 * Double(sizes.count)
@@ -183,7 +186,7 @@ extension HTMLReport {
         blocked, title: "Mean over kernels: \(kernels.joined(separator: ", "))",
         id: "heatmap-mean", width: 600),
       caption:
-        "The report's heatmap: for each N and block size, the mean of the kernels' median times (kernels without a block size left out). Empty cells: block sizes larger than N are not run. Colour is logarithmic in time."
+        "The seed report's heatmap, kept as it drew it: for each N and block size, the mean of the median times of the kernels that take a block size (the others left out). Averaging different kernels answers the seed's question (which block size suits this machine whatever the kernel) and lets the slowest kernel dominate each cell; read the per-kernel heatmaps below to choose a block size for one kernel. Empty cells: block sizes larger than N are not run. Colour is logarithmic in time."
     )
     html += "</div>\n<div class=\"figures\">\n"
     for kernel in kernels {

@@ -91,7 +91,8 @@ public struct HTMLReport: Sendable {
     .lead { font-size: 15px; }
     nav ul { columns: 2; padding-left: 0; list-style: none; }
     .figures { display: flex; flex-wrap: wrap; gap: 16px; }
-    figure { margin: 0 0 8px; background: #fff; border: 1px solid #ddd; padding: 8px; max-width: 100%; }
+    figure { margin: 0 0 8px; background: #fff; border: 1px solid #ddd; padding: 8px; max-width: 100%;
+      box-sizing: border-box; }
     figure svg { display: block; max-width: 100%; height: auto; }
     figcaption { font-size: 13px; color: #444; max-width: 600px; margin-top: 4px; }
     figure.wide figcaption { max-width: 960px; }

@@ -56,7 +56,12 @@ package struct Scale {
     if let ticks = axis.ticks {
       return ticks.filter { $0 >= domain.low && $0 <= domain.high }
     }
-    if isLogarithmic { return logarithmicTicks() }
+    if isLogarithmic {
+      let ticks = logarithmicTicks()
+      guard axis.countsWholeNumbers else { return ticks }
+      let whole = ticks.filter { $0 == $0.rounded() }
+      return whole.count >= 2 ? whole : Self.linearTicks(domain.low, domain.high, minimumStep: 1)
+    }
     return Self.linearTicks(
       domain.low, domain.high, minimumStep: axis.countsWholeNumbers ? 1 : 0)
   }
