@@ -164,10 +164,10 @@ public struct BaselineComparison: Sendable, Hashable {
     var lines: [[String]] = [["configuration", "N", "d", "time / baseline", "interval", "verdict"]]
     for row in rows {
       let shape = row.shape
-      let n = shape.queries == shape.keys ? "\(shape.queries)" : "\(shape.queries)×\(shape.keys)"
+      let n = ComparisonReport.sizeText(shape)
       lines.append([
         row.label, n, "\(shape.headDim)", ComparisonReport.format(row.ratio),
-        "\(ComparisonReport.format(row.interval.lower))–\(ComparisonReport.format(row.interval.upper)) (\(Int((row.interval.confidence * 100).rounded(.down)))%)",
+        "\(ComparisonReport.format(row.interval.lower))–\(ComparisonReport.format(row.interval.upper)) (\(row.interval.levelPercent)%)",
         row.verdict.rawValue,
       ])
     }

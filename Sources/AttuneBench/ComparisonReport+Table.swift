@@ -31,11 +31,11 @@ extension ComparisonReport {
     ]
     func cell(_ interval: ConfidenceInterval, scale: Double) -> String {
       let text = "\(Self.format(interval.lower * scale))–\(Self.format(interval.upper * scale))"
-      return level == nil ? "\(text) (\(Int((interval.confidence * 100).rounded(.down)))%)" : text
+      return level == nil ? "\(text) (\(interval.levelPercent)%)" : text
     }
     for (entry, stats) in zip(entries, statistics) {
       let shape = entry.shape
-      let n = shape.queries == shape.keys ? "\(shape.queries)" : "\(shape.queries)×\(shape.keys)"
+      let n = Self.sizeText(shape)
       let d =
         shape.headDim == shape.valueDim ? "\(shape.headDim)" : "\(shape.headDim)/\(shape.valueDim)"
       rows.append([
@@ -86,7 +86,7 @@ extension ComparisonReport {
       let entry = entries[fastest]
       let stats = statistics[fastest]
       let name = entry.blockSize.map { "\(entry.kernel) (block \($0))" } ?? entry.label
-      let n = shape.queries == shape.keys ? "\(shape.queries)" : "\(shape.queries)×\(shape.keys)"
+      let n = Self.sizeText(shape)
       let head =
         "N=\(n) d=\(shape.headDim): fastest \(name), \(Self.format(stats.medianSeconds * 1e3)) ms"
       guard entry.kernel != baselineKernel, let speedup = stats.speedup,
@@ -95,7 +95,7 @@ extension ComparisonReport {
         return entry.kernel == baselineKernel
           ? head + " (the baseline kernel)" : head + " (no \(baselineKernel) run to compare)"
       }
-      let level = Int((interval.confidence * 100).rounded(.down))
+      let level = interval.levelPercent
       let word = speedup >= 1 ? "faster" : "slower"
       let factor = speedup >= 1 ? speedup : 1 / speedup
       let (low, high) =
@@ -103,6 +103,11 @@ extension ComparisonReport {
       return head
         + ", \(Self.format(factor))× \(word) than \(baselineKernel) [\(Self.format(low)), \(Self.format(high))] (\(level)% interval)"
     }
+  }
+
+  /// A shape's sizes as the tables print them: `N` when square, else `Nq×Nk`.
+  static func sizeText(_ shape: AttentionShape) -> String {
+    shape.queries == shape.keys ? "\(shape.queries)" : "\(shape.queries)×\(shape.keys)"
   }
 
   /// Three significant digits, without exponent for ordinary magnitudes.

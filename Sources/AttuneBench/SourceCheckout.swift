@@ -5,8 +5,11 @@ import Foundation
 /// result can name the exact code that produced it. Nil when the sources are gone (a binary copied
 /// elsewhere) or were not a git checkout (a source archive).
 package enum SourceCheckout {
+  /// The root of the package these sources belong to (where they were compiled from).
+  package static let root: URL = packageRoot(of: #filePath)
+
   /// The commit (12 hexadecimal digits) of the checkout holding this file, read once.
-  package static let commit: String? = commit(root: packageRoot(of: #filePath))
+  package static let commit: String? = commit(root: root)
 
   /// The package root for a source file at `Sources/<Module>/<File>.swift`.
   static func packageRoot(of file: String) -> URL {

@@ -17,6 +17,10 @@ public struct ConfidenceInterval: Sendable, Hashable, Codable {
   /// Whether `value` lies inside, ends included.
   public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 
+  /// The coverage in whole percent, rounded down so a label never claims more than the interval
+  /// reaches (0.9375 is 93).
+  public var levelPercent: Int { Int((confidence * 100).rounded(.down)) }
+
   /// The Student t interval for the mean: `mean ± t_{(1+c)/2, n−1} · s/√n`.
   ///
   /// Zero variance gives the degenerate interval `[mean, mean]`.

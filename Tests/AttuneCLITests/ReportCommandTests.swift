@@ -71,5 +71,13 @@ struct ReportCommandTests {
     let redrawn = try String(
       contentsOf: directory.appendingPathComponent("again/index.html"), encoding: .utf8)
     #expect(redrawn == page)
+    // In place, only the peers are added beside the saved data.
+    let compare = saved.appendingPathComponent("compare.json")
+    let before = try Data(contentsOf: compare)
+    let inPlace = try AttuneProcess.run(
+      ["report", "--from", "saved", "--peers", "peers.json"], in: directory)
+    #expect(inPlace.status == 0, "\(inPlace.stderr)")
+    #expect(FileManager.default.fileExists(atPath: saved.appendingPathComponent("peers.json").path))
+    #expect(try Data(contentsOf: compare) == before)
   }
 }

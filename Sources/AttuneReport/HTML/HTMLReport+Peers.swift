@@ -27,7 +27,7 @@ extension HTMLReport {
           c.name, Self.time(c.median), NumberFormat.significant(c.gflops),
           NumberFormat.significant(c.ratio),
           interval.map {
-            "\(NumberFormat.significant($0.lower))–\(NumberFormat.significant($0.upper)) (\(Int(($0.confidence * 100).rounded(.down))) %)"
+            "\(NumberFormat.significant($0.lower))–\(NumberFormat.significant($0.upper)) (\($0.levelPercent) %)"
           } ?? "–",
           c.maxError.map { NumberFormat.significant($0, 2) } ?? "–",
         ])

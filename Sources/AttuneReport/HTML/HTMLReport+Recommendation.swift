@@ -1,4 +1,5 @@
 import AttuneBench
+import AttuneStats
 import AttuneTuner
 
 extension HTMLReport {
@@ -15,7 +16,8 @@ extension HTMLReport {
     let rows = comparisonRows()
     let best = fastestRows(rows)
     let baseline = data.comparison.baselineKernel
-    if let record = recommendedTuning(), let label = record.outcome.choiceLabel {
+    let recommended = recommendedTuning()
+    if let record = recommended, let label = record.outcome.choiceLabel {
       let shape = record.shape
       html += "<p class=\"answer\">Use <strong>\(Markup.escape(record.kernel))</strong> with "
       html += "<strong>\(Markup.escape(label))</strong> at N = \(shape.queries), d = "
@@ -23,14 +25,14 @@ extension HTMLReport {
       html += "(\(Markup.escape(record.outcome.confidence))).</p>\n"
     }
     // The tuned kernel's speed at the comparison's largest size, and the fastest kernel there.
-    let tuned = recommendedTuning()?.kernel ?? "fused"
+    let tuned = recommended?.kernel ?? "fused"
     if let size = rows.map(\.size).max(), let row = best[tuned]?[size] {
       let s = row.statistics
       var text =
         "Measured here at N = \(size): \(row.entry.label) takes \(Self.time(s.medianSeconds)) per call, \(NumberFormat.significant(s.gflops)) GFLOP/s"
       if let speedup = s.speedup, let interval = s.speedupInterval, row.entry.kernel != baseline {
         text +=
-          ", \(NumberFormat.significant(speedup))× faster than \(baseline) [\(NumberFormat.significant(interval.lower)), \(NumberFormat.significant(interval.upper))] (\(Int((interval.confidence * 100).rounded(.down))) % interval)"
+          ", \(NumberFormat.significant(speedup))× faster than \(baseline) [\(NumberFormat.significant(interval.lower)), \(NumberFormat.significant(interval.upper))] (\(interval.levelPercent) % interval)"
       }
       html += paragraph(text + ".")
       let fastest = rows.filter { $0.size == size }.min {

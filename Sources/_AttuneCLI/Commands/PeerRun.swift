@@ -1,3 +1,4 @@
+import AttuneBench
 import AttuneReport
 import Foundation
 
@@ -6,9 +7,7 @@ import Foundation
 enum PeerRun {
   /// The checkout holding the script: the current directory, else the one Attune was built from.
   static func checkout() -> String? {
-    let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    return [FileManager.default.currentDirectoryPath, built].first {
+    [FileManager.default.currentDirectoryPath, SourceCheckout.root.path].first {
       FileManager.default.fileExists(atPath: "\($0)/scripts/peer_benchmark.py")
     }
   }

@@ -66,7 +66,10 @@ extension Attune {
       if let from {
         var data = try ensure { () throws(ReportError) in try ReportData.load(from: from) }
         if let peerComparison { data.peers = peerComparison }
-        if peerComparison != nil && output == nil { try write(data, to: from) }
+        if peerComparison != nil && output == nil {
+          // Drawn in place: only the peers are new beside the saved data.
+          try write(data, to: from, only: ["peers.json"])
+        }
         let directory = output ?? from
         if directory != from { try prepare(directory) }
         let page = (directory as NSString).appendingPathComponent("index.html")
@@ -132,9 +135,9 @@ extension Attune {
       try OutputFile.check((directory as NSString).appendingPathComponent("index.html"))
     }
 
-    /// Writes the data files, each atomically.
-    private func write(_ data: ReportData, to directory: String) throws {
-      for file in try data.files() {
+    /// Writes the data files (those named in `only`, when given), each atomically.
+    private func write(_ data: ReportData, to directory: String, only: Set<String>? = nil) throws {
+      for file in try data.files() where only?.contains(file.name) ?? true {
         try save(file.contents, to: (directory as NSString).appendingPathComponent(file.name))
       }
     }

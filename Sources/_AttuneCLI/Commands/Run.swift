@@ -440,9 +440,7 @@ struct RunReport: Encodable {
     if let logSumExp { lines.append("lse     -> \(logSumExp)") }
     lines.append("cpu     \(microKernels) micro-kernels")
     let median = medianInterval.map { interval in
-      let level = Int((interval.confidence * 100).rounded(.down))
-      return
-        " [\(Self.milliseconds(interval.lower)), \(Self.milliseconds(interval.upper))] (median of \(samples.count) calls, its \(level)% interval)"
+      " [\(Self.milliseconds(interval.lower)), \(Self.milliseconds(interval.upper))] (median of \(samples.count) calls, its \(interval.levelPercent)% interval)"
     }
     lines.append(
       "time    \(milliseconds) ms\(median ?? "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
