@@ -30,12 +30,8 @@ package enum ExactRows {
     var repaired = 0
     for row in 0..<shape.queries {
       let o = out + row * dv
-      var suspect = false
-      var zeros = true
-      for c in 0..<dv {
-        if !o[c].isFinite { suspect = true }
-        if o[c] != 0 { zeros = false }
-      }
+      let (finite, zeros) = inspect(o, count: dv)
+      var suspect = !finite
       if let lse = problem.logSumExp, lse[row].isNaN || lse[row] == .infinity { suspect = true }
       if !suspect && zeros && !problem.allowedKeys(row: row).isEmpty {
         if scoresMayOverflow == nil { scoresMayOverflow = Self.scoresMayOverflow(problem) }
@@ -46,6 +42,38 @@ package enum ExactRows {
       repaired += 1
     }
     return repaired
+  }
+
+  /// Whether `count` floats from `p` are all finite, and whether they are all zero: one pass over
+  /// their bits, eight lanes at a time (a float is finite when its exponent bits are not all ones,
+  /// zero when its bits past the sign are all zero).
+  @inline(__always)
+  package static func inspect(_ p: UnsafePointer<Float>, count: Int) -> (finite: Bool, zeros: Bool)
+  {
+    // (bits & exponent) + lowest exponent bit carries into the sign bit exactly when every
+    // exponent bit is one.
+    var carries = SIMD8<UInt32>()
+    var magnitudes = SIMD8<UInt32>()
+    var c = 0
+    while c &+ 8 <= count {
+      let bits = UnsafeRawPointer(p + c).loadUnaligned(as: SIMD8<UInt32>.self)
+      carries |= (bits & 0x7F80_0000) &+ 0x0080_0000
+      magnitudes |= bits & 0x7FFF_FFFF
+      c &+= 8
+    }
+    // Lanes folded with ors: `any` on a mask goes lane by lane through memory.
+    let c4 = carries.lowHalf | carries.highHalf
+    let m4 = magnitudes.lowHalf | magnitudes.highHalf
+    let c2 = c4.lowHalf | c4.highHalf
+    let m2 = m4.lowHalf | m4.highHalf
+    var finite = (c2[0] | c2[1]) < 0x8000_0000
+    var zeros = (m2[0] | m2[1]) == 0
+    while c < count {
+      if !p[c].isFinite { finite = false }
+      if p[c] != 0 { zeros = false }
+      c &+= 1
+    }
+    return (finite, zeros)
   }
 
   /// Whether some `|q · k| · scale` may exceed Float32's range: `max|q| · max|k| · dk · scale`
