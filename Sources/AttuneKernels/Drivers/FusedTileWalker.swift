@@ -42,8 +42,9 @@ package struct FusedTileWalker: @unchecked Sendable {
   /// Keeps the rounded copy of Q alive.
   private let roundedQueries: AlignedBuffer?
 
-  /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores).
-  package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool) {
+  /// Prepares the operands: K packed when `packKeys` (always, for bfloat16 scores), by up to
+  /// `threads` workers.
+  package init(problem: AttentionProblem, tileKeys requested: Int, packKeys: Bool, threads: Int) {
     self.problem = problem
     let kernels = problem.microKernels
     self.kernels = kernels
@@ -60,7 +61,9 @@ package struct FusedTileWalker: @unchecked Sendable {
     case .float32:
       operands =
         packKeys
-        ? .packed(PackedKeys(problem, tileKeys: tile, panelKeys: kernels.panelKeys)) : .direct
+        ? .packed(
+          PackedKeys(problem, tileKeys: tile, panelKeys: kernels.panelKeys, threads: threads))
+        : .direct
       roundedQueries = nil
       queries = problem.qBase
     case .bfloat16Hardware:
@@ -70,7 +73,8 @@ package struct FusedTileWalker: @unchecked Sendable {
     case .bfloat16Emulated:
       operands = .packed(
         PackedKeys(
-          problem, tileKeys: tile, panelKeys: kernels.panelKeys, roundingToBFloat16: true))
+          problem, tileKeys: tile, panelKeys: kernels.panelKeys, roundingToBFloat16: true,
+          threads: threads))
       let copy = AlignedBuffer(count: problem.q.count, for: problem, zeroed: false)
       for i in 0..<problem.q.count { copy.base[i] = BFloat16Rounding.rounded(problem.q[i]) }
       roundedQueries = copy

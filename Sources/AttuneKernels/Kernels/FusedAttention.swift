@@ -132,7 +132,8 @@ public struct FusedAttention: AttentionKernel {
     let rows = min(blockQ, nq)
     let walker = FusedTileWalker(
       problem: problem, tileKeys: blockK,
-      packKeys: !Self.readsKeysInPlace(queries: nq, kernels: problem.microKernels))
+      packKeys: !Self.readsKeysInPlace(queries: nq, kernels: problem.microKernels),
+      threads: threads)
     let (lds, ldo) = (walker.lds, walker.ldo)
     let blocks = (nq + rows - 1) / rows
     let splits = Self.keySplits(blocks: blocks, tiles: walker.tileCount, threads: threads)

@@ -80,7 +80,7 @@ public struct SIMDAttention: AttentionKernel {
     let (nq, nk, dk, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
     let rows = min(blockSize, nq)
     let kernels = problem.microKernels
-    let keys = PackedKeys(problem, tileKeys: nk, panelKeys: kernels.panelKeys)
+    let keys = PackedKeys(problem, tileKeys: nk, panelKeys: kernels.panelKeys, threads: threads)
     let values = PaddedValues(problem, lanes: kernels.lanes)
     let lds = kernels.roundedToPanels(nk)
     let ldo = values.stride

@@ -22,9 +22,11 @@ package final class PackedKeys: Sendable {
 
   /// Packs the keys of a validated `problem` in tiles of `tileKeys` keys and panels of
   /// `panelKeys`, each rounded to the nearest bfloat16 when `roundingToBFloat16` (the portable
-  /// form of bfloat16 scores).
+  /// form of bfloat16 scores). Panels are shared among `threads` workers when K is large enough
+  /// for that to pay for waking them (`parallelFloats`).
   package init(
-    _ problem: AttentionProblem, tileKeys: Int, panelKeys: Int, roundingToBFloat16: Bool = false
+    _ problem: AttentionProblem, tileKeys: Int, panelKeys: Int, roundingToBFloat16: Bool = false,
+    threads: Int = 1
   ) {
     let nk = problem.shape.keys
     let dk = problem.shape.headDim
@@ -34,23 +36,48 @@ package final class PackedKeys: Sendable {
     self.tileKeys = tile
     self.dk = dk
     self.panelsPerTile = panelsPerTile
-    tileCount = (nk + tile - 1) / tile
-    storage = AlignedBuffer(
+    let tileCount = (nk + tile - 1) / tile
+    self.tileCount = tileCount
+    // Every float is written below (padding keys with zeros): no need to zero the buffer first.
+    let storage = AlignedBuffer(
       count: Self.floatCount(keys: nk, headDim: dk, tileKeys: tile, panelKeys: panelKeys),
-      for: problem)
-    let k = problem.kBase
-    let out = storage.base
-    for key in 0..<nk {
-      let destination =
-        out
-        + Self.offset(
-          ofKey: key, tileKeys: tile, panelKeys: panelKeys, panelsPerTile: panelsPerTile,
-          width: dk)
-      let source = k + key * dk
-      if roundingToBFloat16 {
-        for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(source[c]) }
+      for: problem, zeroed: false)
+    self.storage = storage
+    let workers = nk * dk >= Self.parallelFloats ? threads : 1
+    let output = SharedOutput(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    WorkQueue.run(items: tileCount * panelsPerTile, threads: workers) { queue in
+      while let p = queue.take() {
+        let (t, inTile) = p.quotientAndRemainder(dividingBy: panelsPerTile)
+        let first = inTile * panelKeys
+        // Keys of this panel that exist: the last tile may be short (and its last panels empty).
+        let count = max(0, min(panelKeys, min(tile, nk - t * tile) - first))
+        Self.pack(
+          problem.kBase + (t * tile + first) * dk, keys: count, dk: dk,
+          into: output.base + p * panelKeys * dk, panelKeys: panelKeys,
+          roundingToBFloat16: roundingToBFloat16)
+      }
+    }
+  }
+
+  /// Floats of K from which packing is shared among threads (256 KiB).
+  static let parallelFloats = 1 << 16
+
+  /// One panel `[dk][panelKeys]` from `keys` rows of K (`keys ≤ panelKeys`; the panel's other
+  /// keys are zeros).
+  private static func pack(
+    _ source: UnsafePointer<Float>, keys: Int, dk: Int, into panel: UnsafeMutablePointer<Float>,
+    panelKeys: Int, roundingToBFloat16: Bool
+  ) {
+    for j in 0..<panelKeys {
+      let destination = panel + j
+      if j >= keys {
+        for c in 0..<dk { destination[c * panelKeys] = 0 }
+      } else if roundingToBFloat16 {
+        let row = source + j * dk
+        for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(row[c]) }
       } else {
-        for c in 0..<dk { destination[c * panelKeys] = source[c] }
+        let row = source + j * dk
+        for c in 0..<dk { destination[c * panelKeys] = row[c] }
       }
     }
   }
