@@ -142,6 +142,7 @@ def main():
             (["simulate", "--budget-seconds", "inf"], 64), (["duel", "--trials", "0"], 64),
             (["compare", "--repetitions", "9223372036854775807"], 64),
             (["compare", "--repetitions", "1000000000"], 64), (["compare", "--min-sample-ms", "1e308"], 64),
+            (["compare", "--processes", "9223372036854775807"], 64), (["compare", "--processes", "0"], 64),
             (["plan", "--check", "--check-rounds", "9223372036854775807"], 64),
             (["plan", "--level", "measure", "--budget-seconds", "inf"], 64),
             (["tune", "--budget-seconds", "inf"], 64), (["tune", "--budget-seconds", "1e19"], 64),

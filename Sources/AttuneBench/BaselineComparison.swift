@@ -73,17 +73,20 @@ public struct BaselineComparison: Sendable, Hashable {
     func isReference(_ entry: ComparisonEntry) -> Bool {
       entry.kernel == reference || entry.label == reference
     }
-    /// The times of entry `index` of `report`, or their ratios to the reference's by round.
-    func times(_ report: ComparisonReport, _ index: Int) -> [Double]? {
+    /// The times of entry `index` of `report`, or their ratios to the reference's by round, each
+    /// with the process that took it.
+    func times(_ report: ComparisonReport, _ index: Int) -> [(process: Int?, value: Double)]? {
       let own = report.samples.filter { $0.candidate == index }
-      guard reference != nil else { return own.map(\.seconds) }
+      guard reference != nil else { return own.map { ($0.process, $0.seconds) } }
       let shape = report.entries[index].shape
       guard let r = report.entries.firstIndex(where: { isReference($0) && $0.shape == shape })
       else { return nil }
       let base = Dictionary(
         report.samples.filter { $0.candidate == r }.map { ($0.round, $0.seconds) },
         uniquingKeysWith: { a, _ in a })
-      return own.compactMap { sample in base[sample.round].map { sample.seconds / $0 } }
+      return own.compactMap { sample in
+        base[sample.round].map { (sample.process, sample.seconds / $0) }
+      }
     }
     var rows: [Row] = []
     var unmatched: [String] = []
@@ -101,7 +104,9 @@ public struct BaselineComparison: Sendable, Hashable {
         continue
       }
       let change = try Self.change(
-        now: now, then: then, threshold: threshold, confidence: confidence)
+        now: now.map(\.value), then: then.map(\.value), threshold: threshold,
+        confidence: confidence, nowProcesses: now.map(\.process),
+        thenProcesses: then.map(\.process))
       rows.append(
         Row(
           label: entry.label, shape: entry.shape, ratio: change.ratio, interval: change.interval,
@@ -115,17 +120,63 @@ public struct BaselineComparison: Sendable, Hashable {
   /// Today's times `now` against the baseline's `then` (seconds, any counts): the ratio of
   /// typical times (the Hodges–Lehmann shift of log-times), its interval, and the verdict.
   ///
+  /// When both runs were spread over at least two processes (`nowProcesses` and `thenProcesses`
+  /// give each time's), the interval also spans the shift between the processes' median
+  /// log-times: samples of one process share its layout and are not independent of each other,
+  /// so only the processes tell how far a second run can land from the first. The interval is
+  /// then the union of both, labelled with the processes' level.
+  ///
   /// - Throws: `StatsError` for empty or non-finite samples.
   public static func change(
-    now: [Double], then: [Double], threshold: Double = 0.02, confidence: Double = 0.95
+    now: [Double], then: [Double], threshold: Double = 0.02, confidence: Double = 0.95,
+    nowProcesses: [Int?] = [], thenProcesses: [Int?] = []
   ) throws(StatsError) -> (ratio: Double, interval: ConfidenceInterval, verdict: Verdict) {
-    let shift = try ShiftInterval(
-      now.map { Foundation.log($0) }, then.map { Foundation.log($0) }, confidence: confidence)
+    let logNow = now.map { Foundation.log($0) }
+    let logThen = then.map { Foundation.log($0) }
+    let shift = try ShiftInterval(logNow, logThen, confidence: confidence)
+    var lower = shift.interval.lower
+    var upper = shift.interval.upper
+    var level = shift.interval.confidence
+    let nowMedians = processMedians(logNow, nowProcesses)
+    let thenMedians = processMedians(logThen, thenProcesses)
+    if nowMedians.count >= 2, thenMedians.count >= 2 {
+      let between = try ShiftInterval(nowMedians, thenMedians, confidence: confidence)
+      lower = min(lower, between.interval.lower)
+      upper = max(upper, between.interval.upper)
+      // The union covers at least as often as the processes' interval, the one whose
+      // independence assumption holds.
+      level =
+        between.interval.confidence > 0
+        ? between.interval.confidence
+        : extremeRangeLevel(nowMedians.count, thenMedians.count)
+    }
     let ratio = Foundation.exp(shift.estimate)
     let interval = ConfidenceInterval(
-      lower: Foundation.exp(shift.interval.lower), upper: Foundation.exp(shift.interval.upper),
-      confidence: shift.interval.confidence)
+      lower: Foundation.exp(lower), upper: Foundation.exp(upper), confidence: level)
     return (ratio, interval, verdict(ratio: ratio, interval: interval, threshold: threshold))
+  }
+
+  /// The median of `values` in each process that `processes` (one per value) names; empty when
+  /// they name none.
+  static func processMedians(_ values: [Double], _ processes: [Int?]) -> [Double] {
+    guard processes.count == values.count else { return [] }
+    var groups: [Int: [Double]] = [:]
+    for (value, process) in zip(values, processes) {
+      if let process { groups[process, default: []].append(value) }
+    }
+    return groups.keys.sorted().map { key in
+      let sorted = groups[key, default: []].sorted()
+      let middle = sorted.count / 2
+      return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+  }
+
+  /// The level of the interval from the smallest to the largest of all `m · n` differences
+  /// (the Mann–Whitney statistic's two extremes excluded): `1 − 2 / C(m + n, m)`.
+  static func extremeRangeLevel(_ m: Int, _ n: Int) -> Double {
+    var arrangements = 1.0
+    for i in 0..<min(m, n) { arrangements = arrangements * Double(m + n - i) / Double(i + 1) }
+    return 1 - 2 / arrangements
   }
 
   /// The verdict for a time ratio (today over baseline) and its interval.

@@ -13,6 +13,9 @@ public struct MeasurementPlan: Sendable, Hashable, Codable {
   public var seed: UInt64
   /// Give each sample new random inputs (through `Candidate.refresh`).
   public var freshInputs: Bool
+  /// Separate processes that each ran `rounds` rounds (`ComparisonReport(merging:)`), or nil
+  /// for one.
+  public var processes: Int?
 
   /// A plan; the defaults are the report's 10 repetitions.
   public init(

@@ -10,13 +10,20 @@ public struct Sample: Sendable, Hashable, Codable {
   public let iterations: Int
   /// Seconds per call: the sample's duration divided by `iterations`.
   public let seconds: Double
+  /// The process (0-based) that took it, when the rounds were spread over several processes
+  /// (`ComparisonReport(merging:)`); nil for a run in one process.
+  public let process: Int?
 
   /// Creates a sample.
-  public init(candidate: Int, round: Int, position: Int, iterations: Int, seconds: Double) {
+  public init(
+    candidate: Int, round: Int, position: Int, iterations: Int, seconds: Double,
+    process: Int? = nil
+  ) {
     self.candidate = candidate
     self.round = round
     self.position = position
     self.iterations = iterations
     self.seconds = seconds
+    self.process = process
   }
 }

@@ -38,6 +38,46 @@ struct CompareCommandTests {
     #expect(result.stdout.contains(": fastest "))
   }
 
+  @Test("--processes N: N processes' rounds in one report, every measurement option passed on")
+  func processes() throws {
+    let directory = try AttuneProcess.temporaryDirectory()
+    let options = [
+      "compare", "--kernels", "naive,fused", "--sizes", "24", "--dims", "8", "--block-sizes",
+      "16", "--block-k", "16", "--threads", "1", "--repetitions", "2", "--seed", "5",
+      "--min-sample-ms", "0", "--fresh-inputs",
+    ]
+    let one = try AttuneProcess.run(options + ["--json", "one.json"], in: directory)
+    #expect(one.status == 0, "\(one.stderr)")
+    let three = try AttuneProcess.run(
+      options + ["--processes", "3", "--json", "three.json", "--save-baseline", "b.json"],
+      in: directory)
+    #expect(three.status == 0, "\(three.stderr)")
+    #expect(three.stdout.contains("6 interleaved rounds in 3 processes"))
+    #expect(three.stderr.contains("measuring in process 3 of 3"))
+    let single = try ComparisonReport.decode(
+      Data(contentsOf: directory.appendingPathComponent("one.json")))
+    let merged = try ComparisonReport.decode(
+      Data(contentsOf: directory.appendingPathComponent("three.json")))
+    #expect(merged.entries.map(\.label) == single.entries.map(\.label))
+    var plan = merged.plan
+    plan.rounds = 2
+    plan.processes = nil
+    #expect(plan == single.plan && merged.plan.processes == 3)
+    #expect(Set(merged.samples.compactMap(\.process)) == [0, 1, 2])
+    #expect(merged.samples.count == 3 * single.samples.count)
+    // Against a baseline of three processes, three processes: the interval spans the
+    // processes' medians, at their level (1 − 2 / C(6, 3) = 90 %).
+    let again = try AttuneProcess.run(
+      options + ["--processes", "3", "--baseline-from", "b.json", "--threshold", "50%"],
+      in: directory)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stdout.contains("(90%)"), "\(again.stdout)")
+    for bad in ["0", "101", "two"] {
+      let refused = try AttuneProcess.run(options + ["--processes", bad], in: directory)
+      #expect(refused.status == 64 && refused.stderr.contains("--processes"), "\(bad)")
+    }
+  }
+
   @Test("--save-baseline, then --baseline-from: a verdict per configuration and an exit code")
   func baseline() throws {
     let directory = try AttuneProcess.temporaryDirectory()

@@ -46,6 +46,17 @@ extension Attune {
     @Option(help: "Samples per entry, 1 to 100000 (the report used 10).")
     var repetitions = 10
 
+    @Option(
+      help: ArgumentHelp(
+        "Spread the measurement over N processes, 1 to 100, each running --repetitions rounds.",
+        discussion: """
+          Each process lays out code and data its own way, which moves a kernel's time by a \
+          percent or more from one process to the next. A baseline saved with N ≥ 2, compared \
+          with a run of N ≥ 2, bounds each change by the processes' medians as well (5 gives a \
+          95 % interval from them): an unchanged build then reads "no change".
+          """))
+    var processes = 1
+
     @Option(help: "Seed of the inputs and of the shuffled order.")
     var seed: UInt64 = 1
 
@@ -108,6 +119,7 @@ extension Attune {
     func validate() throws {
       _ = try comparison()
       try OptionLimits.count(repetitions, "--repetitions", 1...100_000)
+      try OptionLimits.count(processes, "--processes", 1...100)
       guard minSampleMs.isFinite, minSampleMs >= 0, minSampleMs <= 60_000 else {
         throw ValidationError(
           "--min-sample-ms must lie in [0, 60000] (one minute), got \(minSampleMs)")
@@ -221,6 +233,67 @@ extension Attune {
       return value
     }
 
+    /// The comparison measured by `processes` runs of this executable, one after the other, each
+    /// writing its report to a temporary file; merged with `ComparisonReport(merging:)`.
+    private func measureInProcesses() throws -> ComparisonReport {
+      guard let executable = Bundle.main.executablePath else {
+        throw CommandError("--processes: cannot find attune's own executable to run it again")
+      }
+      let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("attune-compare-\(UUID().uuidString)")
+      do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      } catch {
+        throw CommandError("--processes: cannot create \(directory.path): \(error)")
+      }
+      defer { try? FileManager.default.removeItem(at: directory) }
+      var parts: [ComparisonReport] = []
+      for p in 0..<processes {
+        if !quiet {
+          FileHandle.standardError.write(
+            Data("measuring in process \(p + 1) of \(processes)\n".utf8))
+        }
+        let file = directory.appendingPathComponent("process-\(p).json").path
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = childArguments(json: file)
+        let errors = Pipe()
+        child.standardError = errors
+        child.standardOutput = FileHandle.nullDevice
+        do { try child.run() } catch {
+          throw CommandError("--processes: cannot start \(executable): \(error)")
+        }
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0, let data = FileManager.default.contents(atPath: file)
+        else {
+          let text = String(decoding: message, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+          throw CommandError(
+            "process \(p + 1) of \(processes) failed (status \(child.terminationStatus))\(text.isEmpty ? "" : ": \(text)")"
+          )
+        }
+        parts.append(try ComparisonReport.decode(data))
+      }
+      return try ComparisonReport(merging: parts)
+    }
+
+    /// The arguments of one process of `--processes`: the measurement's options, its report to
+    /// `json`, no progress; the verdict and the outputs stay with this process.
+    func childArguments(json: String) -> [String] {
+      var arguments = [
+        "compare", "--kernels", kernels, "--sizes", sizes, "--dims", dims, "--block-sizes",
+        blockSizes, "--repetitions", "\(repetitions)", "--seed", "\(seed)", "--baseline", baseline,
+        "--min-sample-ms", "\(minSampleMs)", "--json", json, "--quiet",
+      ]
+      if let blockK { arguments += ["--block-k", "\(blockK)"] }
+      if let threads { arguments += ["--threads", "\(threads)"] }
+      if freshInputs { arguments.append("--fresh-inputs") }
+      for hook in testSlowCopy { arguments += ["--test-slow-copy", hook] }
+      for hook in testSlow { arguments += ["--test-slow", hook] }
+      return arguments
+    }
+
     /// The saved baseline `--baseline-from` names, read before any measurement.
     func loadBaseline() throws -> ComparisonReport? {
       guard let baselineFrom else { return nil }
@@ -241,15 +314,19 @@ extension Attune {
       try OutputFile.check(json, csv, markdown, savedBaseline)
       printWarnings(
         MeasurementWarnings.warnings(machine: .current(), repetitions: repetitions))
-      var bar = ProgressBar(quiet: quiet)
       let result: ComparisonReport
-      do {
-        result = try comparison.run { bar.update($0) }
-      } catch let error as AttentionError {
+      if processes > 1 {
+        result = try measureInProcesses()
+      } else {
+        var bar = ProgressBar(quiet: quiet)
+        do {
+          result = try comparison.run { bar.update($0) }
+        } catch let error as AttentionError {
+          bar.finish()
+          throw CommandError(error.description)
+        }
         bar.finish()
-        throw CommandError(error.description)
       }
-      bar.finish()
       var outputs: [(bytes: [UInt8], path: String)] = []
       if let json { outputs.append(([UInt8](try result.json()), json)) }
       if let csv { outputs.append((Array(result.csv().utf8), csv)) }
@@ -274,7 +351,9 @@ extension Attune {
         print(
           "\(machine.cpuModel), \(machine.logicalProcessors) processors, \(machine.operatingSystem), Swift \(machine.swiftVersion) \(machine.buildConfiguration), micro-kernels \(machine.microKernels ?? "unknown"), Attune \(machine.attuneVersion ?? "?")\(machine.attuneCommit.map { " (\($0))" } ?? "")"
         )
-        print("\(result.plan.rounds) interleaved rounds; times are per call\n")
+        print(
+          "\(result.plan.rounds) interleaved rounds\(result.plan.processes.map { " in \($0) processes" } ?? ""); times are per call\n"
+        )
         print(result.table())
         print("")
         print(result.answers().joined(separator: "\n"))
