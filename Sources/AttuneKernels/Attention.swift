@@ -94,25 +94,8 @@ package func stackedAttention(
     logSumExp?.update(repeating: -.infinity)
     return
   }
-  var problem = try AttentionProblem(
-    q: q, k: k, v: v, shape: shape, scale: options.scale ?? shape.defaultScale)
-  precondition(queryPositions >= 1 && shape.queries % queryPositions == 0)
-  problem.queryPositions = queryPositions
-  try options.mask.validate()
-  problem.mask = options.mask
-  problem.microKernels = try MicroKernelTable.resolve(options.instructionSet)
-  problem.scoreArithmetic = ScoreArithmetic(options.scorePrecision, kernels: problem.microKernels)
-  if let bias {
-    // A row per query position, or one row that every query shares (as PyTorch broadcasts a
-    // padding mask [B, 1, 1, Nk]).
-    let shared = bias.count == shape.keys && queryPositions > 1
-    guard bias.count == queryPositions &* shape.keys || shared, let base = bias.baseAddress else {
-      throw .shapeMismatch(
-        tensor: "bias", expected: queryPositions &* shape.keys, actual: bias.count)
-    }
-    problem.bias = base
-    problem.biasRowStride = shared ? 0 : shape.keys
-  }
+  var problem = try AttentionProblem.configured(
+    q: q, k: k, v: v, shape: shape, options: options, bias: bias, queryPositions: queryPositions)
   if let logSumExp {
     guard logSumExp.count == shape.queries, let base = logSumExp.baseAddress else {
       throw .shapeMismatch(tensor: "log-sum-exp", expected: shape.queries, actual: logSumExp.count)

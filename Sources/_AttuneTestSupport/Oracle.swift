@@ -55,6 +55,87 @@ public enum Oracle {
     return (out, lse)
   }
 
+  /// The Float64 gradients `(dQ, dK, dV)` of `Σ dO ∘ O` for `inputs` (no gradient to the bias),
+  /// from the definitions on whole matrices: `P = softmax(S)`, `dV = Pᵀ · dO`, `dP = dO · Vᵀ`,
+  /// `dS = P ∘ (dP − rowsum(dO ∘ O))`, `dQ = dS · K · scale`, `dK = dSᵀ · Q · scale`.
+  public static func attentionBackward(
+    _ inputs: AttentionInputs, gradOutput: [Float], scale: Double, mask: AttentionMask = .none,
+    bias: [Float]? = nil
+  ) -> (dq: [Double], dk: [Double], dv: [Double]) {
+    attentionBackward(
+      q: inputs.q.map(Double.init), k: inputs.k.map(Double.init), v: inputs.v.map(Double.init),
+      shape: inputs.shape, gradOutput: gradOutput.map(Double.init), scale: scale, mask: mask,
+      bias: bias?.map(Double.init))
+  }
+
+  /// `attentionBackward(_:gradOutput:scale:mask:bias:)` on Float64 inputs.
+  public static func attentionBackward(
+    q: [Double], k: [Double], v: [Double], shape s: AttentionShape, gradOutput dO: [Double],
+    scale: Double, mask: AttentionMask = .none, bias: [Double]? = nil
+  ) -> (dq: [Double], dk: [Double], dv: [Double]) {
+    let (nq, nk, dk, dv) = (s.queries, s.keys, s.headDim, s.valueDim)
+    let p = probabilities(q: q, k: k, shape: s, scale: scale, mask: mask, bias: bias)
+    var dQ = [Double](repeating: 0, count: nq * dk)
+    var dK = [Double](repeating: 0, count: nk * dk)
+    var dV = [Double](repeating: 0, count: nk * dv)
+    for i in 0..<nq {
+      // D_i = Σ_c dO_ic · O_ic, O from the same probabilities.
+      var d = 0.0
+      for c in 0..<dv {
+        var o = 0.0
+        for j in 0..<nk { o += p[i * nk + j] * v[j * dv + c] }
+        d += dO[i * dv + c] * o
+      }
+      for j in 0..<nk where p[i * nk + j] > 0 {
+        var dp = 0.0
+        for c in 0..<dv {
+          dp += dO[i * dv + c] * v[j * dv + c]
+          dV[j * dv + c] += p[i * nk + j] * dO[i * dv + c]
+        }
+        let ds = p[i * nk + j] * (dp - d)
+        for c in 0..<dk {
+          dQ[i * dk + c] += ds * k[j * dk + c] * scale
+          dK[j * dk + c] += ds * q[i * dk + c] * scale
+        }
+      }
+    }
+    return (dQ, dK, dV)
+  }
+
+  /// `P = softmax(Q · Kᵀ · scale + bias)` row by row in Float64, `[Nq, Nk]` (a row that sees no
+  /// key is zeros).
+  public static func probabilities(
+    q: [Double], k: [Double], shape s: AttentionShape, scale: Double,
+    mask: AttentionMask = .none, bias: [Double]? = nil
+  ) -> [Double] {
+    let (nq, nk, dk) = (s.queries, s.keys, s.headDim)
+    var p = [Double](repeating: 0, count: nq * nk)
+    for i in 0..<nq {
+      var rowMax = -Double.infinity
+      for j in 0..<nk {
+        guard visible(mask, row: i, key: j, queries: nq, keys: nk) else {
+          p[i * nk + j] = -.infinity
+          continue
+        }
+        var dot = 0.0
+        for c in 0..<dk { dot += q[i * dk + c] * k[j * dk + c] }
+        p[i * nk + j] = dot * scale + (bias?[i * nk + j] ?? 0)
+        rowMax = max(rowMax, p[i * nk + j])
+      }
+      guard rowMax > -.infinity else {
+        for j in 0..<nk { p[i * nk + j] = 0 }
+        continue
+      }
+      var sum = 0.0
+      for j in 0..<nk {
+        p[i * nk + j] = OracleMath.exp(p[i * nk + j] - rowMax)
+        sum += p[i * nk + j]
+      }
+      for j in 0..<nk { p[i * nk + j] /= sum }
+    }
+    return p
+  }
+
   /// Whether query `row` may see `key`, written from the definitions (not from the kernels'
   /// range arithmetic, which it checks).
   public static func visible(

@@ -24,12 +24,22 @@ package final class PackedKeys: Sendable {
   /// `panelKeys`, each rounded to the nearest bfloat16 when `roundingToBFloat16` (the portable
   /// form of bfloat16 scores). Panels are shared among `threads` workers when K is large enough
   /// for that to pay for waking them (`parallelFloats`).
-  package init(
+  package convenience init(
     _ problem: AttentionProblem, tileKeys: Int, panelKeys: Int, roundingToBFloat16: Bool = false,
     threads: Int = 1
   ) {
-    let nk = problem.shape.keys
-    let dk = problem.shape.headDim
+    self.init(
+      rows: problem.kBase, count: problem.shape.keys, width: problem.shape.headDim,
+      tileKeys: tileKeys, panelKeys: panelKeys, roundingToBFloat16: roundingToBFloat16,
+      threads: threads, for: problem)
+  }
+
+  /// Packs `count` rows of `width` floats from `rows` (K, or any matrix whose rows play the keys'
+  /// part, as V does in the backward pass) the same way; scratch counted for `problem`.
+  package init(
+    rows: UnsafePointer<Float>, count nk: Int, width dk: Int, tileKeys: Int, panelKeys: Int,
+    roundingToBFloat16: Bool = false, threads: Int = 1, for problem: AttentionProblem
+  ) {
     let tile = min(tileKeys, nk)
     self.panelKeys = panelKeys
     let panelsPerTile = (tile + panelKeys - 1) / panelKeys
@@ -45,6 +55,7 @@ package final class PackedKeys: Sendable {
     self.storage = storage
     let workers = nk * dk >= Self.parallelFloats ? threads : 1
     let output = SharedOutput(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+    let source = SharedInput(rows)
     WorkQueue.run(items: tileCount * panelsPerTile, threads: workers) { queue in
       while let p = queue.take() {
         let (t, inTile) = p.quotientAndRemainder(dividingBy: panelsPerTile)
@@ -52,7 +63,7 @@ package final class PackedKeys: Sendable {
         // Keys of this panel that exist: the last tile may be short (and its last panels empty).
         let count = max(0, min(panelKeys, min(tile, nk - t * tile) - first))
         Self.pack(
-          problem.kBase + (t * tile + first) * dk, keys: count, dk: dk,
+          source.base + (t * tile + first) * dk, keys: count, dk: dk,
           into: output.base + p * panelKeys * dk, panelKeys: panelKeys,
           roundingToBFloat16: roundingToBFloat16)
       }

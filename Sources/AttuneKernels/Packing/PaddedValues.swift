@@ -9,17 +9,27 @@ package final class PaddedValues: @unchecked Sendable {
   private let storage: AlignedBuffer?
 
   /// Pads the values of a validated `problem` (read-only; kept alive by the caller).
-  package init(_ problem: AttentionProblem, lanes: Int) {
-    let dv = problem.shape.valueDim
-    let nk = problem.shape.keys
-    stride = Self.stride(dv, lanes: lanes)
-    if stride == dv {
+  package convenience init(_ problem: AttentionProblem, lanes: Int) {
+    self.init(
+      rows: problem.vBase, count: problem.shape.keys, width: problem.shape.valueDim,
+      lanes: lanes, for: problem)
+  }
+
+  /// Pads `count` rows of `width` floats from `rows` (V, or any matrix a product micro-kernel
+  /// reads as its right operand, as Q, K and dO in the backward pass); used in place when
+  /// `width` is already a multiple of `lanes`. Scratch is counted for `problem`.
+  package init(
+    rows: UnsafePointer<Float>, count: Int, width: Int, lanes: Int,
+    for problem: AttentionProblem
+  ) {
+    stride = Self.stride(width, lanes: lanes)
+    if stride == width {
       storage = nil
-      base = problem.vBase
+      base = rows
     } else {
-      let buffer = AlignedBuffer(count: nk * stride, for: problem)
-      for row in 0..<nk {
-        (buffer.base + row * stride).update(from: problem.vBase + row * dv, count: dv)
+      let buffer = AlignedBuffer(count: count * stride, for: problem)
+      for row in 0..<count {
+        (buffer.base + row * stride).update(from: rows + row * width, count: width)
       }
       storage = buffer
       base = UnsafePointer(buffer.base)

@@ -1,0 +1,39 @@
+/// What a backward kernel reads: the forward problem (Q, K, V, scale, mask, bias), the forward's
+/// output `O [Nq, dv]` and log-sum-exp `L [Nq]`, and the loss's gradient `dO [Nq, dv]`.
+///
+/// The buffers are the caller's, validated against the shape by `attentionBackward`; they stay
+/// alive and unchanged while a kernel runs.
+public struct BackwardProblem: @unchecked Sendable {
+  /// Q, K, V, the shape, scale, mask and bias.
+  public let forward: AttentionProblem
+  /// The forward output, `[Nq, dv]`.
+  public let output: UnsafePointer<Float>
+  /// The forward's log-sum-exp of each row's scaled, masked scores, `[Nq]` (−∞: the row saw no
+  /// key).
+  public let logSumExp: UnsafePointer<Float>
+  /// ∂loss/∂O, `[Nq, dv]`.
+  public let gradOutput: UnsafePointer<Float>
+
+  package init(
+    forward: AttentionProblem, output: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>,
+    gradOutput: UnsafePointer<Float>
+  ) {
+    self.forward = forward
+    self.output = output
+    self.logSumExp = logSumExp
+    self.gradOutput = gradOutput
+  }
+
+  /// `D_i = Σ_c dO_ic · O_ic` for every row (FlashAttention-2's first step), summed in Float64:
+  /// the term every gradient of row `i`'s softmax subtracts.
+  ///
+  /// - Complexity: O(Nq · dv).
+  package func rowDots() -> [Float] {
+    let (nq, dv) = (forward.shape.queries, forward.shape.valueDim)
+    return (0..<nq).map { i in
+      var sum = 0.0
+      for c in 0..<dv { sum += Double(gradOutput[i * dv + c]) * Double(output[i * dv + c]) }
+      return Float(sum)
+    }
+  }
+}

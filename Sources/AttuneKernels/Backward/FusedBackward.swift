@@ -1,0 +1,203 @@
+/// FlashAttention-2's backward pass (Dao, "FlashAttention-2", 2023, algorithm 2): for each tile
+/// of `blockK` keys, every tile of `blockQ` query rows that sees it recomputes its scores and
+/// `P = e^(S − L)` from the forward's log-sum-exp `L`, then `dV_j += Pᵀ · dO_i`,
+/// `dP = dO_i · V_jᵀ`, `dS = P ∘ (dP − D_i)`, `dK_j += dSᵀ · Q_i` and `dQ_i += dS · K_j` (both
+/// times the scale at the end). The `Nq × Nk` matrices never exist.
+///
+/// Workers take key tiles, so each owns its tile's `dK` and `dV`; `dQ`, which every key tile adds
+/// to, is summed in one partial per worker and the partials added together at the end (no two
+/// threads write the same row). The four products run on the micro-kernels of the CPU's table:
+/// `S` and `dP` on the score kernel over K and V packed in panels, the other three on the product
+/// kernel (with `P` and `dS` transposed per tile for `dV` and `dK`). Tiles that no row of a
+/// query tile may see are skipped.
+///
+/// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask. Memory beyond inputs and
+///   gradients: packed K and V (`Nk · (dk + dv)` floats rounded up to whole panels), padded
+///   copies of Q, K and dO when dk or dv is not a multiple of the table's lanes, per worker a
+///   partial dQ (`Nq · dk` floats) and its tiles (`blockK · (2 · blockQ + dk + dv) + 2 · blockQ ·
+///   blockK` floats): O((Nq + Nk) · d · threads), never O(Nq · Nk).
+public struct FusedBackward: AttentionBackwardKernel {
+  /// Query rows per tile.
+  public let blockQ: Int
+  /// Keys per tile.
+  public let blockK: Int
+  /// Worker threads.
+  public let threads: Int
+
+  /// Creates the kernel with its defaults: tiles of 64 × 64 (a multiple of every table's score
+  /// rows and panel width), as many threads as active processors.
+  public init() {
+    blockQ = Self.parameters[0].defaultValue
+    blockK = Self.parameters[1].defaultValue
+    threads = Self.parameters[2].defaultValue
+  }
+
+  /// Creates the kernel.
+  ///
+  /// - Throws: `AttentionError.invalidParameter` if a value is out of range (block sizes 1 to
+  ///   65536, threads 1 to 256).
+  public init(blockQ: Int, blockK: Int, threads: Int = Self.parameters[2].defaultValue)
+    throws(AttentionError)
+  {
+    self.blockQ = try Self.parameters[0].checked(blockQ, kernel: "fused backward")
+    self.blockK = try Self.parameters[1].checked(blockK, kernel: "fused backward")
+    self.threads = try Self.parameters[2].checked(threads, kernel: "fused backward")
+  }
+
+  /// `blockQ`, `blockK` and `threads`.
+  public static let parameters = [
+    KernelParameter(
+      name: "blockQ", summary: "query rows per tile", defaultValue: 64, range: 1...(1 << 16)),
+    KernelParameter(
+      name: "blockK", summary: "keys per tile", defaultValue: 64, range: 1...(1 << 16)),
+    .threads,
+  ]
+
+  /// `"fused"`.
+  public var name: String { "fused" }
+
+  /// Packed K and V, padded copies, per worker a partial dQ and its tiles.
+  public func scratchBytes(for shape: AttentionShape) -> Int {
+    let kernels = MicroKernelTable.current
+    let (nq, nk, dk, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
+    let bq = min(blockQ, nq)
+    let bk = min(blockK, nk)
+    let dkp = kernels.roundedToLanes(dk)
+    let dvp = kernels.roundedToLanes(dv)
+    let packed =
+      PackedKeys.floatCount(keys: nk, headDim: dk, tileKeys: bk, panelKeys: kernels.panelKeys)
+      &+ PackedKeys.floatCount(keys: nk, headDim: dv, tileKeys: bk, panelKeys: kernels.panelKeys)
+    let padded =
+      (dkp == dk ? 0 : (nq &+ nk) &* dkp) &+ (dvp == dv ? 0 : nq &* dvp)
+    let workers = min(threads, max(1, (nk + bk - 1) / bk))
+    let lds = kernels.roundedToPanels(bk)
+    let perWorker = nq &* dkp &+ Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp)
+    return Platform.floatBytes(packed &+ padded &+ workers &* perWorker)
+  }
+
+  /// Floats of one worker's tiles: `S`/`P` and `dP`/`dS` (`bq × lds` each), their transposes
+  /// (`bk × bq` each), and the key tile's dK and dV accumulators.
+  static func tileFloats(bq: Int, bk: Int, lds: Int, dkp: Int, dvp: Int) -> Int {
+    2 &* bq &* lds &+ 2 &* bk &* bq &+ bk &* (dkp &+ dvp)
+  }
+
+  /// Computes the three gradients; see `AttentionBackwardKernel`.
+  public func computeGradients(
+    _ problem: BackwardProblem, dq: UnsafeMutablePointer<Float>,
+    dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>
+  ) {
+    let forward = problem.forward
+    let kernels = forward.microKernels
+    let shape = forward.shape
+    let (nq, nk, dkw, dvw) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
+    let bq = min(blockQ, nq)
+    let bk = min(blockK, nk)
+    let keyTiles = (nk + bk - 1) / bk
+    let workers = min(threads, keyTiles)
+    let lds = kernels.roundedToPanels(bk)
+    // The score kernel's right operands: K and V in panels. The product kernel's: Q, K and dO
+    // with rows padded to whole vectors.
+    let packedK = PackedKeys(
+      rows: forward.kBase, count: nk, width: dkw, tileKeys: bk, panelKeys: kernels.panelKeys,
+      threads: threads, for: forward)
+    let packedV = PackedKeys(
+      rows: forward.vBase, count: nk, width: dvw, tileKeys: bk, panelKeys: kernels.panelKeys,
+      threads: threads, for: forward)
+    let lanes = kernels.lanes
+    let paddedQ = PaddedValues(
+      rows: forward.qBase, count: nq, width: dkw, lanes: lanes, for: forward)
+    let paddedK = PaddedValues(
+      rows: forward.kBase, count: nk, width: dkw, lanes: lanes, for: forward)
+    let paddedDO = PaddedValues(
+      rows: problem.gradOutput, count: nq, width: dvw, lanes: lanes, for: forward)
+    let (dkp, dvp) = (paddedQ.stride, paddedDO.stride)
+    let d = problem.rowDots()
+    let totalDQ = AlignedBuffer(count: nq * dkp, for: forward)
+    let sharedDQ = SharedOutput(
+      UnsafeMutableBufferPointer(start: totalDQ.base, count: totalDQ.count))
+    let gradK = SharedOutput(UnsafeMutableBufferPointer(start: dk, count: nk * dkw))
+    let gradV = SharedOutput(UnsafeMutableBufferPointer(start: dv, count: nk * dvw))
+    let merge = Lock()
+    WorkQueue.run(items: keyTiles, threads: workers) { queue in
+      let partialDQ = AlignedBuffer(count: nq * dkp, for: forward)
+      let tiles = AlignedBuffer(
+        count: Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp), for: forward,
+        zeroed: false)
+      let p = tiles.base  // [bq, lds]: S, then P
+      let ds = p + bq * lds  // [bq, lds]: dP, then dS
+      let pT = ds + bq * lds  // [bk, bq]
+      let dsT = pT + bk * bq  // [bk, bq]
+      let accK = dsT + bk * bq  // [bk, dkp]
+      let accV = accK + bk * dkp  // [bk, dvp]
+      while let t = queue.take() {
+        let k0 = t * bk
+        let kn = min(bk, nk - k0)
+        accK.update(repeating: 0, count: kn * dkp)
+        accV.update(repeating: 0, count: kn * dvp)
+        for q0 in stride(from: 0, to: nq, by: bq) {
+          let qn = min(bq, nq - q0)
+          guard Self.anyRowSees(forward, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn)) else {
+            continue
+          }
+          // S = Q_i · K_jᵀ and dP = dO_i · V_jᵀ, panel by panel.
+          for panel in 0..<packedK.panelsPerTile where panel * kernels.panelKeys < kn {
+            kernels.scores(
+              forward.qBase + q0 * dkw, dkw, qn, packedK.panel(tile: t, panel), dkw,
+              p + panel * kernels.panelKeys, lds)
+            kernels.scores(
+              problem.gradOutput + q0 * dvw, dvw, qn, packedV.panel(tile: t, panel), dvw,
+              ds + panel * kernels.panelKeys, lds)
+          }
+          for r in 0..<qn {
+            let row = q0 + r
+            let s = p + r * lds
+            let dsRow = ds + r * lds
+            let lse = problem.logSumExp[row]
+            let allowed = forward.allowedKeys(row: row).clamped(to: k0..<(k0 + kn))
+            guard lse > -.infinity, !allowed.isEmpty else {
+              s.update(repeating: 0, count: kn)
+              dsRow.update(repeating: 0, count: kn)
+              continue
+            }
+            _ = kernels.scaleMax(s, forward.biasRow(row).map { $0 + k0 }, kn, forward.scale)
+            // Hidden keys after scaling (a negative scale would turn −∞ into +∞).
+            let before = allowed.lowerBound - k0
+            let after = allowed.upperBound - k0
+            if before > 0 { s.update(repeating: -.infinity, count: before) }
+            if after < kn { (s + after).update(repeating: -.infinity, count: kn - after) }
+            _ = kernels.expSum(s, kn, lse)  // P = e^(S − L)
+            let dRow = d[row]
+            for j in 0..<kn { dsRow[j] = s[j] * (dsRow[j] - dRow) }
+          }
+          for r in 0..<qn {
+            for j in 0..<kn {
+              pT[j * bq + r] = p[r * lds + j]
+              dsT[j * bq + r] = ds[r * lds + j]
+            }
+          }
+          // dV_j += Pᵀ · dO_i, dK_j += dSᵀ · Q_i, dQ_i += dS · K_j.
+          kernels.products(pT, bq, kn, paddedDO.base + q0 * dvp, dvp, qn, dvp, accV, dvp, 0)
+          kernels.products(dsT, bq, kn, paddedQ.base + q0 * dkp, dkp, qn, dkp, accK, dkp, 0)
+          kernels.products(
+            ds, lds, qn, paddedK.base + k0 * dkp, dkp, kn, dkp, partialDQ.base + q0 * dkp, dkp, 0)
+        }
+        for j in 0..<kn {
+          for c in 0..<dkw { gradK.base[(k0 + j) * dkw + c] = accK[j * dkp + c] * forward.scale }
+          for c in 0..<dvw { gradV.base[(k0 + j) * dvw + c] = accV[j * dvp + c] }
+        }
+      }
+      merge.withLock {
+        for i in 0..<(nq * dkp) { sharedDQ.base[i] += partialDQ.base[i] }
+      }
+    }
+    for i in 0..<nq {
+      for c in 0..<dkw { dq[i * dkw + c] = totalDQ.base[i * dkp + c] * forward.scale }
+    }
+  }
+
+  /// Whether some row of `rows` may see some key of `keys` (the mask's ranges; a bias may hide
+  /// more, which the exponentials then make zero).
+  static func anyRowSees(_ problem: AttentionProblem, rows: Range<Int>, keys: Range<Int>) -> Bool {
+    rows.contains { !problem.allowedKeys(row: $0).clamped(to: keys).isEmpty }
+  }
+}

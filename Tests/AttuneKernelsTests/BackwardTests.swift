@@ -1,0 +1,215 @@
+import AttuneKernels
+import Testing
+import _AttuneTestSupport
+
+/// The backward pass against the Float64 oracle's gradients (themselves checked against finite
+/// differences), on shapes that hit vector tails and tile edges, every mask, biases, rows that
+/// see no key, one key, one feature, dk ≠ dv and large logits.
+struct BackwardTests {
+  static func kernels() throws -> [any AttentionBackwardKernel] {
+    [
+      NaiveBackward(), FusedBackward(), try FusedBackward(blockQ: 7, blockK: 5, threads: 2),
+      try FusedBackward(blockQ: 64, blockK: 16, threads: 1),
+    ]
+  }
+
+  /// Each gradient's largest error over its largest magnitude must stay below this. Float32
+  /// carries 2⁻²⁴ ≈ 6e-8 per operation; the forward's O and log-sum-exp, the exponentials and
+  /// sums over up to 1000 keys add up to a few 1e-6 on these data.
+  static let tolerance = 2e-5
+
+  /// The fused forward's output and log-sum-exp, as a training step keeps them.
+  func forward(_ inputs: AttentionInputs, options: AttentionOptions, bias: [Float]? = nil) throws
+    -> (output: [Float], lse: [Float])
+  {
+    let shape = inputs.shape
+    var output = [Float](repeating: .nan, count: shape.outputCount)
+    var lse = [Float](repeating: .nan, count: shape.queries)
+    try inputs.q.withUnsafeBufferPointer { q in
+      try inputs.k.withUnsafeBufferPointer { k in
+        try inputs.v.withUnsafeBufferPointer { v in
+          try (bias ?? []).withUnsafeBufferPointer { b in
+            try output.withUnsafeMutableBufferPointer { o in
+              try lse.withUnsafeMutableBufferPointer { l in
+                try attention(
+                  q: q, k: k, v: v, shape: shape, into: o, options: options,
+                  bias: bias == nil ? nil : b, logSumExp: l)
+              }
+            }
+          }
+        }
+      }
+    }
+    return (output, lse)
+  }
+
+  /// Forward (fused, Float32: O and the log-sum-exp as a training step would have them), then
+  /// every backward kernel, each gradient compared with the oracle's.
+  func check(
+    _ shape: AttentionShape, mask: AttentionMask = .none, bias: [Float]? = nil,
+    logits: Float = 1, seed: UInt64 = 1
+  ) throws {
+    var inputs = try AttentionInputs.random(shape: shape, seed: seed)
+    inputs = AttentionInputs(
+      q: inputs.q.map { $0 * logits }, k: inputs.k, v: inputs.v, shape: shape)
+    var generator = SplitMix64(seed: seed &+ 99)
+    let dO = (0..<shape.outputCount).map { _ in generator.nextGaussian() }
+    let options = AttentionOptions(mask: mask)
+    let (output, lse) = try forward(inputs, options: options, bias: bias)
+    let want = Oracle.attentionBackward(
+      inputs, gradOutput: dO, scale: Double(shape.defaultScale), mask: mask, bias: bias)
+    // Each gradient's natural magnitude, for gradients that vanish (one key: the softmax is
+    // constant, dQ and dK are 0 but for rounding): a term of dS is P · (dP − D) with
+    // |dP| ≤ dv · max|dO| · max|V|.
+    func largest(_ x: [Float]) -> Double { Double(x.map { abs($0) }.max() ?? 0) }
+    let dS = Double(shape.valueDim) * largest(dO) * largest(inputs.v)
+    let scale = Double(shape.defaultScale)
+    let natural = [dS * scale * largest(inputs.k), dS * scale * largest(inputs.q), largest(dO)]
+    for kernel in try Self.kernels() {
+      let got = try attentionBackward(
+        q: inputs.q, k: inputs.k, v: inputs.v, output: output, logSumExp: lse, gradOutput: dO,
+        shape: shape, kernel: kernel, options: options, bias: bias)
+      let pairs = [("dQ", got.dq, want.dq), ("dK", got.dk, want.dk), ("dV", got.dv, want.dv)]
+      for ((name, g, w), floor) in zip(pairs, natural) {
+        #expect(g.allSatisfy { $0.isFinite }, "\(kernel.name) \(name) at \(shape)")
+        let biggest = w.map { abs($0) }.max() ?? 0
+        let error = maxAbsoluteError(g, w)
+        #expect(
+          error <= Self.tolerance * max(biggest, 0.01 * floor),
+          "\(kernel.name) \(name) at \(shape), \(mask): error \(error), largest \(biggest)")
+      }
+    }
+  }
+
+  /// (Nq, Nk, dk, dv): one of everything, dk ≠ dv, 63/64/65, tails of every lane count, more
+  /// rows than a tile, one key, one feature.
+  static let shapes = [
+    (1, 1, 1, 1), (7, 7, 3, 5), (63, 65, 64, 64), (64, 64, 8, 16), (65, 63, 7, 9),
+    (130, 70, 16, 16),
+    (1000, 300, 8, 8), (5, 1, 4, 4), (20, 33, 1, 1),
+  ]
+
+  @Test("gradients match the oracle on tails and tile edges", arguments: shapes)
+  func plain(_ sizes: (Int, Int, Int, Int)) throws {
+    let (nq, nk, dk, dv) = sizes
+    try check(AttentionShape(queries: nq, keys: nk, headDim: dk, valueDim: dv))
+  }
+
+  @Test("masks: causal in both alignments with Nq ≠ Nk, windows; rows that see no key get zeros")
+  func masks() throws {
+    for (nq, nk) in [(65, 63), (7, 20), (20, 7), (64, 64)] {
+      let shape = AttentionShape(queries: nq, keys: nk, headDim: 16, valueDim: 8)
+      for alignment in CausalAlignment.allCases {
+        try check(shape, mask: .causal(alignment))
+        try check(shape, mask: .slidingWindow(size: 5, alignment: alignment))
+      }
+    }
+  }
+
+  @Test("a bias, −∞ hiding keys and whole rows; large logits")
+  func biasAndLogits() throws {
+    let shape = AttentionShape(queries: 33, keys: 65, headDim: 16, valueDim: 16)
+    var generator = SplitMix64(seed: 5)
+    var bias = (0..<(33 * 65)).map { _ in generator.nextGaussian() }
+    for j in stride(from: 0, to: 65, by: 3) { bias[4 * 65 + j] = -.infinity }
+    for j in 0..<65 { bias[9 * 65 + j] = -.infinity }  // row 9 sees nothing
+    try check(shape, bias: bias)
+    try check(shape, mask: .causal(.bottomRight), bias: bias)
+    // Scores of ±60 and more: P is one-hot in most rows.
+    try check(shape, logits: 40)
+  }
+
+  @Test("rows that see no key: zero gradient rows, never NaN")
+  func emptyRows() throws {
+    // Bottom-right causal with Nq > Nk: the first Nq − Nk rows see no key.
+    let shape = AttentionShape(queries: 12, keys: 5, headDim: 4, valueDim: 3)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 3)
+    let options = AttentionOptions(mask: .causal(.bottomRight))
+    let (o, lse) = try forward(inputs, options: options)
+    #expect(lse[0..<7].allSatisfy { $0 == -.infinity } && lse[7...].allSatisfy { $0.isFinite })
+    for kernel in try Self.kernels() {
+      let got = try attentionBackward(
+        q: inputs.q, k: inputs.k, v: inputs.v, output: o, logSumExp: lse,
+        gradOutput: [Float](repeating: 1, count: 36), shape: shape, kernel: kernel,
+        options: options)
+      #expect(got.dq[0..<(7 * 4)].allSatisfy { $0 == 0 }, "\(kernel.name)")
+      #expect(got.dq.allSatisfy { $0.isFinite } && got.dk.allSatisfy { $0.isFinite })
+    }
+  }
+
+  @Test("the oracle's gradients agree with central finite differences of Σ dO ∘ O")
+  func oracleAgainstFiniteDifferences() throws {
+    let shape = AttentionShape(queries: 3, keys: 4, headDim: 2, valueDim: 3)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 11)
+    var generator = SplitMix64(seed: 12)
+    let dO = (0..<shape.outputCount).map { _ in Double(generator.nextGaussian()) }
+    let bias = (0..<12).map { _ in Double(generator.nextGaussian()) }
+    let scale = 0.7
+    for mask in [AttentionMask.none, .causal(.bottomRight)] {
+      let q = inputs.q.map(Double.init)
+      let k = inputs.k.map(Double.init)
+      let v = inputs.v.map(Double.init)
+      func loss(_ q: [Double], _ k: [Double], _ v: [Double]) -> Double {
+        let p = Oracle.probabilities(
+          q: q, k: k, shape: shape, scale: scale, mask: mask, bias: bias)
+        var sum = 0.0
+        for i in 0..<3 {
+          for c in 0..<3 {
+            var o = 0.0
+            for j in 0..<4 { o += p[i * 4 + j] * v[j * 3 + c] }
+            sum += dO[i * 3 + c] * o
+          }
+        }
+        return sum
+      }
+      let analytic = Oracle.attentionBackward(
+        q: q, k: k, v: v, shape: shape, gradOutput: dO, scale: scale, mask: mask, bias: bias)
+      let h = 1e-6
+      /// ∂loss/∂(tensor `which`'s element `index`) by central differences.
+      func numeric(_ which: Int, _ index: Int) -> Double {
+        var tensors = [q, k, v]
+        tensors[which][index] += h
+        let up = loss(tensors[0], tensors[1], tensors[2])
+        tensors[which][index] -= 2 * h
+        let down = loss(tensors[0], tensors[1], tensors[2])
+        return (up - down) / (2 * h)
+      }
+      for (which, gradient) in [analytic.dq, analytic.dk, analytic.dv].enumerated() {
+        for index in gradient.indices {
+          let estimate = numeric(which, index)
+          #expect(abs(estimate - gradient[index]) < 1e-7, "tensor \(which) [\(index)], \(mask)")
+        }
+      }
+    }
+  }
+
+  @Test("bad inputs are one clear error")
+  func badInputs() throws {
+    let shape = AttentionShape(queries: 4, keys: 3, headDim: 2, valueDim: 2)
+    let inputs = try AttentionInputs.random(shape: shape, seed: 1)
+    let o = [Float](repeating: 0, count: 8)
+    let lse = [Float](repeating: 0, count: 4)
+    #expect(throws: AttentionError.shapeMismatch(tensor: "dO", expected: 8, actual: 7)) {
+      try attentionBackward(
+        q: inputs.q, k: inputs.k, v: inputs.v, output: o, logSumExp: lse,
+        gradOutput: [Float](repeating: 0, count: 7), shape: shape)
+    }
+    #expect(throws: AttentionError.self) {
+      try attentionBackward(
+        q: inputs.q, k: inputs.k, v: inputs.v, output: o, logSumExp: [0, .nan, 0, 0],
+        gradOutput: o, shape: shape)
+    }
+    #expect(throws: AttentionError.self) {
+      var dO = o
+      dO[3] = .infinity
+      return try attentionBackward(
+        q: inputs.q, k: inputs.k, v: inputs.v, output: o, logSumExp: lse, gradOutput: dO,
+        shape: shape)
+    }
+    #expect(throws: AttentionError.self) { try FusedBackward(blockQ: 0, blockK: 4) }
+    let none = try attentionBackward(
+      q: [], k: inputs.k, v: inputs.v, output: [], logSumExp: [], gradOutput: [],
+      shape: AttentionShape(queries: 0, keys: 3, headDim: 2, valueDim: 2))
+    #expect(none.dq.isEmpty && none.dk == [Float](repeating: 0, count: 6))
+  }
+}
