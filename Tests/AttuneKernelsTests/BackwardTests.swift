@@ -213,3 +213,65 @@ struct BackwardTests {
     #expect(none.dq.isEmpty && none.dk == [Float](repeating: 0, count: 6))
   }
 }
+
+/// Multi-head and grouped-query gradients: each head's against the oracle's, dK and dV summed
+/// over the query heads that share them.
+struct MultiHeadBackwardTests {
+  @Test(
+    "B=2, H=4, Hkv=2: per head against the oracle, dK and dV summed over each group",
+    arguments: [0, 1, 2])
+  func groupedQueryHeads(biasKind: Int) throws {
+    let head = AttentionShape(queries: 9, keys: 13, headDim: 8, valueDim: 5)
+    let shape = MultiHeadShape(batch: 2, heads: 4, kvHeads: 2, head: head)
+    var generator = SplitMix64(seed: 21)
+    func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
+    let (q, k, v) = (random(shape.queryCount), random(shape.keyCount), random(shape.valueCount))
+    let dO = random(shape.outputCount)
+    // None; one row per batch shared by heads and queries; a bias per head and query.
+    let bias: AttentionBias? =
+      switch biasKind {
+      case 1: AttentionBias(values: random(2 * 13), batch: 2, heads: 1, queries: 1)
+      case 2: AttentionBias(values: random(2 * 4 * 9 * 13), batch: 2, heads: 4)
+      default: nil
+      }
+    let options = AttentionOptions(mask: .causal(.bottomRight))
+    let forward = try multiHeadAttention(
+      q: q, k: k, v: v, shape: shape, options: options, bias: bias, logSumExp: true)
+    let lse = try #require(forward.logSumExp)
+    for kernel: any AttentionBackwardKernel in [FusedBackward(), NaiveBackward()] {
+      let got = try multiHeadAttentionBackward(
+        q: q, k: k, v: v, output: forward.output, logSumExp: lse, gradOutput: dO, shape: shape,
+        kernel: kernel, options: options, bias: bias)
+      var wantK = [Double](repeating: 0, count: shape.keyCount)
+      var wantV = [Double](repeating: 0, count: shape.valueCount)
+      for b in 0..<2 {
+        for h in 0..<4 {
+          let kh = b * 2 + shape.kvHead(for: h)
+          let qh = b * 4 + h
+          func slice(_ x: [Float], _ n: Int, _ i: Int) -> [Float] {
+            Array(x[(i * n)..<((i + 1) * n)])
+          }
+          var headBias: [Float]?
+          if let bias {
+            let rows = bias.queries == 1 ? 1 : 9
+            let index = (bias.batch == 1 ? 0 : b) * bias.heads + (bias.heads == 1 ? 0 : h)
+            let values = slice(bias.values, rows * 13, index)
+            headBias = rows == 1 ? (0..<9).flatMap { _ in values } : values
+          }
+          let inputs = AttentionInputs(
+            q: slice(q, head.queryCount, qh), k: slice(k, head.keyCount, kh),
+            v: slice(v, head.valueCount, kh), shape: head)
+          let want = Oracle.attentionBackward(
+            inputs, gradOutput: slice(dO, head.outputCount, qh),
+            scale: Double(head.defaultScale), mask: options.mask, bias: headBias)
+          let dq = slice(got.dq, head.queryCount, qh)
+          #expect(maxAbsoluteError(dq, want.dq) <= 1e-5, "\(kernel.name) dQ head \(qh)")
+          for i in 0..<head.keyCount { wantK[kh * head.keyCount + i] += want.dk[i] }
+          for i in 0..<head.valueCount { wantV[kh * head.valueCount + i] += want.dv[i] }
+        }
+      }
+      #expect(maxAbsoluteError(got.dk, wantK) <= 1e-5, "\(kernel.name) dK")
+      #expect(maxAbsoluteError(got.dv, wantV) <= 1e-5, "\(kernel.name) dV")
+    }
+  }
+}

@@ -44,49 +44,23 @@ public func attentionBackward(
     dv: [Float](repeating: 0, count: shape.valueCount))
   // No query or no key: nothing flows back.
   guard !empty else { return gradients }
-  if options.scorePrecision != .float32 {
-    throw .unsupportedFeature(kernel: "\(kernel.name) backward", feature: "bfloat16 scores")
-  }
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
       v.withUnsafeBufferPointer { v in
-        (bias ?? []).withUnsafeBufferPointer { b in
-          Result { () throws(AttentionError) in
-            let problem = try AttentionProblem.configured(
-              q: q, k: k, v: v, shape: shape, options: options, bias: bias == nil ? nil : b,
-              queryPositions: shape.queries)
-            if options.nonFiniteInputs == .reject {
-              for (name, buffer) in [("Q", q), ("K", k), ("V", v)] {
-                if let index = firstNonFinite(buffer) {
-                  throw .nonFiniteInput(tensor: name, index: index, value: "\(buffer[index])")
-                }
-              }
-              for (name, array) in [("O", output), ("dO", gradOutput)] {
-                if let index = array.firstIndex(where: { !$0.isFinite }) {
-                  throw .nonFiniteInput(tensor: name, index: index, value: "\(array[index])")
-                }
-              }
-              if let bias, let index = bias.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
-                throw .nonFiniteInput(tensor: "bias", index: index, value: "\(bias[index])")
-              }
-            }
-            if let index = logSumExp.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
-              throw .nonFiniteInput(
-                tensor: "log-sum-exp", index: index, value: "\(logSumExp[index])")
-            }
-            output.withUnsafeBufferPointer { o in
-              logSumExp.withUnsafeBufferPointer { l in
-                gradOutput.withUnsafeBufferPointer { g in
-                  gradients.dq.withUnsafeMutableBufferPointer { dq in
-                    gradients.dk.withUnsafeMutableBufferPointer { dk in
-                      gradients.dv.withUnsafeMutableBufferPointer { dv in
-                        guard let o = o.baseAddress, let l = l.baseAddress,
-                          let g = g.baseAddress, let dq = dq.baseAddress, let dk = dk.baseAddress,
-                          let dv = dv.baseAddress
-                        else { preconditionFailure("validated buffers have elements") }
-                        kernel.computeGradients(
-                          BackwardProblem(forward: problem, output: o, logSumExp: l, gradOutput: g),
-                          dq: dq, dk: dk, dv: dv)
+        output.withUnsafeBufferPointer { o in
+          logSumExp.withUnsafeBufferPointer { l in
+            gradOutput.withUnsafeBufferPointer { g in
+              (bias ?? []).withUnsafeBufferPointer { b in
+                gradients.dq.withUnsafeMutableBufferPointer { dq in
+                  gradients.dk.withUnsafeMutableBufferPointer { dk in
+                    gradients.dv.withUnsafeMutableBufferPointer { dv in
+                      Result { () throws(AttentionError) in
+                        try stackedAttentionBackward(
+                          BackwardTensors(
+                            q: q, k: k, v: v, output: o, logSumExp: l, gradOutput: g,
+                            bias: bias == nil ? nil : b),
+                          shape: shape, dq: dq, dk: dk, dv: dv, kernel: kernel, options: options,
+                          queryPositions: shape.queries)
                       }
                     }
                   }
@@ -100,4 +74,59 @@ public func attentionBackward(
   }
   try result.get()
   return gradients
+}
+
+/// The inputs of one backward call, as buffers.
+package struct BackwardTensors: @unchecked Sendable {
+  let q: UnsafeBufferPointer<Float>
+  let k: UnsafeBufferPointer<Float>
+  let v: UnsafeBufferPointer<Float>
+  let output: UnsafeBufferPointer<Float>
+  let logSumExp: UnsafeBufferPointer<Float>
+  let gradOutput: UnsafeBufferPointer<Float>
+  let bias: UnsafeBufferPointer<Float>?
+}
+
+/// The backward of `stackedAttention`: `Nq / queryPositions` query heads stacked on one K/V head
+/// (their dK and dV summed, as grouped-query attention's gradients are), writing `dq`, `dk`, `dv`
+/// entirely. The buffers' lengths are the shape's (checked by the callers); Nq, Nk ≥ 1.
+///
+/// - Throws: `AttentionError` for an invalid mask, scale or bias, bfloat16 scores, or a
+///   non-finite input (O, dO and the log-sum-exp too; a log-sum-exp may be −∞).
+package func stackedAttentionBackward(
+  _ tensors: BackwardTensors, shape: AttentionShape, dq: UnsafeMutableBufferPointer<Float>,
+  dk: UnsafeMutableBufferPointer<Float>, dv: UnsafeMutableBufferPointer<Float>,
+  kernel: any AttentionBackwardKernel, options: AttentionOptions, queryPositions: Int
+) throws(AttentionError) {
+  if options.scorePrecision != .float32 {
+    throw .unsupportedFeature(kernel: "\(kernel.name) backward", feature: "bfloat16 scores")
+  }
+  let problem = try AttentionProblem.configured(
+    q: tensors.q, k: tensors.k, v: tensors.v, shape: shape, options: options,
+    bias: tensors.bias, queryPositions: queryPositions)
+  if options.nonFiniteInputs == .reject {
+    for (name, buffer) in [
+      ("Q", tensors.q), ("K", tensors.k), ("V", tensors.v), ("O", tensors.output),
+      ("dO", tensors.gradOutput),
+    ] {
+      if let index = firstNonFinite(buffer) {
+        throw .nonFiniteInput(tensor: name, index: index, value: "\(buffer[index])")
+      }
+    }
+    if let bias = tensors.bias, let index = bias.firstIndex(where: { $0.isNaN || $0 == .infinity })
+    {
+      throw .nonFiniteInput(tensor: "bias", index: index, value: "\(bias[index])")
+    }
+  }
+  let lse = tensors.logSumExp
+  if let index = lse.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+    throw .nonFiniteInput(tensor: "log-sum-exp", index: index, value: "\(lse[index])")
+  }
+  guard let o = tensors.output.baseAddress, let l = lse.baseAddress,
+    let g = tensors.gradOutput.baseAddress, let dqBase = dq.baseAddress,
+    let dkBase = dk.baseAddress, let dvBase = dv.baseAddress
+  else { preconditionFailure("validated buffers have elements") }
+  kernel.computeGradients(
+    BackwardProblem(forward: problem, output: o, logSumExp: l, gradOutput: g),
+    dq: dqBase, dk: dkBase, dv: dvBase)
 }

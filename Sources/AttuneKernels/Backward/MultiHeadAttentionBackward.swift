@@ -1,0 +1,155 @@
+/// The gradients of batched multi-head (and grouped-query) attention, `multiHeadAttention`'s
+/// backward: for every batch `b` and query head `h` on K/V head `g = h / (H / Hkv)`, the
+/// gradients of `O[b, h] = softmax(Q[b, h] · K[b, g]ᵀ · scale + bias[b, h]) · V[b, g]`, with
+/// `dK[b, g]` and `dV[b, g]` summed over the query heads that share them.
+///
+/// Query heads that share a K/V head run as one stacked problem (unless the bias differs by
+/// head), so their dK and dV are summed as the tiles are; each problem uses every thread of
+/// `kernel`.
+///
+/// - Parameters:
+///   - q: `[B, H, Nq, dk]`, row-major.
+///   - k: `[B, Hkv, Nk, dk]`.
+///   - v: `[B, Hkv, Nk, dv]`.
+///   - output: The forward's `O [B, H, Nq, dv]`.
+///   - logSumExp: The forward's log-sum-exp `[B, H, Nq]` (`multiHeadAttention(…, logSumExp:
+///     true)`).
+///   - gradOutput: ∂loss/∂O, `[B, H, Nq, dv]`.
+///   - shape: The sizes.
+///   - kernel: `FusedBackward` (the default) or `NaiveBackward`.
+///   - options: Scale, mask and the non-finite policy, as for the forward call.
+///   - bias: The forward's bias, or nil (no gradient reaches it).
+/// - Returns: `dq [B, H, Nq, dk]`, `dk [B, Hkv, Nk, dk]`, `dv [B, Hkv, Nk, dv]`.
+/// - Throws: `AttentionError` for sizes that disagree, H not a multiple of Hkv, a bad bias or
+///   mask, non-finite inputs (unless allowed), bfloat16 scores, or memory beyond the machine's.
+///   Nothing is returned partially.
+/// - Complexity: O(B · H · Nq · Nk · (dk + dv)) time.
+public func multiHeadAttentionBackward(
+  q: [Float], k: [Float], v: [Float], output: [Float], logSumExp: [Float], gradOutput: [Float],
+  shape: MultiHeadShape, kernel: any AttentionBackwardKernel = FusedBackward(),
+  options: AttentionOptions = AttentionOptions(), bias: AttentionBias? = nil
+) throws(AttentionError) -> AttentionGradients {
+  try shape.validate(allowingEmptySequences: true)
+  for (name, count, expected) in [
+    ("Q", q.count, shape.queryCount), ("K", k.count, shape.keyCount),
+    ("V", v.count, shape.valueCount), ("O", output.count, shape.outputCount),
+    ("log-sum-exp", logSumExp.count, shape.logSumExpCount),
+    ("dO", gradOutput.count, shape.outputCount),
+  ] where count != expected {
+    throw .shapeMismatch(tensor: name, expected: expected, actual: count)
+  }
+  try bias?.validate(for: shape)
+  let head = shape.head
+  let group = shape.heads / shape.kvHeads
+  let stack = (bias?.heads ?? 1) == 1 ? group : 1
+  let stacked = AttentionShape(
+    queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
+    valueDim: head.valueDim)
+  let empty = head.queries == 0 || head.keys == 0
+  try Platform.checkMemory(
+    "the gradients and the \(kernel.name) backward kernel's scratch",
+    bytes: Platform.floatBytes(
+      shape.queryCount &+ 2 &* (shape.keyCount &+ shape.valueCount))
+      &+ (empty ? 0 : kernel.scratchBytes(for: stacked)))
+  var gradients = AttentionGradients(
+    dq: [Float](repeating: 0, count: shape.queryCount),
+    dk: [Float](repeating: 0, count: shape.keyCount),
+    dv: [Float](repeating: 0, count: shape.valueCount))
+  guard !empty else { return gradients }
+  // With a bias per head, each query head runs alone; the second and later heads of a group
+  // leave their dK and dV here to be added to the first's.
+  var extraK = [Float](repeating: 0, count: stack == group ? 0 : head.keyCount)
+  var extraV = [Float](repeating: 0, count: stack == group ? 0 : head.valueCount)
+  let biasValues: [Float] = bias?.values ?? []
+  let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
+    k.withUnsafeBufferPointer { k in
+      v.withUnsafeBufferPointer { v in
+        output.withUnsafeBufferPointer { o in
+          logSumExp.withUnsafeBufferPointer { l in
+            gradOutput.withUnsafeBufferPointer { g in
+              biasValues.withUnsafeBufferPointer { b in
+                gradients.dq.withUnsafeMutableBufferPointer { dq in
+                  gradients.dk.withUnsafeMutableBufferPointer { dk in
+                    gradients.dv.withUnsafeMutableBufferPointer { dv in
+                      extraK.withUnsafeMutableBufferPointer { extraK in
+                        extraV.withUnsafeMutableBufferPointer { extraV in
+                          Result { () throws(AttentionError) in
+                            try multiHeadBackward(
+                              BackwardTensors(
+                                q: q, k: k, v: v, output: o, logSumExp: l, gradOutput: g,
+                                bias: bias == nil ? nil : b),
+                              shape: shape, stack: stack, bias: bias,
+                              gradients: (dq, dk, dv), extra: (extraK, extraV), kernel: kernel,
+                              options: options)
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  try result.get()
+  return gradients
+}
+
+/// Every (batch, K/V head) of `multiHeadAttentionBackward`, `stack` query heads per call; `extra`
+/// receives the dK and dV of the later calls of a group before they are added to the first's.
+private func multiHeadBackward(
+  _ all: BackwardTensors, shape: MultiHeadShape, stack: Int, bias: AttentionBias?,
+  gradients: (
+    dq: UnsafeMutableBufferPointer<Float>, dk: UnsafeMutableBufferPointer<Float>,
+    dv: UnsafeMutableBufferPointer<Float>
+  ),
+  extra: (k: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>),
+  kernel: any AttentionBackwardKernel, options: AttentionOptions
+) throws(AttentionError) {
+  let head = shape.head
+  let group = shape.heads / shape.kvHeads
+  let stacked = AttentionShape(
+    queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
+    valueDim: head.valueDim)
+  for batch in 0..<shape.batch {
+    for kvHead in 0..<shape.kvHeads {
+      let kh = batch * shape.kvHeads + kvHead
+      let keys = (kh * head.keyCount)..<((kh + 1) * head.keyCount)
+      let values = (kh * head.valueCount)..<((kh + 1) * head.valueCount)
+      for part in 0..<(group / stack) {
+        let firstHead = kvHead * group + part * stack
+        let qh = batch * shape.heads + firstHead
+        let rows = (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)
+        let outs = (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)
+        let sums = (qh * head.queries)..<(qh * head.queries + stacked.queries)
+        var biasSlice: UnsafeBufferPointer<Float>?
+        if let bias, let values = all.bias {
+          let count = bias.rows(for: shape) * head.keys
+          let index =
+            (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
+          biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
+        }
+        let first = part == 0
+        try stackedAttentionBackward(
+          BackwardTensors(
+            q: UnsafeBufferPointer(rebasing: all.q[rows]),
+            k: UnsafeBufferPointer(rebasing: all.k[keys]),
+            v: UnsafeBufferPointer(rebasing: all.v[values]),
+            output: UnsafeBufferPointer(rebasing: all.output[outs]),
+            logSumExp: UnsafeBufferPointer(rebasing: all.logSumExp[sums]),
+            gradOutput: UnsafeBufferPointer(rebasing: all.gradOutput[outs]), bias: biasSlice),
+          shape: stacked, dq: UnsafeMutableBufferPointer(rebasing: gradients.dq[rows]),
+          dk: first ? UnsafeMutableBufferPointer(rebasing: gradients.dk[keys]) : extra.k,
+          dv: first ? UnsafeMutableBufferPointer(rebasing: gradients.dv[values]) : extra.v,
+          kernel: kernel, options: options, queryPositions: head.queries)
+        if !first {
+          for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extra.k[i] }
+          for i in 0..<head.valueCount { gradients.dv[values.lowerBound + i] += extra.v[i] }
+        }
+      }
+    }
+  }
+}
