@@ -16,6 +16,10 @@ those rows are compared as "Attune gives 0".
 Then large head dims (dk = 64 … 1024), on every micro-kernel table this CPU runs (ATTUNE_ISA):
 Attune's float32 error against the float64 reference must stay within 2× PyTorch's own float32
 SDPA error on the same inputs (scores summed in chunks of 64 features, not one long sum).
+Then gradients: `attune backward` (dQ, dK, dV from .npy Q, K, V and dL/dO) against PyTorch
+autograd in float64 through the same attention (GQA heads repeated, masks as above): each
+gradient's max error over its largest value must stay within 3× PyTorch float32 autograd's own
+on the same inputs (or 1e-6), on every micro-kernel table this CPU runs.
 Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
 
     python3 scripts/check_against_torch.py [path/to/attune]
@@ -154,6 +158,7 @@ def main():
                   f"log-sum-exp {lse_error:.1e}, {int(empty.sum())} empty rows, output {got.dtype}")
     print(f"{len(cases) - failures} of {len(cases)} cases agree with PyTorch {torch.__version__}")
     failures += large_head_dims(attune, np, torch, gen)
+    failures += gradients(attune, np, torch, gen)
     return 1 if failures else 0
 
 
@@ -197,6 +202,59 @@ def large_head_dims(attune, np, torch, gen):
                 failures += not ok
                 cells.append(f"{isa} {worst[isa]:.1e}{'' if ok else ' FAIL'}")
             print(f"  dk={dk:5d}: PyTorch float32 {torch_worst:.1e}; Attune " + ", ".join(cells))
+    return failures
+
+
+def gradients(attune, np, torch, gen):
+    """`attune backward` against PyTorch autograd in float64, next to PyTorch float32's error."""
+    import json
+    listing = json.loads(subprocess.run([attune, "kernels", "--json"], capture_output=True, text=True,
+                                        check=True).stdout)
+    tables = listing["microKernels"]["supported"]
+    # (B, H, Hkv, Nq, Nk, dk, dv, causal)
+    cases = [(1, 1, 1, 64, 64, 64, 64, None), (1, 1, 1, 1000, 700, 64, 32, None),
+             (2, 8, 2, 129, 257, 64, 64, "top-left"), (1, 4, 4, 100, 60, 16, 16, "bottom-right"),
+             (1, 1, 1, 7, 65, 1, 3, "bottom-right"), (1, 1, 1, 512, 512, 576, 576, None)]
+    failures = 0
+    print("\ngradients: max error / max |gradient| against PyTorch float64 autograd")
+    with tempfile.TemporaryDirectory() as tmp:
+        for b, h, hkv, nq, nk, dk, dv, causal in cases:
+            arrays = [gen.standard_normal(shape).astype(np.float32) for shape in
+                      ((b, h, nq, dk), (b, hkv, nk, dk), (b, hkv, nk, dv), (b, h, nq, dv))]
+            paths = [os.path.join(tmp, f"{x}.npy") for x in ("q", "k", "v", "do")]
+            for path, a in zip(paths, arrays):
+                np.save(path, a)
+            reference = {}
+            for dtype in (torch.float64, torch.float32):
+                q, k, v = (torch.tensor(a, dtype=dtype, requires_grad=True) for a in arrays[:3])
+                kk, vv = (x.repeat_interleave(h // hkv, dim=1) for x in (k, v))
+                s = q @ kk.transpose(-1, -2) / np.sqrt(dk)
+                if causal:
+                    keep = torch.ones(nq, nk, dtype=torch.bool).tril(0 if causal == "top-left" else nk - nq)
+                    s = s.masked_fill(~keep, float("-inf"))
+                # Rows that see no key: no gradient, as Attune's zeros.
+                p = torch.nan_to_num(torch.softmax(s, -1))
+                (p @ vv).backward(torch.tensor(arrays[3], dtype=dtype))
+                reference[dtype] = [x.grad.double().numpy() for x in (q, k, v)]
+            name = f"B={b} H={h} Hkv={hkv} Nq={nq} Nk={nk} dk={dk} dv={dv}" + (f" {causal}" if causal else "")
+            for isa in tables:
+                out = [os.path.join(tmp, f"{x}.npy") for x in ("dq", "dk", "dv")]
+                args = [attune, "backward", "--q", paths[0], "--k", paths[1], "--v", paths[2],
+                        "--grad-output", paths[3], "--dq", out[0], "--dk", out[1], "--dv", out[2],
+                        "--isa", isa] + (["--causal", causal] if causal else [])
+                subprocess.run(args, check=True, capture_output=True)
+                cells = []
+                ok = True
+                for label, path, want, mine in zip(("dQ", "dK", "dV"), out, reference[torch.float64],
+                                                   reference[torch.float32]):
+                    scale = max(np.abs(want).max(), 1e-30)
+                    error = np.abs(np.load(path).astype(np.float64) - want).max() / scale
+                    torch_error = np.abs(mine - want).max() / scale
+                    good = error <= max(3 * torch_error, 1e-6)
+                    ok &= good
+                    cells.append(f"{label} {error:.1e} (PyTorch float32 {torch_error:.1e})")
+                failures += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {name}, {isa}: " + ", ".join(cells))
     return failures
 
 

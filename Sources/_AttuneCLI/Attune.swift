@@ -17,7 +17,8 @@ public struct Attune: ParsableCommand {
       """,
     version: BuildInfo.version,
     subcommands: [
-      Report.self, Run.self, Compare.self, Tune.self, Duel.self, Simulate.self, Plan.self,
+      Report.self, Run.self, Backward.self, Compare.self, Tune.self, Duel.self, Simulate.self,
+      Plan.self,
       Wisdom.self, Kernels.self,
     ]
   )

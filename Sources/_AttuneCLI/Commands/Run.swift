@@ -49,38 +49,9 @@ extension Attune {
     @Flag(help: "Use standard normal random inputs instead of files.")
     var random = false
 
-    @Option(help: "Query rows with --random (default 2048).")
-    var n: Int?
+    @OptionGroup var sizes: RandomShapeOptions
 
-    @Option(help: "Key rows with --random (default: --n).")
-    var nk: Int?
-
-    @Option(help: "Query and key width with --random (default 64).")
-    var d: Int?
-
-    @Option(help: "Value width with --random (default: --d).")
-    var dv: Int?
-
-    @Option(help: "Batch size B with --random (default 1).")
-    var batch: Int?
-
-    @Option(help: "Query heads H with --random (default 1).")
-    var heads: Int?
-
-    @Option(help: "Key/value heads Hkv with --random (default: --heads).")
-    var kvHeads: Int?
-
-    @Option(help: "Seed of the random inputs.")
-    var seed: UInt64 = 1
-
-    @Option(
-      help:
-        "Causal mask: top-left (query i sees keys ≤ i, as PyTorch's is_causal) or bottom-right (the last query sees every key, for a KV cache)."
-    )
-    var causal: String?
-
-    @Option(help: "Sliding window: each query sees this many keys, ending at its diagonal.")
-    var window: Int?
+    @OptionGroup var masking: MaskOptions
 
     @Option(
       help:
@@ -150,42 +121,14 @@ extension Attune {
         guard paths.count == 3 else {
           throw ValidationError("give --q, --k and --v (three .npy files), or --random")
         }
-        for (flag, value) in [
-          ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch),
-          ("--heads", heads), ("--kv-heads", kvHeads),
-        ] where value != nil {
-          throw ValidationError("\(flag) goes with --random; with files the sizes come from them")
-        }
       }
-      for (flag, value) in [
-        ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch), ("--heads", heads),
-        ("--kv-heads", kvHeads), ("--window", window),
-      ] {
-        try OptionLimits.dimension(value, flag)
-      }
-      _ = try mask()
-      if let heads = heads ?? 1 as Int?, let kvHeads, heads % kvHeads != 0 {
-        throw ValidationError("--heads \(heads) is not a multiple of --kv-heads \(kvHeads)")
-      }
+      try sizes.check(random: random)
+      _ = try masking.mask()
       try OptionLimits.count(repeatCount, "--repeat", 1...1_000_000)
       try OptionLimits.count(warmup, "--warmup", 0...1_000_000)
       if let scale, !scale.isFinite {
         throw ValidationError("--scale must be finite, got \(scale)")
       }
-    }
-
-    /// The mask the flags describe.
-    func mask() throws -> AttentionMask {
-      let alignment: CausalAlignment?
-      switch causal {
-      case nil: alignment = nil
-      case "top-left": alignment = .topLeft
-      case "bottom-right": alignment = .bottomRight
-      case let other?:
-        throw ValidationError("--causal: no '\(other)'; give top-left or bottom-right")
-      }
-      if let window { return .slidingWindow(size: window, alignment: alignment ?? .bottomRight) }
-      return alignment.map { .causal($0) } ?? .none
     }
 
     func run() throws {
@@ -212,7 +155,7 @@ extension Attune {
         kernel = chosen.kernel
         plan = chosen.reason
       }
-      let mask = try mask()
+      let mask = try masking.mask()
       let instructionSet = try ensure { () throws(AttentionError) -> InstructionSet in
         let resolved: InstructionSet
         if let isa {
@@ -268,7 +211,7 @@ extension Attune {
         kernel: kernel.name,
         settings: Dictionary(uniqueKeysWithValues: kernel.settings.map { ($0.name, $0.value) }),
         configuration: kernel.configurationDescription, plan: plan,
-        inputs: random ? "random (seed \(seed))" : "files", batch: shape.batch,
+        inputs: random ? "random (seed \(sizes.seed))" : "files", batch: shape.batch,
         heads: shape.heads, kvHeads: shape.kvHeads, queries: shape.head.queries,
         keys: shape.head.keys, headDim: shape.head.headDim, valueDim: shape.head.valueDim,
         mask: RunReport.describe(mask), bias: self.bias, outputShape: outputShape,
@@ -349,14 +292,9 @@ extension Attune {
     /// Reads the three files, or draws random inputs.
     private func loadInputs() throws -> RunInputs {
       if random {
-        let n = self.n ?? 2048
-        let d = self.d ?? 64
-        let heads = self.heads ?? 1
-        let shape = MultiHeadShape(
-          batch: batch ?? 1, heads: heads, kvHeads: kvHeads ?? heads,
-          head: AttentionShape(queries: n, keys: nk ?? n, headDim: d, valueDim: dv ?? d))
+        let shape = sizes.shape
         return try RunInputs.random(
-          shape, seed: seed, leading: batch != nil || self.heads != nil,
+          shape, seed: sizes.seed, leading: sizes.keepsLeadingDimensions,
           outputBytes: outputBytes(for: shape, half: false))
       }
       guard let queryPath, let keyPath, let valuePath else {
