@@ -76,17 +76,6 @@ public func attentionBackward(
   return gradients
 }
 
-/// The inputs of one backward call, as buffers.
-package struct BackwardTensors: @unchecked Sendable {
-  let q: UnsafeBufferPointer<Float>
-  let k: UnsafeBufferPointer<Float>
-  let v: UnsafeBufferPointer<Float>
-  let output: UnsafeBufferPointer<Float>
-  let logSumExp: UnsafeBufferPointer<Float>
-  let gradOutput: UnsafeBufferPointer<Float>
-  let bias: UnsafeBufferPointer<Float>?
-}
-
 /// The backward of `stackedAttention`: `Nq / queryPositions` query heads stacked on one K/V head
 /// (their dK and dV summed, as grouped-query attention's gradients are), writing `dq`, `dk`, `dv`
 /// entirely. The buffers' lengths are the shape's (checked by the callers); Nq, Nk ≥ 1.

@@ -56,10 +56,6 @@ public func multiHeadAttentionBackward(
     dk: [Float](repeating: 0, count: shape.keyCount),
     dv: [Float](repeating: 0, count: shape.valueCount))
   guard !empty else { return gradients }
-  // With a bias per head, each query head runs alone; the second and later heads of a group
-  // leave their dK and dV here to be added to the first's.
-  var extraK = [Float](repeating: 0, count: stack == group ? 0 : head.keyCount)
-  var extraV = [Float](repeating: 0, count: stack == group ? 0 : head.valueCount)
   let biasValues: [Float] = bias?.values ?? []
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
@@ -71,18 +67,14 @@ public func multiHeadAttentionBackward(
                 gradients.dq.withUnsafeMutableBufferPointer { dq in
                   gradients.dk.withUnsafeMutableBufferPointer { dk in
                     gradients.dv.withUnsafeMutableBufferPointer { dv in
-                      extraK.withUnsafeMutableBufferPointer { extraK in
-                        extraV.withUnsafeMutableBufferPointer { extraV in
-                          Result { () throws(AttentionError) in
-                            try multiHeadBackward(
-                              BackwardTensors(
-                                q: q, k: k, v: v, output: o, logSumExp: l, gradOutput: g,
-                                bias: bias == nil ? nil : b),
-                              shape: shape, stack: stack, bias: bias,
-                              gradients: (dq, dk, dv), extra: (extraK, extraV), kernel: kernel,
-                              options: options)
-                          }
-                        }
+                      Result { () throws(AttentionError) in
+                        try multiHeadBackward(
+                          BackwardTensors(
+                            q: q, k: k, v: v, output: o, logSumExp: l, gradOutput: g,
+                            bias: bias == nil ? nil : b),
+                          shape: shape, stack: stack, bias: bias,
+                          gradients: GradientBuffers(dq: dq, dk: dk, dv: dv), kernel: kernel,
+                          options: options)
                       }
                     }
                   }
@@ -98,58 +90,94 @@ public func multiHeadAttentionBackward(
   return gradients
 }
 
-/// Every (batch, K/V head) of `multiHeadAttentionBackward`, `stack` query heads per call; `extra`
-/// receives the dK and dV of the later calls of a group before they are added to the first's.
+/// Every (batch, K/V head) of `multiHeadAttentionBackward`, `stack` query heads per call. With at
+/// least as many K/V heads as the fused kernel has threads, they run in parallel on one-thread
+/// copies of it (each writes only its own rows of dQ and its own dK, dV: no barrier per head);
+/// otherwise one after the other, each on every thread.
 private func multiHeadBackward(
   _ all: BackwardTensors, shape: MultiHeadShape, stack: Int, bias: AttentionBias?,
-  gradients: (
-    dq: UnsafeMutableBufferPointer<Float>, dk: UnsafeMutableBufferPointer<Float>,
-    dv: UnsafeMutableBufferPointer<Float>
-  ),
-  extra: (k: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>),
-  kernel: any AttentionBackwardKernel, options: AttentionOptions
+  gradients: GradientBuffers, kernel: any AttentionBackwardKernel, options: AttentionOptions
+) throws(AttentionError) {
+  let items = shape.batch * shape.kvHeads
+  if let fused = kernel as? FusedBackward, fused.threads > 1, items >= fused.threads,
+    items >= 2 * fused.threads || items % fused.threads == 0
+  {
+    let single = try FusedBackward(blockQ: fused.blockQ, blockK: fused.blockK, threads: 1)
+    let failure = Locked<AttentionError?>(nil)
+    WorkQueue.run(items: items, threads: fused.threads) { queue in
+      while let item = queue.take() {
+        do throws(AttentionError) {
+          try kvHeadBackward(
+            item, all, shape: shape, stack: stack, bias: bias, gradients: gradients,
+            kernel: single, options: options)
+        } catch {
+          failure.withLock { $0 = $0 ?? error }
+        }
+      }
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+    return
+  }
+  for item in 0..<items {
+    try kvHeadBackward(
+      item, all, shape: shape, stack: stack, bias: bias, gradients: gradients, kernel: kernel,
+      options: options)
+  }
+}
+
+/// K/V head `item` (batch-major) of `multiHeadBackward`: its query heads, `stack` per call; with a
+/// bias per head, the second and later heads' dK and dV are added to the first's.
+private func kvHeadBackward(
+  _ item: Int, _ all: BackwardTensors, shape: MultiHeadShape, stack: Int, bias: AttentionBias?,
+  gradients: GradientBuffers, kernel: any AttentionBackwardKernel, options: AttentionOptions
 ) throws(AttentionError) {
   let head = shape.head
   let group = shape.heads / shape.kvHeads
   let stacked = AttentionShape(
     queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
     valueDim: head.valueDim)
-  for batch in 0..<shape.batch {
-    for kvHead in 0..<shape.kvHeads {
-      let kh = batch * shape.kvHeads + kvHead
-      let keys = (kh * head.keyCount)..<((kh + 1) * head.keyCount)
-      let values = (kh * head.valueCount)..<((kh + 1) * head.valueCount)
-      for part in 0..<(group / stack) {
-        let firstHead = kvHead * group + part * stack
-        let qh = batch * shape.heads + firstHead
-        let rows = (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)
-        let outs = (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)
-        let sums = (qh * head.queries)..<(qh * head.queries + stacked.queries)
-        var biasSlice: UnsafeBufferPointer<Float>?
-        if let bias, let values = all.bias {
-          let count = bias.rows(for: shape) * head.keys
-          let index =
-            (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
-          biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
-        }
-        let first = part == 0
+  let (batch, kvHead) = item.quotientAndRemainder(dividingBy: shape.kvHeads)
+  let kh = item
+  let keys = (kh * head.keyCount)..<((kh + 1) * head.keyCount)
+  let values = (kh * head.valueCount)..<((kh + 1) * head.valueCount)
+  var extraK = [Float](repeating: 0, count: stack == group ? 0 : head.keyCount)
+  var extraV = [Float](repeating: 0, count: stack == group ? 0 : head.valueCount)
+  for part in 0..<(group / stack) {
+    let firstHead = kvHead * group + part * stack
+    let qh = batch * shape.heads + firstHead
+    let rows = (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)
+    let outs = (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)
+    let sums = (qh * head.queries)..<(qh * head.queries + stacked.queries)
+    var biasSlice: UnsafeBufferPointer<Float>?
+    if let bias, let values = all.bias {
+      let count = bias.rows(for: shape) * head.keys
+      let index = (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
+      biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
+    }
+    let tensors = BackwardTensors(
+      q: UnsafeBufferPointer(rebasing: all.q[rows]),
+      k: UnsafeBufferPointer(rebasing: all.k[keys]),
+      v: UnsafeBufferPointer(rebasing: all.v[values]),
+      output: UnsafeBufferPointer(rebasing: all.output[outs]),
+      logSumExp: UnsafeBufferPointer(rebasing: all.logSumExp[sums]),
+      gradOutput: UnsafeBufferPointer(rebasing: all.gradOutput[outs]), bias: biasSlice)
+    let dq = UnsafeMutableBufferPointer(rebasing: gradients.dq[rows])
+    if part == 0 {
+      try stackedAttentionBackward(
+        tensors, shape: stacked, dq: dq,
+        dk: UnsafeMutableBufferPointer(rebasing: gradients.dk[keys]),
+        dv: UnsafeMutableBufferPointer(rebasing: gradients.dv[values]), kernel: kernel,
+        options: options, queryPositions: head.queries)
+      continue
+    }
+    try extraK.withUnsafeMutableBufferPointer { (dk) throws(AttentionError) in
+      try extraV.withUnsafeMutableBufferPointer { (dv) throws(AttentionError) in
         try stackedAttentionBackward(
-          BackwardTensors(
-            q: UnsafeBufferPointer(rebasing: all.q[rows]),
-            k: UnsafeBufferPointer(rebasing: all.k[keys]),
-            v: UnsafeBufferPointer(rebasing: all.v[values]),
-            output: UnsafeBufferPointer(rebasing: all.output[outs]),
-            logSumExp: UnsafeBufferPointer(rebasing: all.logSumExp[sums]),
-            gradOutput: UnsafeBufferPointer(rebasing: all.gradOutput[outs]), bias: biasSlice),
-          shape: stacked, dq: UnsafeMutableBufferPointer(rebasing: gradients.dq[rows]),
-          dk: first ? UnsafeMutableBufferPointer(rebasing: gradients.dk[keys]) : extra.k,
-          dv: first ? UnsafeMutableBufferPointer(rebasing: gradients.dv[values]) : extra.v,
-          kernel: kernel, options: options, queryPositions: head.queries)
-        if !first {
-          for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extra.k[i] }
-          for i in 0..<head.valueCount { gradients.dv[values.lowerBound + i] += extra.v[i] }
-        }
+          tensors, shape: stacked, dq: dq, dk: dk, dv: dv, kernel: kernel, options: options,
+          queryPositions: head.queries)
       }
     }
+    for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extraK[i] }
+    for i in 0..<head.valueCount { gradients.dv[values.lowerBound + i] += extraV[i] }
   }
 }
