@@ -169,12 +169,8 @@ public struct FusedBackward: AttentionBackwardKernel {
             let dRow = d[row]
             for j in 0..<kn { dsRow[j] = s[j] * (dsRow[j] - dRow) }
           }
-          for r in 0..<qn {
-            for j in 0..<kn {
-              pT[j * bq + r] = p[r * lds + j]
-              dsT[j * bq + r] = ds[r * lds + j]
-            }
-          }
+          TileTranspose.transpose(p, lds: lds, rows: qn, columns: kn, into: pT, ldd: bq)
+          TileTranspose.transpose(ds, lds: lds, rows: qn, columns: kn, into: dsT, ldd: bq)
           // dV_j += Pᵀ · dO_i, dK_j += dSᵀ · Q_i, dQ_i += dS · K_j.
           kernels.products(pT, bq, kn, paddedDO.base + q0 * dvp, dvp, qn, dvp, accV, dvp, 0)
           kernels.products(dsT, bq, kn, paddedQ.base + q0 * dkp, dkp, qn, dkp, accK, dkp, 0)
