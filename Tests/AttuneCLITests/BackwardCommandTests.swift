@@ -82,6 +82,15 @@ struct BackwardCommandTests {
     }
     let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     #expect(report.kernel == "fused" && report.samples.count == 3 && report.seconds > 0)
+    let step = try AttuneProcess.run(
+      ["backward", "--random", "--n", "40", "--d", "8", "--step", "--repeat", "2"])
+    #expect(step.status == 0 && step.stdout.contains("forward timed with the backward"))
+    // --serve: "ready", then one mean per request line.
+    let served = try AttuneProcess.run(
+      ["backward", "--random", "--n", "16", "--d", "4", "--serve"], input: "2\n1\n")
+    let lines = served.stdout.split(separator: "\n")
+    #expect(served.status == 0 && lines.count == 3 && lines[0] == "ready", "\(served.stdout)")
+    #expect(lines.dropFirst().allSatisfy { (Double($0) ?? 0) > 0 })
   }
 
   @Test("bad inputs: one clear error, the documented status, no gradient written")

@@ -18,7 +18,8 @@ extension Attune {
 
         With --random, Q, K, V and dL/dO are standard normal; --repeat times the backward alone \
         (the forward's O and log-sum-exp computed once) and reports the median. FLOPs are \
-        counted as 2·B·H·Nq·Nk·(3·dk + 2·dv) (five products; unmasked).
+        counted as 2·B·H·Nq·Nk·(3·dk + 2·dv) (five products; unmasked); --step times the forward \
+        and the backward together (seven products).
 
         Examples:
           attune backward --q q.npy --k k.npy --v v.npy --grad-output do.npy \\
@@ -97,6 +98,18 @@ extension Attune {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Flag(
+      help:
+        "Time a training step's attention: each timed call runs the forward (O and its log-sum-exp) and then the backward."
+    )
+    var step = false
+
+    @Flag(
+      help: ArgumentHelp(
+        "Keep the inputs loaded and serve timing requests on stdin as attune run --serve (used by scripts/backward_benchmark.py).",
+        visibility: .hidden))
+    var serve = false
+
     func validate() throws {
       let files = [queryPath, keyPath, valuePath, gradOutput, outputPath, lse].compactMap { $0 }
       if random {
@@ -163,7 +176,8 @@ extension Attune {
       }
       let options = AttentionOptions(
         scale: scale, mask: try masking.mask(), instructionSet: instructionSet)
-      let (output, logSumExp) = try forwardResults(inputs, options: options, bias: bias)
+      let (output, logSumExp) = try forwardResults(
+        inputs, options: options, bias: bias, reading: true)
       func call(_ options: AttentionOptions) throws -> AttentionGradients {
         try ensure { () throws(AttentionError) in
           try multiHeadAttentionBackward(
@@ -175,12 +189,24 @@ extension Attune {
       var gradients = AttentionGradients(dq: [], dk: [], dv: [])
       // The first call checks every input; the timed ones skip the scan.
       var samples = [try clock.measure { gradients = try call(options) }.seconds]
-      if repeatCount > 1 || warmup > 0 {
-        var unchecked = options
-        unchecked.nonFiniteInputs = .propagate
+      var unchecked = options
+      unchecked.nonFiniteInputs = .propagate
+      /// One timed call: the backward, or with --step the forward and then the backward.
+      func timed() throws {
+        if step { _ = try forwardResults(inputs, options: unchecked, bias: bias, reading: false) }
+        _ = try call(unchecked)
+      }
+      if serve {
+        try ServeLoop.run { calls in
+          let total = try clock.measure { for _ in 0..<calls { try timed() } }
+          return total.seconds / Double(calls)
+        }
+        return
+      }
+      if repeatCount > 1 || warmup > 0 || step {
         samples = []
         for index in 0..<(warmup + repeatCount) {
-          let elapsed = try clock.measure { _ = try call(unchecked) }
+          let elapsed = try clock.measure { try timed() }
           if index >= warmup { samples.append(elapsed.seconds) }
         }
       }
@@ -189,13 +215,13 @@ extension Attune {
       let head = shape.head
       let flops =
         2 * Double(shape.batch * shape.heads) * Double(head.queries) * Double(head.keys)
-        * Double(3 * head.headDim + 2 * head.valueDim)
+        * Double(3 * head.headDim + 2 * head.valueDim + (step ? head.headDim + head.valueDim : 0))
       let report = BackwardReport(
         kernel: backward.name, inputs: random ? "random (seed \(sizes.seed))" : "files",
         batch: shape.batch, heads: shape.heads, kvHeads: shape.kvHeads, queries: head.queries,
         keys: head.keys, headDim: head.headDim, valueDim: head.valueDim,
         mask: RunReport.describe(options.mask), bias: self.bias,
-        forward: outputPath == nil ? "computed" : "read",
+        forward: step ? "timed with the backward" : outputPath == nil ? "computed" : "read",
         microKernels: instructionSet.entryName, scale: scale ?? head.defaultScale,
         seconds: seconds, gflops: flops / seconds / 1e9, samples: samples,
         medianInterval: samples.count > 1 ? try? ConfidenceInterval.median(samples) : nil,
@@ -227,12 +253,12 @@ extension Attune {
         shape: inputs.leading + [inputs.shape.head.queries, inputs.shape.head.valueDim])
     }
 
-    /// The forward's O and log-sum-exp: read (`--out`, `--lse`) or computed.
+    /// The forward's O and log-sum-exp: read (`--out`, `--lse`, when `reading`) or computed.
     private func forwardResults(
-      _ inputs: RunInputs, options: AttentionOptions, bias: AttentionBias?
+      _ inputs: RunInputs, options: AttentionOptions, bias: AttentionBias?, reading: Bool
     ) throws -> (output: [Float], logSumExp: [Float]) {
       let head = inputs.shape.head
-      if let outputPath, let lse {
+      if reading, let outputPath, let lse {
         return (
           try Self.read(
             "O (--out)", outputPath, shape: inputs.leading + [head.queries, head.valueDim]),

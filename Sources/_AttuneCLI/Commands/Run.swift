@@ -270,13 +270,9 @@ extension Attune {
 
     /// Answers timing requests from stdin until it closes (see `--serve`).
     private static func serve(_ call: Call) throws {
-      try StandardOutput.line("ready")
-      while let line = readLine() {
-        guard let calls = Int(line.trimmingCharacters(in: .whitespaces)), calls >= 1 else {
-          throw CommandError("--serve expects a positive call count per line, got '\(line)'")
-        }
+      try ServeLoop.run { calls in
         let samples = try time(call, warmup: 0, calls: calls)
-        try StandardOutput.line(String(samples.reduce(0, +) / Double(samples.count)))
+        return samples.reduce(0, +) / Double(samples.count)
       }
     }
 

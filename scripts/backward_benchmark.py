@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""The backward pass against PyTorch's CPU autograd through scaled_dot_product_attention, each
+scenario in one interleaved run on this machine (same inputs, same threads):
+
+  single   N=2048, d=64, one head: PyTorch backward / Attune backward (target ≥ 1.3).
+  mha      B=1, H=8, N=1024, d=64: the same (target ≥ 1.3).
+  causal   N=2048, d=64, one head, causal (top-left): the same (target ≥ 1.3).
+  step     N=2048, d=64: a training step's attention (forward, then backward), PyTorch / Attune.
+  threads  N=2048, d=64: Attune's backward on 1 thread / on --threads (target ≥ 1.7 for 2).
+
+Attune's backward runs in long-lived `attune backward --serve` processes on .npy inputs that
+PyTorch also uses; the forward's O and log-sum-exp are computed once, so a call is the backward
+alone (with --step, forward and backward). PyTorch's call is torch.autograd.grad of its SDPA
+output with retain_graph (the backward alone); its step builds the graph and differentiates.
+Method as scripts/peer_benchmark.py: shuffled rounds, a pause and a warm-up call before each
+sample of ≥ --min-sample-ms, medians of per-round ratios with distribution-free 95 % intervals.
+Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+
+    python3 scripts/backward_benchmark.py [--scenarios single,mha,causal,step,threads] [--rounds 10]
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model, median_interval  # noqa: E402
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
+    p.add_argument("--scenarios", default="single,mha,causal,step,threads")
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--min-sample-ms", type=float, default=30)
+    p.add_argument("--pause-ms", type=float, default=300)
+    p.add_argument("--seed", type=int, default=1)
+    return p.parse_args()
+
+
+def main():
+    args = parse()
+    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
+    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
+    if any(os.environ.get(var) != value for var, value in wanted.items()):
+        os.environ.update(wanted)
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    rng = random.Random(args.seed)
+    print(f"CPU: {cpu_model()}; Attune's micro-kernels: {attune_entries(args.attune).split(',')[0]}; "
+          f"torch {torch.__version__}, {args.threads} threads, {args.rounds} interleaved rounds")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        gen = np.random.default_rng(args.seed)
+
+        def inputs(tag, shape):
+            arrays = [gen.standard_normal(shape, dtype=np.float32) for _ in range(4)]
+            paths = []
+            for name, a in zip(("q", "k", "v", "do"), arrays):
+                paths.append(os.path.join(tmp, f"{tag}{name}.npy"))
+                np.save(paths[-1], a)
+            return arrays, paths
+
+        def server(paths, *flags, threads=None):
+            command = [args.attune, "backward", "--q", paths[0], "--k", paths[1], "--v", paths[2],
+                       "--grad-output", paths[3], "--threads", str(threads or args.threads), "--serve",
+                       *flags]
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            if process.stdout.readline().strip() != "ready":
+                sys.exit(f"error: {' '.join(command)} did not start")
+
+            def call(calls):
+                process.stdin.write(f"{calls}\n")
+                process.stdin.flush()
+                return float(process.stdout.readline())
+            call.process = process
+            return call
+
+        def torch_backward(arrays, step=False, **kwargs):
+            q, k, v = (torch.from_numpy(a).requires_grad_() for a in arrays[:3])
+            do = torch.from_numpy(arrays[3])
+            o = sdpa(q, k, v, **kwargs)
+
+            def run(calls):
+                start = time.perf_counter()
+                for _ in range(calls):
+                    out = sdpa(q, k, v, **kwargs) if step else o
+                    torch.autograd.grad(out, (q, k, v), do, retain_graph=not step)
+                return (time.perf_counter() - start) / calls
+            return run
+
+        def measure(title, candidates, ratios):
+            names = list(candidates)
+            calls = {}
+            for name in names:
+                fastest = min(candidates[name](1) for _ in range(3))
+                calls[name] = max(3, int(args.min_sample_ms / 1000 / max(fastest, 1e-9)) + 1)
+            times = {name: [] for name in names}
+            for round_ in range(args.rounds):
+                order = names[:]
+                rng.shuffle(order)
+                for name in order:
+                    time.sleep(args.pause_ms / 1000)
+                    candidates[name](1)
+                    times[name].append(candidates[name](calls[name]))
+                print(f"\r  {title}: round {round_ + 1}/{args.rounds}", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=sys.stderr)
+            print(f"\n{title}")
+            for name in names:
+                print(f"  {name:24} {sorted(times[name])[len(times[name]) // 2] * 1e3:9.3f} ms")
+            for label, numerator, denominator, target in ratios:
+                r, lo, hi = median_interval([a / b for a, b in zip(times[numerator], times[denominator])])
+                print(f"  {label}: {r:.3f} [{lo:.3f}, {hi:.3f}]  (target {target})")
+            for fn in candidates.values():
+                if hasattr(fn, "process"):
+                    fn.process.stdin.close()
+                    fn.process.wait()
+
+        scenarios = args.scenarios.split(",")
+        single = inputs("s", (1, 1, 2048, 64))
+        if "single" in scenarios:
+            measure("single: N=2048, d=64, one head, backward", {
+                "attune": server(single[1]), "torch": torch_backward(single[0]),
+            }, [("PyTorch / Attune time", "torch", "attune", "≥ 1.3")])
+        if "mha" in scenarios:
+            mha = inputs("m", (1, 8, 1024, 64))
+            measure("mha: B=1, H=8, N=1024, d=64, backward", {
+                "attune": server(mha[1]), "torch": torch_backward(mha[0]),
+            }, [("PyTorch / Attune time", "torch", "attune", "≥ 1.3")])
+        if "causal" in scenarios:
+            measure("causal: N=2048, d=64, one head, causal top-left, backward", {
+                "attune": server(single[1], "--causal", "top-left"),
+                "torch": torch_backward(single[0], is_causal=True),
+            }, [("PyTorch / Attune time", "torch", "attune", "≥ 1.3")])
+        if "step" in scenarios:
+            measure("step: N=2048, d=64, one head, forward and backward", {
+                "attune": server(single[1], "--step"), "torch": torch_backward(single[0], step=True),
+            }, [("PyTorch / Attune time", "torch", "attune", "(reference)")])
+        if "threads" in scenarios:
+            measure(f"threads: N=2048, d=64, backward on 1 and {args.threads} threads", {
+                "attune": server(single[1]), "attune-1-thread": server(single[1], threads=1),
+            }, [(f"1 thread / {args.threads} threads time", "attune-1-thread", "attune",
+                 "≥ 1.7" if args.threads == 2 else "(reference)")])
+
+
+if __name__ == "__main__":
+    main()
