@@ -24,13 +24,14 @@ AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxru
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model, median_interval  # noqa: E402
+import interleaved  # noqa: E402
+from interleaved import attune_server  # noqa: E402
+from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
 
 
 def parse():
@@ -81,49 +82,13 @@ def main():
             return path
 
         def server(paths, *flags):
-            command = [args.attune, "run", "--q", paths[0], "--k", paths[1], "--v", paths[2],
-                       "--threads", str(args.threads), "--serve", *flags]
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            if process.stdout.readline().strip() != "ready":
-                sys.exit(f"error: {' '.join(command)} did not start")
-
-            def call(calls):
-                process.stdin.write(f"{calls}\n")
-                process.stdin.flush()
-                return float(process.stdout.readline())
-            call.process = process
-            return call
+            return attune_server([args.attune, "run", "--q", paths[0], "--k", paths[1], "--v", paths[2],
+                                  "--threads", str(args.threads), "--serve", *flags])
 
         def measure(title, candidates, ratios, notes=()):
-            """candidates: name -> fn(calls) returning seconds per call."""
-            names = list(candidates)
-            calls = {}
-            for name in names:
-                fastest = min(candidates[name](1) for _ in range(3))
-                calls[name] = max(3, int(args.min_sample_ms / 1000 / max(fastest, 1e-9)) + 1)
-            times = {name: [] for name in names}
-            for round_ in range(args.rounds):
-                order = names[:]
-                rng.shuffle(order)
-                for name in order:
-                    time.sleep(args.pause_ms / 1000)
-                    candidates[name](1)
-                    times[name].append(candidates[name](calls[name]))
-                print(f"\r  {title}: round {round_ + 1}/{args.rounds}", end="", file=sys.stderr, flush=True)
-            print("\r", end="", file=sys.stderr)
-            print(f"\n{title}")
-            for name in names:
-                med = sorted(times[name])[len(times[name]) // 2]
-                print(f"  {name:24} {med * 1e3:9.3f} ms")
-            for label, numerator, denominator, target in ratios:
-                r, lo, hi = median_interval([a / b for a, b in zip(times[numerator], times[denominator])])
-                print(f"  {label}: {r:.3f} [{lo:.3f}, {hi:.3f}]  (target {target})")
-            for note in notes:
-                print(f"  {note(times)}")
-            for fn in candidates.values():
-                if hasattr(fn, "process"):
-                    fn.process.stdin.close()
-                    fn.process.wait()
+            interleaved.measure(title, candidates, ratios, rounds=args.rounds,
+                                min_sample_ms=args.min_sample_ms, pause_ms=args.pause_ms, rng=rng,
+                                notes=notes)
 
         def torch_fn(*tensors, **kwargs):
             def run(calls):

@@ -81,11 +81,7 @@ extension Attune {
       help: "Score scale, any finite number (default 1/√dk), as in the forward.")
     var scale: Float?
 
-    @Option(
-      help: ArgumentHelp(
-        "Micro-kernels: avx512, avx2, neon or portable (default: ATTUNE_ISA, else the best this CPU runs).",
-        valueName: "isa"))
-    var isa: String?
+    @OptionGroup var instructionSetOption: InstructionSetOption
 
     @Option(
       name: .customLong("repeat"),
@@ -164,16 +160,7 @@ extension Attune {
       let shape = inputs.shape
       let gradient = try loadGradOutput(for: inputs)
       let bias = try self.bias.map { try RunInputs.bias($0, for: shape) }
-      let instructionSet = try ensure { () throws(AttentionError) -> InstructionSet in
-        let resolved: InstructionSet
-        if let isa {
-          resolved = try InstructionSet(parsing: isa)
-        } else {
-          resolved = try InstructionSet.active()
-        }
-        try resolved.checkSupported()
-        return resolved
-      }
+      let instructionSet = try instructionSetOption.resolved()
       let options = AttentionOptions(
         scale: scale, mask: try masking.mask(), instructionSet: instructionSet)
       let (output, logSumExp) = try forwardResults(

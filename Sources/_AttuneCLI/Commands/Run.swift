@@ -67,11 +67,7 @@ extension Attune {
         valueName: "precision"))
     var scores: ScorePrecision = .float32
 
-    @Option(
-      help: ArgumentHelp(
-        "Micro-kernels: avx512, avx2, neon or portable (default: the ATTUNE_ISA environment variable, else the best this CPU runs).",
-        valueName: "isa"))
-    var isa: String?
+    @OptionGroup var instructionSetOption: InstructionSetOption
 
     @OptionGroup var kernelOptions: KernelOptions
 
@@ -156,16 +152,7 @@ extension Attune {
         plan = chosen.reason
       }
       let mask = try masking.mask()
-      let instructionSet = try ensure { () throws(AttentionError) -> InstructionSet in
-        let resolved: InstructionSet
-        if let isa {
-          resolved = try InstructionSet(parsing: isa)
-        } else {
-          resolved = try InstructionSet.active()
-        }
-        try resolved.checkSupported()
-        return resolved
-      }
+      let instructionSet = try instructionSetOption.resolved()
       let options = AttentionOptions(
         scale: scale, nonFiniteInputs: allowNonfinite ? .propagate : .reject, mask: mask,
         scorePrecision: scores, instructionSet: instructionSet)
