@@ -68,9 +68,28 @@ struct MaskTests {
     }
   }
 
+  /// A negative scale turns hidden keys' −∞ into +∞ if they are hidden before scaling: the
+  /// kernels hide them after.
+  @Test("a negative scale with masks matches the oracle", arguments: masks.dropFirst())
+  func negativeScale(mask: AttentionMask) throws {
+    for shape in Self.shapes {
+      let problem = Problem(shape: shape, data: .random, seed: UInt64(shape.keys))
+      let scale = -problem.scale
+      let want = Oracle.attentionAndLogSumExp(
+        problem.inputs, scale: Double(scale), mask: mask, bias: nil)
+      for kernel in try Self.configurations() {
+        let (output, lse) = try run(kernel, problem, mask: mask, bias: nil, scale: scale)
+        let label = "\(kernel.configurationDescription) on \(shape) \(mask), scale \(scale)"
+        expectAgreement(output, lse, with: want, within: 2e-6 * problem.maxAbsValue, label)
+      }
+    }
+  }
+
   func run(
-    _ kernel: any AttentionKernel, _ problem: Problem, mask: AttentionMask, bias: [Float]?
+    _ kernel: any AttentionKernel, _ problem: Problem, mask: AttentionMask, bias: [Float]?,
+    scale: Float? = nil
   ) throws -> ([Float], [Float]) {
+    let scale = scale ?? problem.scale
     let shape = problem.inputs.shape
     var output = [Float](repeating: .nan, count: shape.outputCount)
     var lse = [Float](repeating: .nan, count: shape.queries)
@@ -83,13 +102,13 @@ struct MaskTests {
                 try bias.withUnsafeBufferPointer { b in
                   try attention(
                     q: q, k: k, v: v, shape: shape, into: o, kernel: kernel,
-                    options: AttentionOptions(scale: problem.scale, mask: mask), bias: b,
+                    options: AttentionOptions(scale: scale, mask: mask), bias: b,
                     logSumExp: l)
                 }
               } else {
                 try attention(
                   q: q, k: k, v: v, shape: shape, into: o, kernel: kernel,
-                  options: AttentionOptions(scale: problem.scale, mask: mask), logSumExp: l)
+                  options: AttentionOptions(scale: scale, mask: mask), logSumExp: l)
               }
             }
           }

@@ -122,24 +122,47 @@ enum MicroKernelChecks {
     Double(min(terms, 64) + (terms + 63) / 64 + 1) * Double(Float.ulpOfOne) * magnitude
   }
 
-  /// Scores against Float64 dot products; nothing written past the panel or the rows.
+  /// Scores against Float64 dot products; nothing written past the panel or the rows; with a
+  /// row-maximum buffer (every other row count), each lane's maximum folded in, NaN left out.
   static func scores(_ table: MicroKernelTable, dk: Int) {
     var generator = SplitMix64(seed: UInt64(dk) &+ 11)
     do {
-      let keys = table.panelKeys
+      let (keys, lanes) = (table.panelKeys, table.lanes)
       let ldq = dk + 3
       let lds = keys + 5
       let panel = (0..<(dk * keys)).map { _ in generator.nextGaussian() }
       let most = 2 * table.scoreRows + 1  // several register tiles, the last one partial
       for rows in 1...most {
-        let q = (0..<(rows * ldq)).map { _ in generator.nextGaussian() }
+        var q = (0..<(rows * ldq)).map { _ in generator.nextGaussian() }
+        if rows > 1 { q[ldq] = .nan }  // row 1's scores are all NaN
         var s = [Float](repeating: Self.sentinel, count: (most + 1) * lds)
+        // Row r's lanes start at −∞, at a score-sized value, or above every score.
+        let folds = rows % 2 == 0
+        var rowMax = [Float](repeating: Self.sentinel, count: (most + 1) * lanes)
+        for i in 0..<(rows * lanes) {
+          rowMax[i] = [-Float.infinity, generator.nextGaussian(), 1e30][i % 3]
+        }
+        let initial = rowMax
         q.withUnsafeBufferPointer { q in
           panel.withUnsafeBufferPointer { p in
             s.withUnsafeMutableBufferPointer { s in
-              table.scores(q.baseAddress, ldq, rows, p.baseAddress, dk, s.baseAddress, lds)
+              rowMax.withUnsafeMutableBufferPointer { m in
+                table.scores(
+                  q.baseAddress, ldq, rows, p.baseAddress, dk, s.baseAddress, lds,
+                  folds ? m.baseAddress : nil)
+              }
             }
           }
+        }
+        for i in 0..<rowMax.count {
+          let (r, lane) = (i / lanes, i % lanes)
+          var want = initial[i]
+          if folds && r < rows {
+            for j in stride(from: lane, to: keys, by: lanes) where s[r * lds + j] > want {
+              want = s[r * lds + j]
+            }
+          }
+          #expect(rowMax[i] == want, "\(table.name) rows \(rows) dk \(dk): row max [\(r)][\(lane)]")
         }
         for r in 0...most {
           for j in 0..<lds {
@@ -147,6 +170,10 @@ enum MicroKernelChecks {
             guard r < rows, j < keys else {
               #expect(
                 got == Self.sentinel, "\(table.name) rows \(rows) dk \(dk): wrote [\(r)][\(j)]")
+              continue
+            }
+            guard r != 1 else {
+              #expect(got.isNaN, "\(table.name) rows \(rows) dk \(dk): s[1][\(j)] of NaN")
               continue
             }
             var want = 0.0
@@ -298,9 +325,43 @@ enum MicroKernelChecks {
         #expect(abs(best - wantMax) <= 2 * wantMax.ulp || best == wantMax, "\(table.name) max")
         #expect(buffer[count...].allSatisfy { $0 == Self.sentinel }, "\(table.name) scaleMax tail")
 
+        // The exponentials with the scale folded in, from the raw row: e^(x · scale − best),
+        // the argument rounded once (as the reference rounds its Float64 one to Float32). Without
+        // a bias, `best` is the largest x · scale.
+        if !withBias {
+          var folded = row + [Float](repeating: Self.sentinel, count: pad)
+          let foldedSum = folded.withUnsafeMutableBufferPointer {
+            table.expSum($0.baseAddress, count, best, scale)
+          }
+          var wantFolded = 0.0
+          for j in 0..<count {
+            let argument = Float(Double(row[j]) * Double(scale) - Double(best))
+            if argument.isNaN {
+              #expect(folded[j].isNaN, "\(table.name) folded exp of NaN")
+              continue
+            }
+            let want = OracleMath.exp(Double(argument))
+            wantFolded += want
+            // The portable entry rounds the product and the difference apart (measured: 2e-6
+            // relative at an argument of −24.5): an argument off by an ulp of each.
+            let product = abs(Double(row[j]) * Double(scale))
+            let rounding = 2 * Double(Float.ulpOfOne) * (product + abs(Double(argument)))
+            let tolerance = want < 1e-37 ? 1.2e-38 : (4e-7 + rounding) * want
+            #expect(
+              abs(Double(folded[j]) - want) <= tolerance,
+              "\(table.name) folded exp [\(j)] of \(argument): got \(folded[j]), want \(want)")
+          }
+          if count <= 3 {
+            #expect(abs(Double(foldedSum) - wantFolded) <= 1e-6 * max(wantFolded, 1))
+          } else {
+            #expect(foldedSum.isNaN, "\(table.name): a NaN entry makes the folded sum NaN")
+          }
+          #expect(folded[count...].allSatisfy { $0 == Self.sentinel }, "\(table.name) folded tail")
+        }
+
         let scaled = buffer
         let sum = buffer.withUnsafeMutableBufferPointer {
-          table.expSum($0.baseAddress, count, best)
+          table.expSum($0.baseAddress, count, best, 1)
         }
         var wantSum = 0.0
         for j in 0..<count {

@@ -50,7 +50,24 @@ static void test_scores(const attune_micro_kernel_entry *e) {
     for (int rows = 1; rows <= most; rows++) {
       float *q = filled((size_t)rows * ldq, 1);
       float *s = filled((size_t)(most + 1) * lds, 0);
-      e->scores(q, ldq, rows, panel, dk, s, lds);
+      // Every other row count folds the row maxima into lanes that start at -inf, at a
+      // score-sized value, or above every score.
+      int lanes = e->lanes, folds = rows % 2 == 0;
+      float *row_max = filled((size_t)(most + 1) * lanes, 0);
+      for (int i = 0; i < rows * lanes; i++) row_max[i] = i % 3 == 0 ? -INFINITY : i % 3 == 1 ? gaussian() : 1e30f;
+      float *initial = malloc((size_t)(most + 1) * lanes * sizeof(float));
+      memcpy(initial, row_max, (size_t)(most + 1) * lanes * sizeof(float));
+      e->scores(q, ldq, rows, panel, dk, s, lds, folds ? row_max : 0);
+      for (int i = 0; i < (most + 1) * lanes; i++) {
+        int r = i / lanes, lane = i % lanes;
+        float want = initial[i];
+        if (folds && r < rows)
+          for (int j = lane; j < keys; j += lanes)
+            if (s[r * lds + j] > want) want = s[r * lds + j];
+        check(row_max[i] == want, "scores: row maximum", rows, dk, i);
+      }
+      free(row_max);
+      free(initial);
       for (int r = 0; r <= most; r++)
         for (int j = 0; j < lds; j++) {
           float got = s[r * lds + j];
@@ -172,9 +189,34 @@ static void test_row_passes(const attune_micro_kernel_entry *e) {
             "scale_max: maximum", count, with_bias, 0);
       for (int j = count; j < count + pad; j++) check(row[j] == SENTINEL, "scale_max: sentinel", count, with_bias, j);
 
+      if (!with_bias) {
+        // The scale folded into the exponentials, from the raw row: e^(x * scale - best), the
+        // argument rounded once.
+        float *folded = malloc(((size_t)count + pad) * sizeof(float));
+        memcpy(folded, original, ((size_t)count + pad) * sizeof(float));
+        for (int j = count; j < count + pad; j++) folded[j] = SENTINEL;
+        float folded_sum = e->exp_sum(folded, count, best, scale);
+        double want_folded = 0;
+        for (int j = 0; j < count; j++) {
+          float x = (float)((double)original[j] * scale - best);
+          if (isnan(x)) {
+            check(isnan(folded[j]), "exp_sum, scale folded: NaN stays NaN", count, 0, j);
+            continue;
+          }
+          double want = exp((double)x);
+          want_folded += want;
+          double tolerance = want < 1e-37 ? 1.2e-38 : 4e-7 * want;
+          check(fabs(folded[j] - want) <= tolerance, "exp_sum, scale folded: entry", count, 0, j);
+        }
+        if (count <= 3)
+          check(fabs(folded_sum - want_folded) <= 1e-6 * (want_folded > 1 ? want_folded : 1), "exp_sum, scale folded: sum", count, 0, 0);
+        for (int j = count; j < count + pad; j++) check(folded[j] == SENTINEL, "exp_sum, scale folded: sentinel", count, 0, j);
+        free(folded);
+      }
+
       float *scaled = malloc(((size_t)count + pad) * sizeof(float));
       memcpy(scaled, row, ((size_t)count + pad) * sizeof(float));
-      float sum = e->exp_sum(row, count, best);
+      float sum = e->exp_sum(row, count, best, 1);
       double want_sum = 0;
       for (int j = 0; j < count; j++) {
         float x = scaled[j] - best;

@@ -143,10 +143,10 @@ public struct FusedBackward: AttentionBackwardKernel {
           for panel in 0..<packedK.panelsPerTile where panel * kernels.panelKeys < kn {
             kernels.scores(
               forward.qBase + q0 * dkw, dkw, qn, packedK.panel(tile: t, panel), dkw,
-              p + panel * kernels.panelKeys, lds)
+              p + panel * kernels.panelKeys, lds, nil)
             kernels.scores(
               problem.gradOutput + q0 * dvw, dvw, qn, packedV.panel(tile: t, panel), dvw,
-              ds + panel * kernels.panelKeys, lds)
+              ds + panel * kernels.panelKeys, lds, nil)
           }
           for r in 0..<qn {
             let row = q0 + r
@@ -165,7 +165,7 @@ public struct FusedBackward: AttentionBackwardKernel {
             let after = allowed.upperBound - k0
             if before > 0 { s.update(repeating: -.infinity, count: before) }
             if after < kn { (s + after).update(repeating: -.infinity, count: kn - after) }
-            _ = kernels.expSum(s, kn, lse)  // P = e^(S − L)
+            _ = kernels.expSum(s, kn, lse, 1)  // P = e^(S − L)
             let dRow = d[row]
             for j in 0..<kn { dsRow[j] = s[j] * (dsRow[j] - dRow) }
           }

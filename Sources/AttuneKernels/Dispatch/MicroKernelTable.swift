@@ -9,11 +9,12 @@ internal import _AttuneMicroKernels
 /// `current` is chosen once per process: `ATTUNE_ISA` when set and runnable, else the best entry
 /// this CPU runs.
 package struct MicroKernelTable: @unchecked Sendable {
-  /// `s[r][j] = Σ_c q[r][c] · panel[c][j]`: see `attune_f32_scores_fn`.
+  /// `s[r][j] = Σ_c q[r][c] · panel[c][j]`, and each row's largest score folded into `row_max
+  /// [rows, lanes]` when it is not nil: see `attune_f32_scores_fn`.
   package typealias Scores =
     @convention(c) (
       UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, UnsafeMutablePointer<Float>?,
-      Int
+      Int, UnsafeMutablePointer<Float>?
     ) -> Void
   /// `acc[r][c] += Σ_j p[r][j] · v[j][c]`: see `attune_f32_products_fn`.
   package typealias Products =
@@ -32,8 +33,9 @@ package struct MicroKernelTable: @unchecked Sendable {
     @convention(c) (
       UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int, Float
     ) -> Float
-  /// Exponentiate in place, return the sum: see `attune_f32_exp_sum_fn`.
-  package typealias ExpSum = @convention(c) (UnsafeMutablePointer<Float>?, Int, Float) -> Float
+  /// `e^(x · scale − max)` in place, return the sum: see `attune_f32_exp_sum_fn`.
+  package typealias ExpSum =
+    @convention(c) (UnsafeMutablePointer<Float>?, Int, Float, Float) -> Float
   /// Multiply in place: see `attune_f32_multiply_fn`.
   package typealias Multiply = @convention(c) (UnsafeMutablePointer<Float>?, Int, Float) -> Void
 

@@ -94,20 +94,31 @@ package struct FusedTileWalker: @unchecked Sendable {
     return first.lowerBound..<max(first.lowerBound, last.upperBound)
   }
 
+  /// Whether the score micro-kernel may find the rows' maxima as it stores the scores (its
+  /// `row_max`), which saves a pass over every score: with packed keys, no bias, and a
+  /// positive finite scale (so that the largest score, scaled, is the largest scaled score). A
+  /// tile that ends inside a panel, and a row that may not see every key of the tile, still take
+  /// the pass (padding and hidden keys would count in the kernel's maximum).
+  private var scoresFindMaxima: Bool {
+    guard case .packed = operands else { return false }
+    return problem.bias == nil && problem.scale > 0 && problem.scale.isFinite
+  }
+
   /// Runs rows `start..<start + count` over key tiles `tiles`, starting from the state in
-  /// `acc [count, ldo]`, `runningMax [count]`, `runningSum [count]`, using `s [count, lds]` as
-  /// scratch.
+  /// `acc [count, ldo]`, `runningMax [count]`, `runningSum [count]`, using `s [count, lds]` and
+  /// `tileMax [count, kernels.lanes]` as scratch.
   package func accumulate(
     start: Int, count: Int, tiles: Range<Int>, s: UnsafeMutablePointer<Float>,
-    acc: UnsafeMutablePointer<Float>, runningMax: UnsafeMutablePointer<Float>,
-    runningSum: UnsafeMutablePointer<Float>
+    tileMax: UnsafeMutablePointer<Float>, acc: UnsafeMutablePointer<Float>,
+    runningMax: UnsafeMutablePointer<Float>, runningSum: UnsafeMutablePointer<Float>
   ) {
     let shape = problem.shape
     let (nk, dk) = (shape.keys, shape.headDim)
     let ldo = self.ldo
     let visible = visibleKeys(start: start, count: count)
     let kernels = self.kernels
-    let panelKeys = self.panelKeys
+    let (panelKeys, lanes, scale) = (self.panelKeys, kernels.lanes, problem.scale)
+    let findsMaxima = scoresFindMaxima
     let q = queries + start * dk
     for t in tiles {
       let tileStart = t * tileKeys
@@ -119,11 +130,13 @@ package struct FusedTileWalker: @unchecked Sendable {
       let lastPanel = (to - tileStart + panelKeys - 1) / panelKeys
       let offset = firstPanel * panelKeys
       let width = min(tileEnd - tileStart, lastPanel * panelKeys) - offset
+      let folds = findsMaxima && width % panelKeys == 0
       switch operands {
       case .packed(let keys):
+        if folds { tileMax.update(repeating: -.infinity, count: count * lanes) }
         for p in firstPanel..<lastPanel {
           let panel = keys.panel(tile: t, p)
-          kernels.scores(q, dk, count, panel, dk, s + p * panelKeys, lds)
+          kernels.scores(q, dk, count, panel, dk, s + p * panelKeys, lds, folds ? tileMax : nil)
         }
       case .bfloat16(let rows, let keys):
         for p in firstPanel..<lastPanel {
@@ -144,17 +157,33 @@ package struct FusedTileWalker: @unchecked Sendable {
       let first = tileStart + offset
       for r in 0..<count {
         let row = s + r * lds + offset
+        // The keys this row sees: `before..<after` of the tile's `width` (a contiguous run).
+        var (before, after) = (0, width)
         if !problem.mask.isNone {
           let allowed = problem.allowedKeys(row: start + r)
-          // Hide the keys before and after the visible range (each a contiguous run).
-          let before = min(max(allowed.lowerBound - first, 0), width)
-          let after = max(min(allowed.upperBound - first, width), before)
+          before = min(max(allowed.lowerBound - first, 0), width)
+          after = max(min(allowed.upperBound - first, width), before)
+        }
+        let rowMax: Float
+        let expScale: Float
+        if folds && before == 0 && after == width {
+          // The kernel's maximum of the raw scores, scaled (rounding is monotonic).
+          var best = -Float.infinity
+          for lane in 0..<lanes where tileMax[r * lanes + lane] > best {
+            best = tileMax[r * lanes + lane]
+          }
+          (rowMax, expScale) = (best * scale, scale)
+        } else {
+          // Scaled (and biased) in place, the seen keys only; the others hidden after scaling,
+          // so that a negative scale cannot turn them into +∞.
+          rowMax = kernels.scaleMax(
+            row + before, problem.biasRow(start + r).map { $0 + first + before },
+            after - before, scale)
           if before > 0 { row.update(repeating: -.infinity, count: before) }
           if after < width { (row + after).update(repeating: -.infinity, count: width - after) }
+          expScale = 1
         }
-        let tileMax = kernels.scaleMax(
-          row, problem.biasRow(start + r).map { $0 + first }, width, problem.scale)
-        let newMax = max(runningMax[r], tileMax)
+        let newMax = max(runningMax[r], rowMax)
         guard newMax > -.infinity else {
           // Every score so far is −∞ (or NaN): nothing to add. Hidden keys become 0 (−∞ · 0
           // would be NaN); a NaN stays NaN, so a NaN input still poisons only its own row.
@@ -162,7 +191,7 @@ package struct FusedTileWalker: @unchecked Sendable {
           continue
         }
         // The tile's exponentials are taken against the new maximum: its factor is 1.
-        let tileSum = kernels.expSum(row, width, newMax)
+        let tileSum = kernels.expSum(row, width, newMax, expScale)
         let (keep, _) = OnlineSoftmax.merge(
           max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: tileSum)
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }

@@ -100,13 +100,14 @@ public struct FusedAttention: AttentionKernel {
   /// Packed K, padded V, per worker one tile's scores, accumulator, maxima and sums, and the
   /// partial results of split key ranges.
   public func scratchBytes(for shape: AttentionShape) -> Int {
-    let rows = min(blockQ, shape.queries)
-    let blocks = (shape.queries + rows - 1) / rows
+    let kernels = MicroKernelTable.current
+    let queryBlocks = QueryBlocks(
+      queries: shape.queries, rows: blockQ, tileRows: kernels.scoreRows, threads: threads)
+    let (rows, blocks) = (queryBlocks.maxRows, queryBlocks.count)
     let tileKeys = max(1, min(blockK, shape.keys))
     let tiles = (shape.keys + tileKeys - 1) / tileKeys
     let splits = Self.keySplits(blocks: blocks, tiles: tiles, threads: threads)
     let workers = min(threads, blocks * splits)
-    let kernels = MicroKernelTable.current
     let packed =
       Self.readsKeysInPlace(queries: shape.queries, kernels: kernels)
       ? 0
@@ -117,44 +118,49 @@ public struct FusedAttention: AttentionKernel {
     let lds = kernels.roundedToPanels(tileKeys)
     let ldo = PaddedValues.stride(shape.valueDim, lanes: kernels.lanes)
     let shared = packed + PaddedValues.scratchBytes(for: shape, lanes: kernels.lanes)
+    let lanes = kernels.lanes
     if splits == 1 {
-      return shared + workers * AlignedBuffer.bytes(rows * (lds + ldo + 2))
+      return shared + workers * AlignedBuffer.bytes(rows * (lds + lanes + ldo + 2))
     }
-    return shared + workers * AlignedBuffer.bytes(rows * lds)
+    return shared + workers * AlignedBuffer.bytes(rows * (lds + lanes))
       + AlignedBuffer.bytes(blocks * splits * rows * (ldo + 2))
   }
 
-  /// Computes `O` with query tiles (and, when they are too few, slices of the key tiles) shared
-  /// among `threads` workers.
+  /// Computes `O` with query tiles (`QueryBlocks`: as many as a multiple of the workers, of nearly
+  /// equal sizes; when they are fewer than the workers, slices of the key tiles too) shared among
+  /// `threads` workers.
   public func compute(_ problem: AttentionProblem, into output: UnsafeMutableBufferPointer<Float>) {
     let shape = problem.shape
     let nq = shape.queries
-    let rows = min(blockQ, nq)
+    let queryBlocks = QueryBlocks(
+      queries: nq, rows: blockQ, tileRows: problem.microKernels.scoreRows, threads: threads)
+    let (rows, blocks) = (queryBlocks.maxRows, queryBlocks.count)
     let walker = FusedTileWalker(
       problem: problem, tileKeys: blockK,
       packKeys: !Self.readsKeysInPlace(queries: nq, kernels: problem.microKernels),
       threads: threads)
-    let (lds, ldo) = (walker.lds, walker.ldo)
-    let blocks = (nq + rows - 1) / rows
+    let (lds, ldo, lanes) = (walker.lds, walker.ldo, walker.kernels.lanes)
     let splits = Self.keySplits(blocks: blocks, tiles: walker.tileCount, threads: threads)
     let o = SharedOutput(output)
     if splits == 1 {
       WorkQueue.run(items: blocks, threads: threads) { queue in
         // Every part is written before it is read: no need to zero it.
-        let scratch = AlignedBuffer(count: rows * (lds + ldo + 2), for: problem, zeroed: false)
+        let scratch = AlignedBuffer(
+          count: rows * (lds + lanes + ldo + 2), for: problem, zeroed: false)
         let s = scratch.base  // [rows, lds]
-        let acc = s + rows * lds  // [rows, ldo]
+        let tileMax = s + rows * lds  // [rows, lanes]
+        let acc = tileMax + rows * lanes  // [rows, ldo]
         let runningMax = acc + rows * ldo  // [rows]
         let runningSum = runningMax + rows  // [rows]
         while let b = queue.take() {
-          let start = b * rows
-          let count = min(rows, nq - start)
+          let block = queryBlocks.rows(b)
+          let (start, count) = (block.lowerBound, block.count)
           acc.update(repeating: 0, count: count * ldo)
           runningMax.update(repeating: -.infinity, count: count)
           runningSum.update(repeating: 0, count: count)
           walker.accumulate(
-            start: start, count: count, tiles: 0..<walker.tileCount, s: s, acc: acc,
-            runningMax: runningMax, runningSum: runningSum)
+            start: start, count: count, tiles: 0..<walker.tileCount, s: s, tileMax: tileMax,
+            acc: acc, runningMax: runningMax, runningSum: runningSum)
           walker.finish(
             start: start, count: count, acc: acc, runningMax: runningMax,
             runningSum: runningSum, output: o.base)
@@ -170,11 +176,11 @@ public struct FusedAttention: AttentionKernel {
       UnsafeMutableBufferPointer(start: partials.base, count: partials.count))
     let tiles = walker.tileCount
     WorkQueue.run(items: blocks * splits, threads: threads) { queue in
-      let scratch = AlignedBuffer(count: rows * lds, for: problem, zeroed: false)
+      let scratch = AlignedBuffer(count: rows * (lds + lanes), for: problem, zeroed: false)
       while let item = queue.take() {
         let (b, slice) = (item / splits, item % splits)
-        let start = b * rows
-        let count = min(rows, nq - start)
+        let block = queryBlocks.rows(b)
+        let (start, count) = (block.lowerBound, block.count)
         let acc = shared.base + item * state
         let runningMax = acc + rows * ldo
         let runningSum = runningMax + rows
@@ -184,12 +190,13 @@ public struct FusedAttention: AttentionKernel {
         walker.accumulate(
           start: start, count: count,
           tiles: (slice * tiles / splits)..<((slice + 1) * tiles / splits),
-          s: scratch.base, acc: acc, runningMax: runningMax, runningSum: runningSum)
+          s: scratch.base, tileMax: scratch.base + rows * lds, acc: acc, runningMax: runningMax,
+          runningSum: runningSum)
       }
     }
     for b in 0..<blocks {
-      let start = b * rows
-      let count = min(rows, nq - start)
+      let block = queryBlocks.rows(b)
+      let (start, count) = (block.lowerBound, block.count)
       let merged = partials.base + b * splits * state  // slice 0's state receives the others
       let acc = merged
       let runningMax = acc + rows * ldo

@@ -97,13 +97,13 @@ public struct SIMDAttention: AttentionKernel {
         // Phase 1: raw scores, one panel at a time for all rows of the block.
         for p in 0..<keys.panelsPerTile {
           let panel = keys.panel(tile: 0, p)
-          kernels.scores(q, dk, count, panel, dk, s + p * kernels.panelKeys, lds)
+          kernels.scores(q, dk, count, panel, dk, s + p * kernels.panelKeys, lds, nil)
         }
         // Phase 2: scale and max, then exp and sum, then divide.
         for r in 0..<count {
           let row = s + r * lds
           let rowMax = kernels.scaleMax(row, nil, nk, problem.scale)
-          let sum = kernels.expSum(row, nk, rowMax)
+          let sum = kernels.expSum(row, nk, rowMax, 1)
           kernels.multiply(row, nk, 1 / sum)
         }
         // Phase 3: acc = P · V, a chunk of value rows at a time.

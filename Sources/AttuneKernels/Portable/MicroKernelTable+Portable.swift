@@ -8,13 +8,24 @@ extension MicroKernelTable {
     panelKeys: PortableKernels.panelKeys, productRows: PortableKernels.productRows,
     lanes: vectorWidth, decodeRows: PortableKernels.decodeRows,
     decodeKeys: PortableKernels.decodeKeys, decodeAhead: 8, defaultBlockQ: 64, defaultBlockK: 1024,
-    scores: { q, ldq, rows, panel, dk, s, lds in
+    scores: { q, ldq, rows, panel, dk, s, lds, rowMax in
       guard let q, let panel, let s else { return }
       let tile = PortableKernels.scoreRows
       for r in stride(from: 0, to: rows, by: tile) {
         PortableKernels.scores(
           q: q + r * ldq, ldq: ldq, rows: min(tile, rows - r), panel: panel, dk: dk,
           s: s + r * lds, lds: lds)
+      }
+      if let rowMax {
+        // The panel's scores read back from `s` (the fallback; the C entries fold them in
+        // registers).
+        for r in 0..<rows {
+          var best = Vector.load(rowMax + r * vectorWidth)
+          for j in stride(from: 0, to: PortableKernels.panelKeys, by: vectorWidth) {
+            best = maximum(best, Vector.load(s + r * lds + j))  // a NaN score is left out
+          }
+          best.store(rowMax + r * vectorWidth)
+        }
       }
     },
     products: { p, ldp, rows, v, ldv, count, columns, acc, ldacc, _ in
@@ -40,9 +51,9 @@ extension MicroKernelTable {
       guard let row else { return -.infinity }
       return RowSoftmax.scaleAndMax(row, bias: bias, count: count, scale: scale)
     },
-    expSum: { row, count, max in
+    expSum: { row, count, max, scale in
       guard let row else { return 0 }
-      return RowSoftmax.exponentiateAndSum(row, count: count, rowMax: max)
+      return RowSoftmax.exponentiateAndSum(row, count: count, rowMax: max, scale: scale)
     },
     multiply: { row, count, factor in
       guard let row else { return }

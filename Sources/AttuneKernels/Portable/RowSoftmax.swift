@@ -30,18 +30,19 @@ package enum RowSoftmax {
     return result
   }
 
-  /// Replaces each entry `x` by `e^(x − rowMax)` and returns the sum of the new entries.
+  /// Replaces each entry `x` by `e^(x · scale − rowMax)` and returns the sum of the new entries.
   @inline(__always)
   package static func exponentiateAndSum(
-    _ row: UnsafeMutablePointer<Float>, count: Int, rowMax: Float
+    _ row: UnsafeMutablePointer<Float>, count: Int, rowMax: Float, scale: Float = 1
   ) -> Float {
-    let m = Vector(repeating: rowMax)
+    let m = Vector(repeating: -rowMax)
+    let f = Vector(repeating: scale)
     var sum0 = Vector.zero
     var sum1 = Vector.zero
     var j = 0
     while j &+ 2 &* vectorWidth <= count {
-      let e0 = exponential(Vector.load(row + j) - m)
-      let e1 = exponential(Vector.load(row + (j &+ vectorWidth)) - m)
+      let e0 = exponential(multiplyAdd(m, Vector.load(row + j), f))
+      let e1 = exponential(multiplyAdd(m, Vector.load(row + (j &+ vectorWidth)), f))
       e0.store(row + j)
       e1.store(row + (j &+ vectorWidth))
       sum0 += e0
@@ -50,9 +51,9 @@ package enum RowSoftmax {
     }
     while j < count {
       let valid = min(vectorWidth, count &- j)
-      var x = m
+      var x = Vector.zero
       for lane in 0..<valid { x[lane] = row[j &+ lane] }
-      let e = exponential(x - m)
+      let e = exponential(multiplyAdd(m, x, f))  // lanes past `valid` are left out of the sum
       for lane in 0..<valid { row[j &+ lane] = e[lane] }
       sum0 += e.replacing(with: 0, where: tailMask(valid))
       j &+= vectorWidth

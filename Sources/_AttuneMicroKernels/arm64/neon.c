@@ -19,7 +19,7 @@ enum { SR = 8, PK = 12, PR = 6, PC = 16, L = 4, DR = 4, DK = 4, CHUNK = 64 };
 enum { DECODE_AHEAD = 8 };
 
 static void scores_tile(const float *q, ptrdiff_t ldq, int rows, const float *panel, ptrdiff_t dk,
-                        float *s, ptrdiff_t lds) {
+                        float *s, ptrdiff_t lds, float *row_max) {
   const float *a[SR];
   for (int r = 0; r < SR; r++) a[r] = r < rows ? q + r * ldq : q;
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
@@ -40,7 +40,14 @@ static void scores_tile(const float *q, ptrdiff_t ldq, int rows, const float *pa
       float *out = s + r * lds;
       for (int i = 0; i < 3; i++) {
         float32x4_t old = c0 == 0 ? vdupq_n_f32(0) : vld1q_f32(out + 4 * i);
-        vst1q_f32(out + 4 * i, vaddq_f32(old, x[r][i]));
+        x[r][i] = vaddq_f32(old, x[r][i]);
+        vst1q_f32(out + 4 * i, x[r][i]);
+      }
+      if (row_max && end == dk) {
+        // maxnm, unlike max, ignores a NaN operand.
+        float32x4_t m = vld1q_f32(row_max + r * L);
+        for (int i = 0; i < 3; i++) m = vmaxnmq_f32(m, x[r][i]);
+        vst1q_f32(row_max + r * L, m);
       }
     }
   }
@@ -88,9 +95,10 @@ static void products_tile(const float *p, ptrdiff_t ldp, int rows, const float *
 
 // Tiles of SR (PR) rows; a partial last tile repeats its row 0 in the missing rows, unstored.
 static void f32_scores_8x12_neon(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *panel,
-                                 ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                 ptrdiff_t dk, float *s, ptrdiff_t lds, float *row_max) {
   for (ptrdiff_t r = 0; r < rows; r += SR)
-    scores_tile(q + r * ldq, ldq, rows - r < SR ? (int)(rows - r) : SR, panel, dk, s + r * lds, lds);
+    scores_tile(q + r * ldq, ldq, rows - r < SR ? (int)(rows - r) : SR, panel, dk, s + r * lds, lds,
+                row_max ? row_max + r * L : 0);
 }
 
 static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
@@ -180,20 +188,21 @@ static float f32_scale_max_neon(float *row, const float *bias, ptrdiff_t count, 
   return result;
 }
 
-static float f32_exp_sum_neon(float *row, ptrdiff_t count, float max) {
-  const float32x4_t m = vdupq_n_f32(max);
+static float f32_exp_sum_neon(float *row, ptrdiff_t count, float max, float scale) {
+  // e^(x · scale − max) from vfmaq(−max, x, scale) = −max + x · scale, rounded once.
+  const float32x4_t m = vdupq_n_f32(-max), f = vdupq_n_f32(scale);
   float32x4_t sum0 = vdupq_n_f32(0), sum1 = vdupq_n_f32(0);
   ptrdiff_t j = 0;
   for (; j + 2 * L <= count; j += 2 * L) {
-    float32x4_t e0 = exp4(vsubq_f32(vld1q_f32(row + j), m));
-    float32x4_t e1 = exp4(vsubq_f32(vld1q_f32(row + j + L), m));
+    float32x4_t e0 = exp4(vfmaq_f32(m, vld1q_f32(row + j), f));
+    float32x4_t e1 = exp4(vfmaq_f32(m, vld1q_f32(row + j + L), f));
     vst1q_f32(row + j, e0);
     vst1q_f32(row + j + L, e1);
     sum0 = vaddq_f32(sum0, e0);
     sum1 = vaddq_f32(sum1, e1);
   }
   for (; j + L <= count; j += L) {
-    float32x4_t e = exp4(vsubq_f32(vld1q_f32(row + j), m));
+    float32x4_t e = exp4(vfmaq_f32(m, vld1q_f32(row + j), f));
     vst1q_f32(row + j, e);
     sum0 = vaddq_f32(sum0, e);
   }
@@ -201,7 +210,7 @@ static float f32_exp_sum_neon(float *row, ptrdiff_t count, float max) {
     float lanes[4] = {0, 0, 0, 0};
     ptrdiff_t valid = count - j;
     for (ptrdiff_t i = 0; i < valid; i++) lanes[i] = row[j + i];
-    float32x4_t e = exp4(vsubq_f32(vld1q_f32(lanes), m));
+    float32x4_t e = exp4(vfmaq_f32(m, vld1q_f32(lanes), f));
     vst1q_f32(lanes, e);
     for (ptrdiff_t i = 0; i < valid; i++) row[j + i] = lanes[i];
     for (ptrdiff_t i = valid; i < 4; i++) lanes[i] = 0;

@@ -26,8 +26,14 @@ extern "C" {
 /// keys: `s[r][j] = Σ_{c < dk} q[r][c] · panel[c][j]` for `r < rows`, `j < panel_keys`, the sum
 /// over `c` taken in chunks of at most 64 features whose partial sums are then added, so the
 /// error grows with `64 + dk / 64` rather than `dk`.
+///
+/// `row_max`, when not NULL, is `[rows][lanes]` floats that the call folds its scores into:
+/// `row_max[r][l] = max(row_max[r][l], s[r][j])` for every `j ≡ l (mod lanes)` (NaN scores left
+/// out), so that a caller that set it to −∞ has each row's largest score after its last panel
+/// with no second pass over the scores (the softmax's row maximum).
 typedef void (*attune_f32_scores_fn)(const float *q, ptrdiff_t ldq, ptrdiff_t rows,
-                                     const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds);
+                                     const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds,
+                                     float *row_max);
 
 /// `acc[r][c] += Σ_{j < count} p[r][j] · v[j][c]` for `r < rows` (`product_rows` at a time),
 /// `c < columns`; `columns` is a multiple of the entry's `lanes`. `streaming` (nonzero when V's
@@ -56,12 +62,14 @@ static inline void attune_prefetch(const void *address) { __builtin_prefetch(add
 typedef float (*attune_f32_scale_max_fn)(float *row, const float *bias, ptrdiff_t count,
                                          float scale);
 
-/// `row[j] = e^(row[j] − max)` for `j < count`, `max` no less than any entry (the softmax's row
-/// maximum: every argument is ≤ 0, −∞ or NaN); returns the sum of the new entries. Relative error
+/// `row[j] = e^(row[j] · scale − max)` for `j < count` (product and difference rounded once, by a
+/// fused multiply-add),
+/// `max` no less than any `row[j] · scale` (the softmax's row maximum: every argument is ≤ 0, −∞
+/// or NaN); returns the sum of the new entries. Relative error
 /// below 4e-7 for arguments in [−87.3, 0], as MicroKernelTests checks for every entry (Cephes'
 /// `expf` method on AVX-512 and NEON, a degree-5 minimax polynomial on AVX2), exactly 0 below,
 /// NaN for NaN.
-typedef float (*attune_f32_exp_sum_fn)(float *row, ptrdiff_t count, float max);
+typedef float (*attune_f32_exp_sum_fn)(float *row, ptrdiff_t count, float max, float scale);
 
 /// `row[j] *= factor` for `j < count`.
 typedef void (*attune_f32_multiply_fn)(float *row, ptrdiff_t count, float factor);

@@ -48,7 +48,8 @@ static ALWAYS_INLINE void scores_step(const int R, __m256 x[SR][2], const float 
 }
 
 static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq,
-                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds,
+                                      float *row_max) {
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
     ptrdiff_t n = (c0 + CHUNK < dk ? c0 + CHUNK : dk) - c0, c = 0;
     __m256 x[SR][2];
@@ -60,26 +61,31 @@ static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq
     for (; c < n; c++, a0++, a3++, b += PK) scores_step(R, x, a0, a3, ldq, b);
     for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
-      if (c0 == 0) {
-        _mm256_storeu_ps(out, x[r][0]);
-        _mm256_storeu_ps(out + 8, x[r][1]);
-      } else {
-        _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), x[r][0]));
-        _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), x[r][1]));
+      if (c0 > 0) {
+        x[r][0] = _mm256_add_ps(_mm256_loadu_ps(out), x[r][0]);
+        x[r][1] = _mm256_add_ps(_mm256_loadu_ps(out + 8), x[r][1]);
+      }
+      _mm256_storeu_ps(out, x[r][0]);
+      _mm256_storeu_ps(out + 8, x[r][1]);
+      if (row_max && c0 + CHUNK >= dk) {
+        // max(x, m) keeps m where x is NaN.
+        __m256 m = _mm256_max_ps(x[r][0], _mm256_loadu_ps(row_max + r * L));
+        _mm256_storeu_ps(row_max + r * L, _mm256_max_ps(x[r][1], m));
       }
     }
   }
 }
 
 static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *panel,
-                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  for (; rows >= SR; rows -= SR, q += SR * ldq, s += SR * lds) scores_rows(SR, q, ldq, panel, dk, s, lds);
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds, float *row_max) {
+  for (; rows >= SR; rows -= SR, q += SR * ldq, s += SR * lds, row_max = row_max ? row_max + SR * L : 0)
+    scores_rows(SR, q, ldq, panel, dk, s, lds, row_max);
   switch (rows) {
-  case 1: scores_rows(1, q, ldq, panel, dk, s, lds); break;
-  case 2: scores_rows(2, q, ldq, panel, dk, s, lds); break;
-  case 3: scores_rows(3, q, ldq, panel, dk, s, lds); break;
-  case 4: scores_rows(4, q, ldq, panel, dk, s, lds); break;
-  case 5: scores_rows(5, q, ldq, panel, dk, s, lds); break;
+  case 1: scores_rows(1, q, ldq, panel, dk, s, lds, row_max); break;
+  case 2: scores_rows(2, q, ldq, panel, dk, s, lds, row_max); break;
+  case 3: scores_rows(3, q, ldq, panel, dk, s, lds, row_max); break;
+  case 4: scores_rows(4, q, ldq, panel, dk, s, lds, row_max); break;
+  case 5: scores_rows(5, q, ldq, panel, dk, s, lds, row_max); break;
   default: break;
   }
 }
@@ -317,13 +323,13 @@ static float f32_scale_max_avx2fma(float *row, const float *bias, ptrdiff_t coun
   return max8(best);
 }
 
-static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max) {
-  const __m256 m = _mm256_set1_ps(max);
+static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max, float scale) {
+  const __m256 m = _mm256_set1_ps(max), f = _mm256_set1_ps(scale);
   __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
   ptrdiff_t j = 0;
   for (; j + 2 * L <= count; j += 2 * L) {
-    __m256 e0 = exp8_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(row + j), m));
-    __m256 e1 = exp8_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(row + j + L), m));
+    __m256 e0 = exp8_nonpositive(_mm256_fmsub_ps(_mm256_loadu_ps(row + j), f, m));
+    __m256 e1 = exp8_nonpositive(_mm256_fmsub_ps(_mm256_loadu_ps(row + j + L), f, m));
     _mm256_storeu_ps(row + j, e0);
     _mm256_storeu_ps(row + j + L, e1);
     sum0 = _mm256_add_ps(sum0, e0);
@@ -331,7 +337,7 @@ static float f32_exp_sum_avx2fma(float *row, ptrdiff_t count, float max) {
   }
   for (; j < count; j += L) {
     __m256i t = tail_mask(count - j);
-    __m256 e = exp8_nonpositive(_mm256_sub_ps(_mm256_maskload_ps(row + j, t), m));
+    __m256 e = exp8_nonpositive(_mm256_fmsub_ps(_mm256_maskload_ps(row + j, t), f, m));
     _mm256_maskstore_ps(row + j, t, e);
     sum0 = _mm256_add_ps(sum0, _mm256_and_ps(e, _mm256_castsi256_ps(t)));
   }

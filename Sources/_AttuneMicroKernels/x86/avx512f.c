@@ -26,7 +26,8 @@ static inline __mmask16 tail_mask(ptrdiff_t valid) { return (__mmask16)((1u << v
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
 static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq,
-                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                      const float *panel, ptrdiff_t dk, float *s, ptrdiff_t lds,
+                                      float *row_max) {
   for (ptrdiff_t c0 = 0; c0 < dk; c0 += CHUNK) {
     ptrdiff_t end = c0 + CHUNK < dk ? c0 + CHUNK : dk;
     __m512 x[SR][2];
@@ -42,28 +43,33 @@ static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq
     }
     for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
-      if (c0 == 0) {
-        _mm512_storeu_ps(out, x[r][0]);
-        _mm512_storeu_ps(out + 16, x[r][1]);
-      } else {
-        _mm512_storeu_ps(out, _mm512_add_ps(_mm512_loadu_ps(out), x[r][0]));
-        _mm512_storeu_ps(out + 16, _mm512_add_ps(_mm512_loadu_ps(out + 16), x[r][1]));
+      if (c0 > 0) {
+        x[r][0] = _mm512_add_ps(_mm512_loadu_ps(out), x[r][0]);
+        x[r][1] = _mm512_add_ps(_mm512_loadu_ps(out + 16), x[r][1]);
+      }
+      _mm512_storeu_ps(out, x[r][0]);
+      _mm512_storeu_ps(out + 16, x[r][1]);
+      if (row_max && end == dk) {
+        // max(x, m) keeps m where x is NaN.
+        __m512 m = _mm512_max_ps(x[r][0], _mm512_loadu_ps(row_max + r * L));
+        _mm512_storeu_ps(row_max + r * L, _mm512_max_ps(x[r][1], m));
       }
     }
   }
 }
 
 static void f32_scores_8x32_avx512f(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *panel,
-                                    ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  for (; rows >= SR; rows -= SR, q += SR * ldq, s += SR * lds) scores_rows(SR, q, ldq, panel, dk, s, lds);
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds, float *row_max) {
+  for (; rows >= SR; rows -= SR, q += SR * ldq, s += SR * lds, row_max = row_max ? row_max + SR * L : 0)
+    scores_rows(SR, q, ldq, panel, dk, s, lds, row_max);
   switch (rows) {
-  case 1: scores_rows(1, q, ldq, panel, dk, s, lds); break;
-  case 2: scores_rows(2, q, ldq, panel, dk, s, lds); break;
-  case 3: scores_rows(3, q, ldq, panel, dk, s, lds); break;
-  case 4: scores_rows(4, q, ldq, panel, dk, s, lds); break;
-  case 5: scores_rows(5, q, ldq, panel, dk, s, lds); break;
-  case 6: scores_rows(6, q, ldq, panel, dk, s, lds); break;
-  case 7: scores_rows(7, q, ldq, panel, dk, s, lds); break;
+  case 1: scores_rows(1, q, ldq, panel, dk, s, lds, row_max); break;
+  case 2: scores_rows(2, q, ldq, panel, dk, s, lds, row_max); break;
+  case 3: scores_rows(3, q, ldq, panel, dk, s, lds, row_max); break;
+  case 4: scores_rows(4, q, ldq, panel, dk, s, lds, row_max); break;
+  case 5: scores_rows(5, q, ldq, panel, dk, s, lds, row_max); break;
+  case 6: scores_rows(6, q, ldq, panel, dk, s, lds, row_max); break;
+  case 7: scores_rows(7, q, ldq, panel, dk, s, lds, row_max); break;
   default: break;
   }
 }
@@ -247,13 +253,13 @@ static float f32_scale_max_avx512f(float *row, const float *bias, ptrdiff_t coun
   return _mm512_reduce_max_ps(best);
 }
 
-static float f32_exp_sum_avx512f(float *row, ptrdiff_t count, float max) {
-  const __m512 m = _mm512_set1_ps(max);
+static float f32_exp_sum_avx512f(float *row, ptrdiff_t count, float max, float scale) {
+  const __m512 m = _mm512_set1_ps(max), f = _mm512_set1_ps(scale);
   __m512 sum0 = _mm512_setzero_ps(), sum1 = _mm512_setzero_ps();
   ptrdiff_t j = 0;
   for (; j + 2 * L <= count; j += 2 * L) {
-    __m512 e0 = exp16(_mm512_sub_ps(_mm512_loadu_ps(row + j), m));
-    __m512 e1 = exp16(_mm512_sub_ps(_mm512_loadu_ps(row + j + L), m));
+    __m512 e0 = exp16(_mm512_fmsub_ps(_mm512_loadu_ps(row + j), f, m));
+    __m512 e1 = exp16(_mm512_fmsub_ps(_mm512_loadu_ps(row + j + L), f, m));
     _mm512_storeu_ps(row + j, e0);
     _mm512_storeu_ps(row + j + L, e1);
     sum0 = _mm512_add_ps(sum0, e0);
@@ -261,7 +267,7 @@ static float f32_exp_sum_avx512f(float *row, ptrdiff_t count, float max) {
   }
   for (; j < count; j += L) {
     __mmask16 t = count - j >= L ? (__mmask16)0xFFFF : tail_mask(count - j);
-    __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(t, row + j), m));
+    __m512 e = exp16(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(t, row + j), f, m));
     _mm512_mask_storeu_ps(row + j, t, e);
     sum0 = _mm512_mask_add_ps(sum0, t, sum0, e);
   }
