@@ -274,4 +274,56 @@ struct MultiHeadBackwardTests {
       #expect(maxAbsoluteError(got.dv, wantV) <= 1e-5, "\(kernel.name) dV")
     }
   }
+
+  /// Float16 storage: every gradient is the Float32 computation on the widened tensors, rounded
+  /// once, and so within one Float16 rounding of the oracle's (plus the Float32 kernel's error).
+  @Test func halfPrecisionStorage() throws {
+    let head = AttentionShape(queries: 65, keys: 130, headDim: 16, valueDim: 9)
+    let shape = MultiHeadShape(batch: 1, heads: 4, kvHeads: 2, head: head)
+    var generator = SplitMix64(seed: 33)
+    func random(_ count: Int) -> [Float16] {
+      (0..<count).map { _ in Float16(generator.nextGaussian()) }
+    }
+    let (q, k, v) = (random(shape.queryCount), random(shape.keyCount), random(shape.valueCount))
+    let dO = random(shape.outputCount)
+    let options = AttentionOptions(mask: .causal(.topLeft))
+    let forward = try multiHeadAttention(
+      q: q, k: k, v: v, shape: shape, options: options, logSumExp: true)
+    let lse = try #require(forward.logSumExp)
+    let got = try multiHeadAttentionBackward(
+      q: q, k: k, v: v, output: forward.output, logSumExp: lse, gradOutput: dO, shape: shape,
+      options: options)
+    let wide = try multiHeadAttentionBackward(
+      q: q.map(Float.init), k: k.map(Float.init), v: v.map(Float.init),
+      output: forward.output.map(Float.init), logSumExp: lse, gradOutput: dO.map(Float.init),
+      shape: shape, options: options)
+    #expect(got.dq == wide.dq.map { Float16($0) })
+    #expect(got.dk == wide.dk.map { Float16($0) })
+    #expect(got.dv == wide.dv.map { Float16($0) })
+    // Head 0 against the oracle on the Float16 values.
+    func slice(_ x: [Float16], _ n: Int) -> [Float] { x[0..<n].map(Float.init) }
+    let inputs = AttentionInputs(
+      q: slice(q, head.queryCount), k: slice(k, head.keyCount), v: slice(v, head.valueCount),
+      shape: head)
+    let want = Oracle.attentionBackward(
+      inputs, gradOutput: slice(dO, head.outputCount), scale: Double(head.defaultScale),
+      mask: options.mask, bias: nil)
+    // Beyond the rounding of dQ itself, O rounded to Float16 moves D_i = Σ_c dO_ic · O_ic by at
+    // most δ_i = 2⁻¹¹ · Σ_c |dO_ic · O_ic|, so dS_ij = P_ij · (dP_ij − D_i) by P_ij · δ_i, and dQ_i
+    // = scale · Σ_j dS_ij · K_j by at most scale · δ_i · max|K| (the P_ij sum to 1).
+    let maxK = Double(k[0..<head.keyCount].map { abs(Float($0)) }.max() ?? 0)
+    for i in 0..<head.queries {
+      var delta = 0.0
+      for c in 0..<head.valueDim {
+        let index = i * head.valueDim + c
+        delta += abs(Double(Float(dO[index])) * Double(Float(forward.output[index])))
+      }
+      delta *= 0x1p-11
+      let bound = Double(head.defaultScale) * delta * maxK + 1e-5
+      for c in 0..<head.headDim {
+        let (a, b) = (Double(Float(got.dq[i * head.headDim + c])), want.dq[i * head.headDim + c])
+        #expect(abs(a - b) <= abs(b) * 0x1p-11 + bound, "dQ[\(i)][\(c)]")
+      }
+    }
+  }
 }
