@@ -65,4 +65,53 @@ struct MemoryAccountingTests {
     #expect(measured < 2 << 20)
     #expect(measured < shape.queries * shape.keys * 4 / 32)
   }
+
+  /// The fused backward's tracked peak for one call on `shape` (O, its log-sum-exp and dO are
+  /// placeholders: the scratch does not depend on their values).
+  func backwardPeak(_ kernel: FusedBackward, _ shape: AttentionShape) throws -> Int {
+    let inputs = try AttentionInputs.random(shape: shape, seed: 2)
+    let output = [Float](repeating: 0.5, count: shape.outputCount)
+    let lse = [Float](repeating: 1, count: shape.queries)
+    var dq = [Float](repeating: 0, count: shape.queryCount)
+    var dk = [Float](repeating: 0, count: shape.keyCount)
+    var dv = [Float](repeating: 0, count: shape.valueCount)
+    let tracker = AllocationTracker()
+    try inputs.q.withUnsafeBufferPointer { q in
+      try inputs.k.withUnsafeBufferPointer { k in
+        try inputs.v.withUnsafeBufferPointer { v in
+          var forward = try AttentionProblem(
+            q: q, k: k, v: v, shape: shape, scale: shape.defaultScale)
+          forward.allocationTracker = tracker
+          try output.withUnsafeBufferPointer { o in
+            try lse.withUnsafeBufferPointer { l in
+              let problem = BackwardProblem(
+                forward: forward, output: try #require(o.baseAddress),
+                logSumExp: try #require(l.baseAddress), gradOutput: try #require(o.baseAddress))
+              try dq.withUnsafeMutableBufferPointer { dq in
+                try dk.withUnsafeMutableBufferPointer { dk in
+                  try dv.withUnsafeMutableBufferPointer { dv in
+                    kernel.computeGradients(
+                      problem, dq: try #require(dq.baseAddress), dk: try #require(dk.baseAddress),
+                      dv: try #require(dv.baseAddress))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return tracker.peakBytes
+  }
+
+  @Test("the fused backward: declared scratch is the measured peak (one thread), a bound (two)")
+  func fusedBackward() throws {
+    for shape in Self.shapes {
+      let one = try FusedBackward(blockQ: 64, blockK: 64, threads: 1)
+      #expect(try backwardPeak(one, shape) == one.scratchBytes(for: shape), "\(shape)")
+      let two = try FusedBackward(blockQ: 48, blockK: 80, threads: 2)
+      let measured = try backwardPeak(two, shape)
+      #expect(measured > 0 && measured <= two.scratchBytes(for: shape), "\(shape), 2 threads")
+    }
+  }
 }

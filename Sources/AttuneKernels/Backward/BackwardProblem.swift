@@ -28,12 +28,14 @@ public struct BackwardProblem: @unchecked Sendable {
   /// the term every gradient of row `i`'s softmax subtracts.
   ///
   /// - Complexity: O(Nq · dv).
-  package func rowDots() -> [Float] {
+  package func rowDots() -> AlignedBuffer {
     let (nq, dv) = (forward.shape.queries, forward.shape.valueDim)
-    return (0..<nq).map { i in
+    let d = AlignedBuffer(count: nq, for: forward, zeroed: false)
+    for i in 0..<nq {
       var sum = 0.0
       for c in 0..<dv { sum += Double(gradOutput[i * dv + c]) * Double(output[i * dv + c]) }
-      return Float(sum)
+      d.base[i] = Float(sum)
     }
+    return d
   }
 }

@@ -13,8 +13,9 @@
 ///
 /// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask. Memory beyond inputs and
 ///   gradients: packed K and V (`Nk · (dk + dv)` floats rounded up to whole panels), padded
-///   copies of Q, K and dO when dk or dv is not a multiple of the table's lanes, per worker a
-///   partial dQ (`Nq · dk` floats) and its tiles (`blockK · (2 · blockQ + dk + dv) + 2 · blockQ ·
+///   copies of Q, K and dO when dk or dv is not a multiple of the table's lanes, the summed dQ
+///   and the rows' `D` (`Nq · (dk + 1)` floats), per worker a partial dQ (`Nq · dk` floats) and
+///   its tiles (`blockK · (2 · blockQ + dk + dv) + 2 · blockQ ·
 ///   blockK` floats): O((Nq + Nk) · d · threads), never O(Nq · Nk).
 public struct FusedBackward: AttentionBackwardKernel {
   /// Query rows per tile.
@@ -56,7 +57,9 @@ public struct FusedBackward: AttentionBackwardKernel {
   /// `"fused"`.
   public var name: String { "fused" }
 
-  /// Packed K and V, padded copies, per worker a partial dQ and its tiles.
+  /// Packed K and V, padded copies, the rows' `D`, the summed dQ, and per worker a partial dQ and
+  /// its tiles: what `computeGradients` holds at once (on one thread exactly the peak an
+  /// `AllocationTracker` measures, as `MemoryAccountingTests` checks).
   public func scratchBytes(for shape: AttentionShape) -> Int {
     let kernels = MicroKernelTable.current
     let (nq, nk, dk, dv) = (shape.queries, shape.keys, shape.headDim, shape.valueDim)
@@ -64,15 +67,19 @@ public struct FusedBackward: AttentionBackwardKernel {
     let bk = min(blockK, nk)
     let dkp = kernels.roundedToLanes(dk)
     let dvp = kernels.roundedToLanes(dv)
+    let bytes = AlignedBuffer.bytes
     let packed =
-      PackedKeys.floatCount(keys: nk, headDim: dk, tileKeys: bk, panelKeys: kernels.panelKeys)
-      &+ PackedKeys.floatCount(keys: nk, headDim: dv, tileKeys: bk, panelKeys: kernels.panelKeys)
+      bytes(
+        PackedKeys.floatCount(keys: nk, headDim: dk, tileKeys: bk, panelKeys: kernels.panelKeys))
+      &+ bytes(
+        PackedKeys.floatCount(keys: nk, headDim: dv, tileKeys: bk, panelKeys: kernels.panelKeys))
     let padded =
-      (dkp == dk ? 0 : (nq &+ nk) &* dkp) &+ (dvp == dv ? 0 : nq &* dvp)
+      (dkp == dk ? 0 : bytes(nq &* dkp) &+ bytes(nk &* dkp)) &+ (dvp == dv ? 0 : bytes(nq &* dvp))
     let workers = min(threads, max(1, (nk + bk - 1) / bk))
     let lds = kernels.roundedToPanels(bk)
-    let perWorker = nq &* dkp &+ Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp)
-    return Platform.floatBytes(packed &+ padded &+ workers &* perWorker)
+    let perWorker =
+      bytes(nq &* dkp) &+ bytes(Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp))
+    return packed &+ padded &+ bytes(nq &* dkp) &+ bytes(nq) &+ workers &* perWorker
   }
 
   /// Floats of one worker's tiles: `S`/`P` and `dP`/`dS` (`bq × lds` each), their transposes
@@ -166,7 +173,7 @@ public struct FusedBackward: AttentionBackwardKernel {
             if before > 0 { s.update(repeating: -.infinity, count: before) }
             if after < kn { (s + after).update(repeating: -.infinity, count: kn - after) }
             _ = kernels.expSum(s, kn, lse, 1)  // P = e^(S − L)
-            let dRow = d[row]
+            let dRow = d.base[row]
             for j in 0..<kn { dsRow[j] = s[j] * (dsRow[j] - dRow) }
           }
           TileTranspose.transpose(p, lds: lds, rows: qn, columns: kn, into: pT, ldd: bq)

@@ -42,15 +42,12 @@ public func multiHeadAttentionBackward(
   let head = shape.head
   let group = shape.heads / shape.kvHeads
   let stack = (bias?.heads ?? 1) == 1 ? group : 1
-  let stacked = AttentionShape(
-    queries: head.queries * stack, keys: head.keys, headDim: head.headDim,
-    valueDim: head.valueDim)
   let empty = head.queries == 0 || head.keys == 0
   try Platform.checkMemory(
     "the gradients and the \(kernel.name) backward kernel's scratch",
     bytes: Platform.floatBytes(
       shape.queryCount &+ 2 &* (shape.keyCount &+ shape.valueCount))
-      &+ (empty ? 0 : kernel.scratchBytes(for: stacked)))
+      &+ (empty ? 0 : backwardScratchBytes(shape: shape, kernel: kernel, bias: bias)))
   var gradients = AttentionGradients(
     dq: [Float](repeating: 0, count: shape.queryCount),
     dk: [Float](repeating: 0, count: shape.keyCount),
@@ -99,12 +96,9 @@ private func multiHeadBackward(
   gradients: GradientBuffers, kernel: any AttentionBackwardKernel, options: AttentionOptions
 ) throws(AttentionError) {
   let items = shape.batch * shape.kvHeads
-  if let fused = kernel as? FusedBackward, fused.threads > 1, items >= fused.threads,
-    items >= 2 * fused.threads || items % fused.threads == 0
-  {
-    let single = try FusedBackward(blockQ: fused.blockQ, blockK: fused.blockK, threads: 1)
+  if let (single, workers) = parallelHeads(items: items, kernel: kernel) {
     let failure = Locked<AttentionError?>(nil)
-    WorkQueue.run(items: items, threads: fused.threads) { queue in
+    WorkQueue.run(items: items, threads: workers) { queue in
       while let item = queue.take() {
         do throws(AttentionError) {
           try kvHeadBackward(
@@ -123,6 +117,37 @@ private func multiHeadBackward(
       item, all, shape: shape, stack: stack, bias: bias, gradients: gradients, kernel: kernel,
       options: options)
   }
+}
+
+/// The one-thread kernel and worker count when `multiHeadBackward` runs `items` K/V heads in
+/// parallel: with the fused kernel on several threads and enough heads to share evenly.
+private func parallelHeads(items: Int, kernel: any AttentionBackwardKernel) -> (
+  FusedBackward, Int
+)? {
+  guard let fused = kernel as? FusedBackward, fused.threads > 1, items >= fused.threads,
+    items >= 2 * fused.threads || items % fused.threads == 0,
+    let single = try? FusedBackward(blockQ: fused.blockQ, blockK: fused.blockK, threads: 1)
+  else { return nil }
+  return (single, fused.threads)
+}
+
+/// The most scratch memory `multiHeadAttentionBackward` holds at once with `kernel` beyond its
+/// inputs and gradients: one stacked problem's on every thread, or, when K/V heads run in
+/// parallel, a one-thread problem's per worker.
+///
+/// - Complexity: O(1).
+package func backwardScratchBytes(
+  shape: MultiHeadShape, kernel: any AttentionBackwardKernel, bias: AttentionBias?
+) -> Int {
+  let head = shape.head
+  let stack = (bias?.heads ?? 1) == 1 ? shape.heads / max(1, shape.kvHeads) : 1
+  let stacked = AttentionShape(
+    queries: head.queries &* stack, keys: head.keys, headDim: head.headDim,
+    valueDim: head.valueDim)
+  if let (single, workers) = parallelHeads(items: shape.batch &* shape.kvHeads, kernel: kernel) {
+    return workers &* single.scratchBytes(for: stacked)
+  }
+  return kernel.scratchBytes(for: stacked)
 }
 
 /// K/V head `item` (batch-major) of `multiHeadBackward`: its query heads, `stack` per call; with a

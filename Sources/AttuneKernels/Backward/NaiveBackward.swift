@@ -40,7 +40,7 @@ public struct NaiveBackward: AttentionBackwardKernel {
         p[i * nk + j] = Float(weight)
         var dp: Float = 0
         for c in 0..<dvw { dp += dO[i * dvw + c] * v[j * dvw + c] }
-        ds[i * nk + j] = p[i * nk + j] * (dp - d[i])
+        ds[i * nk + j] = p[i * nk + j] * (dp - d.base[i])
       }
     }
     for j in 0..<nk {

@@ -210,6 +210,7 @@ extension Attune {
         mask: RunReport.describe(options.mask), bias: self.bias,
         forward: step ? "timed with the backward" : outputPath == nil ? "computed" : "read",
         microKernels: instructionSet.entryName, scale: scale ?? head.defaultScale,
+        scratchBytes: backwardScratchBytes(shape: shape, kernel: backward, bias: bias),
         seconds: seconds, gflops: flops / seconds / 1e9, samples: samples,
         medianInterval: samples.count > 1 ? try? ConfidenceInterval.median(samples) : nil,
         dq: dq, dk: dk, dv: dv)
@@ -321,6 +322,9 @@ struct BackwardReport: Encodable {
   let forward: String
   let microKernels: String
   let scale: Float
+  /// The most memory the backward holds at once beyond its inputs and gradients (the kernel's
+  /// declared scratch, equal to its measured peak in MemoryAccountingTests).
+  let scratchBytes: Int
   /// The median time of one backward call.
   let seconds: Double
   let gflops: Double
@@ -349,6 +353,8 @@ struct BackwardReport: Encodable {
       " [\(RunReport.milliseconds(interval.lower)), \(RunReport.milliseconds(interval.upper))] (median of \(samples.count) calls, its \(interval.levelPercent)% interval)"
     }
     lines.append("time    \(ms) ms\(median ?? "")  (\(rate) GFLOP/s)")
+    let mib = (Double(scratchBytes) / 1_048_576 * 10).rounded() / 10
+    lines.append("memory  \(mib) MiB of scratch beyond the inputs and gradients")
     return lines.joined(separator: "\n")
   }
 }
