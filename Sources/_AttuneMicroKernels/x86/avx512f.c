@@ -41,6 +41,8 @@ static ALWAYS_INLINE void scores_rows(const int R, const float *q, ptrdiff_t ldq
         x[r][1] = _mm512_fmadd_ps(y, k1, x[r][1]);
       }
     }
+    // Unrolled: a loop over the rows here makes the compiler put x in memory to index it.
+#pragma clang loop unroll(full)
     for (int r = 0; r < R; r++) {
       float *out = s + r * lds;
       if (c0 > 0) {
