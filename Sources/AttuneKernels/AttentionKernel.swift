@@ -24,6 +24,16 @@ public protocol AttentionKernel: Sendable {
   /// `problem.scoreArithmetic`. Kernels that do not are never given any (the entry points refuse
   /// the call instead).
   var supportsMasks: Bool { get }
+
+  /// The worker threads one call uses (1 when the kernel runs on the calling thread only).
+  var threads: Int { get }
+
+  /// The same kernel with `count` worker threads and every other setting unchanged, or nil when
+  /// its thread count cannot be changed. Multi-head attention uses it to run whole heads in
+  /// parallel on one-thread copies.
+  ///
+  /// - Precondition: `count ≥ 1`.
+  func withThreads(_ count: Int) -> (any AttentionKernel)?
 }
 
 extension AttentionKernel {
@@ -39,4 +49,10 @@ extension AttentionKernel {
 
   /// False by default.
   public var supportsMasks: Bool { false }
+
+  /// One by default.
+  public var threads: Int { 1 }
+
+  /// Nil by default: the kernel keeps its own threads.
+  public func withThreads(_ count: Int) -> (any AttentionKernel)? { nil }
 }

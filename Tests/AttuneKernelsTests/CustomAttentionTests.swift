@@ -29,4 +29,44 @@ struct CustomAttentionTests {
         kernel: mine)
     }
   }
+
+  @Test("a function named like a built-in kernel runs as itself in multi-head attention")
+  func namedLikeBuiltIn() throws {
+    // Named "fused" and claiming two threads: multi-head attention must call this body for every
+    // head, not build the catalog's "fused" from the name and settings.
+    let naive = NaiveAttention()
+    let mine = CustomAttention(name: "fused", settings: [KernelSetting("threads", 2)]) {
+      problem, output in
+      naive.compute(problem, into: output)
+      for i in output.indices { output[i] += 1 }
+    }
+    let shape = MultiHeadShape(
+      batch: 2, heads: 4, kvHeads: 2, head: AttentionShape(queries: 5, keys: 7, headDim: 3))
+    var generator = SplitMix64(seed: 11)
+    let q = (0..<shape.queryCount).map { _ in generator.nextGaussian() }
+    let k = (0..<shape.keyCount).map { _ in generator.nextGaussian() }
+    let v = (0..<shape.valueCount).map { _ in generator.nextGaussian() }
+    let got = try multiHeadAttention(q: q, k: k, v: v, shape: shape, kernel: mine).output
+    let want = try multiHeadAttention(q: q, k: k, v: v, shape: shape, kernel: naive).output
+    #expect(got == want.map { $0 + 1 })
+  }
+
+  @Test("a built-in kernel changes its thread count and nothing else")
+  func withThreads() throws {
+    let kernels: [any AttentionKernel] = [
+      try FusedAttention(blockQ: 24, blockK: 40, threads: 3),
+      try SIMDAttention(blockSize: 24, threads: 3),
+      try ParallelAttention(blockSize: 24, threads: 3),
+    ]
+    for kernel in kernels {
+      let one = try #require(kernel.withThreads(1))
+      #expect(one.threads == 1)
+      #expect(one.name == kernel.name)
+      #expect(
+        one.settings.filter { $0.name != "threads" }
+          == kernel.settings.filter { $0.name != "threads" })
+    }
+    #expect(NaiveAttention().withThreads(2) == nil)
+    #expect(CustomAttention(name: "fused") { _, _ in }.withThreads(1) == nil)
+  }
 }

@@ -42,6 +42,11 @@ public struct FusedAttention: AttentionKernel {
     self.threads = try Self.parameters[2].checked(threads, kernel: "fused")
   }
 
+  /// This kernel with `count` threads, or nil when `count` is out of range.
+  public func withThreads(_ count: Int) -> (any AttentionKernel)? {
+    try? FusedAttention(blockQ: blockQ, blockK: blockK, threads: count)
+  }
+
   /// `"fused"`.
   public var name: String { Self.descriptor.name }
   /// `blockQ`, `blockK`, `threads`.
@@ -53,7 +58,7 @@ public struct FusedAttention: AttentionKernel {
   }
 
   /// `blockQ` and `blockK` (defaults from the micro-kernel table in use: 64 × 1024 with AVX-512
-  /// and the portable one, where `scripts/serve_ab.py` measured blockK 512/1024 time 1.012 [0.965,
+  /// and the portable one, where `scripts/bench/serve_ab.py` measured blockK 512/1024 time 1.012 [0.965,
   /// 1.051] at N = 2048 on a Zen 4 (AVX-512); 48 × 512 with AVX2 and NEON, a multiple of their 6-
   /// and 8-row tiles whose working set fits a 512 KiB L2: 0.977 [0.862, 1.066] of 64 × 1024's time
   /// on the AVX2 entry, measured on a Zen 5 (AVX-512 CPU, AVX2 forced)) and `threads` (default:

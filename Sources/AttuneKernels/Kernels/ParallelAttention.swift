@@ -26,6 +26,11 @@ public struct ParallelAttention: AttentionKernel {
     self.threads = try Self.parameters[1].checked(threads, kernel: "parallel")
   }
 
+  /// This kernel with `count` threads, or nil when `count` is out of range.
+  public func withThreads(_ count: Int) -> (any AttentionKernel)? {
+    try? ParallelAttention(blockSize: blockSize, threads: count)
+  }
+
   /// `"parallel"`.
   public var name: String { Self.descriptor.name }
   /// `blockSize`, `threads`.

@@ -30,6 +30,11 @@ public struct SIMDAttention: AttentionKernel {
     self.threads = try Self.parameters[1].checked(threads, kernel: "simd")
   }
 
+  /// This kernel with `count` threads, or nil when `count` is out of range.
+  public func withThreads(_ count: Int) -> (any AttentionKernel)? {
+    try? SIMDAttention(blockSize: blockSize, threads: count)
+  }
+
   /// `"simd"`.
   public var name: String { Self.descriptor.name }
   /// `blockSize`, `threads`.

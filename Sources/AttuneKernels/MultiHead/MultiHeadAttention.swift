@@ -70,13 +70,10 @@ public func multiHeadAttention(
   let items = shape.batch * (shape.heads / stack)
   // With enough groups, whole groups run in parallel on one-thread copies of the kernel: no
   // barrier per group, and each worker packs its own K. Otherwise each group uses every thread.
-  let threads = kernel.settings.first { $0.name == "threads" }?.value ?? 1
+  let threads = kernel.threads
   var perWorker: (any AttentionKernel)?
   if threads > 1, items >= 2 * threads || items % threads == 0, items >= threads {
-    var values = Dictionary(
-      kernel.settings.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-    values["threads"] = 1
-    perWorker = try? KernelCatalog.make(kernel.name, values)
+    perWorker = kernel.withThreads(1)
   }
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
