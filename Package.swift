@@ -40,13 +40,9 @@ let package = Package(
   name: "Attune",
   platforms: [.macOS(.v15)],
   products: [
-    .library(name: "AttuneKernels", targets: ["AttuneKernels"]),
-    .library(name: "AttuneNPY", targets: ["AttuneNPY"]),
-    .library(name: "AttuneStats", targets: ["AttuneStats"]),
-    .library(name: "AttuneBench", targets: ["AttuneBench"]),
-    .library(name: "AttuneTuner", targets: ["AttuneTuner"]),
-    .library(name: "AttuneReport", targets: ["AttuneReport"]),
-    .library(name: "AttunePlanner", targets: ["AttunePlanner"]),
+    // The library: `import Attune` (re-exports the kernels, planner, benchmark, statistics and
+    // `.npy` modules).
+    .library(name: "Attune", targets: ["Attune"]),
     .executable(name: "attune", targets: ["attune"]),
     // Not API: the command line's parsing, for the fuzz targets in Fuzz/.
     .library(name: "_AttuneCLI", targets: ["_AttuneCLI"]),
@@ -55,6 +51,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
+    // The umbrella module: re-exports the public modules below.
+    .target(
+      name: "Attune",
+      dependencies: ["AttuneKernels", "AttuneNPY", "AttuneStats", "AttuneBench", "AttunePlanner"]),
     // Attention kernels: no I/O, no dependencies beyond the bfloat16 loop below.
     .target(
       name: "AttuneKernels", dependencies: ["_AttuneShims", "_AttuneMicroKernels"],
@@ -68,9 +68,10 @@ let package = Package(
     .target(name: "AttuneStats"),
     // The measurement engine and kernel comparisons: timing, raw samples, machine description.
     .target(name: "AttuneBench", dependencies: ["AttuneKernels", "AttuneStats"]),
-    // Block-size tuners (the report's grid and adaptive, Attune's race) and their simulator.
+    // Block-size tuners (the seed report's grid and adaptive, Attune's race) and their simulator;
+    // package-internal: the planner and the command line use them.
     .target(name: "AttuneTuner", dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench"]),
-    // SVG charts and the self-contained HTML report, rendered from saved results.
+    // SVG charts and the self-contained HTML report, rendered from saved results; package-internal.
     .target(
       name: "AttuneReport", dependencies: ["AttuneBench", "AttuneTuner", "AttuneStats"]),
     // Wisdom (tuned results kept per machine) and plans that use it.

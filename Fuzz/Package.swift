@@ -2,7 +2,7 @@
 //
 // Fuzz targets for Attune's readers of untrusted input (files, and the command line), kept out of
 // the main package so that a plain `swift build` there never needs libFuzzer. Build and run with
-// scripts/fuzz.sh:
+// scripts/robustness/fuzz.sh:
 //
 //     swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address
 //     Fuzz/.build/release/FuzzNPY Fuzz/Corpus/npy -max_total_time=60
@@ -25,12 +25,12 @@ let package = Package(
     .target(name: "FuzzDriver"),
     // `.npy` decoding: any bytes must give an array or an NPYError, never a crash.
     .executableTarget(
-      name: "FuzzNPY", dependencies: ["FuzzDriver", .product(name: "AttuneNPY", package: attune)],
+      name: "FuzzNPY", dependencies: ["FuzzDriver", .product(name: "Attune", package: attune)],
       swiftSettings: fuzzer),
     // Wisdom files: any bytes must give entries or a WisdomError, never a crash.
     .executableTarget(
       name: "FuzzWisdom",
-      dependencies: ["FuzzDriver", .product(name: "AttunePlanner", package: attune)],
+      dependencies: ["FuzzDriver", .product(name: "Attune", package: attune)],
       swiftSettings: fuzzer),
     // Command lines (arguments separated by NUL bytes): parsed and validated, or refused with a
     // message, never a crash.

@@ -25,10 +25,10 @@ public struct Comparison: Sendable {
   public var baselineKernel: String
   /// Rounds, warm-up, calibration, seed.
   public var plan: MeasurementPlan
-  /// A test hook: built-in kernels of these names run this many times slower, under their own
-  /// names (`attune compare --test-slow`), so a saved baseline's regression check can be shown to
-  /// catch a known slowdown.
-  package var slowdowns: [String: Double] = [:]
+  /// A test hook: every built-in kernel passes through it before it is measured (`attune compare
+  /// --test-slow` puts a deliberately slower stand-in in a kernel's place, so that a saved
+  /// baseline's regression check can be shown to catch a known slowdown).
+  package var substitute: (@Sendable (any AttentionKernel) -> any AttentionKernel)?
 
   private var choices: [Choice] = []
 
@@ -91,9 +91,9 @@ public struct Comparison: Sendable {
     return result
   }
 
-  /// `kernel`, or its stand-in made slower when `slowdowns` names it.
+  /// `kernel`, or what `substitute` puts in its place.
   private func slowed(_ kernel: any AttentionKernel) -> any AttentionKernel {
-    slowdowns[kernel.name].map { SlowedKernel(kernel, factor: $0, keepsName: true) } ?? kernel
+    substitute?(kernel) ?? kernel
   }
 
   /// Measures every entry and computes the statistics.

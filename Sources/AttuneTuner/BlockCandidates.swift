@@ -2,12 +2,12 @@ import AttuneKernels
 
 /// Block-size candidates for tuning a kernel: the student report's list, the kernel's block
 /// parameter, and one configured kernel per size with its label (`blockQ=64`).
-public enum BlockCandidates {
+package enum BlockCandidates {
   /// The report's candidates.
-  public static let reportSizes = [64, 128, 192, 256, 320, 384, 448, 512]
+  package static let reportSizes = [64, 128, 192, 256, 320, 384, 448, 512]
 
   /// The kernel's block parameter: `blockSize`, or `blockQ` for fused; nil if it has none.
-  public static func parameter(of descriptor: KernelDescriptor) -> String? {
+  package static func parameter(of descriptor: KernelDescriptor) -> String? {
     let names = descriptor.parameters.map(\.name)
     return ["blockSize", "blockQ"].first(where: names.contains)
   }
@@ -16,7 +16,7 @@ public enum BlockCandidates {
   ///
   /// - Throws: `AttentionError.unknownKernel`, or `.invalidParameter` for a size out of range
   ///   or a kernel without a block size.
-  public static func kernels(
+  package static func kernels(
     _ name: String, sizes: [Int], fixed: [String: Int] = [:]
   ) throws(AttentionError) -> (kernels: [any AttentionKernel], labels: [String]) {
     let descriptor = try KernelCatalog.descriptor(named: name)

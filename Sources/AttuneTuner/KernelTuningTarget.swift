@@ -6,17 +6,17 @@ import AttuneKernels
 ///
 /// Calls shorter than `minimumMeasurementSeconds` are repeated within one measurement (the count
 /// is fixed once, from the first candidate, so every measurement of a run does the same work).
-public final class KernelTuningTarget: TuningTarget {
+package final class KernelTuningTarget: TuningTarget {
   /// The candidates.
-  public let kernels: [any AttentionKernel]
+  package let kernels: [any AttentionKernel]
   /// Their labels (the varied parameter, as in `blockQ=64`).
-  public let labels: [String]
+  package let labels: [String]
   /// Calls per measurement.
-  public let callsPerMeasurement: Int
+  package let callsPerMeasurement: Int
   /// Seconds of one measurement as the first candidate's timed call predicts it.
   private let firstMeasurementSeconds: Double
   /// Called after every measurement with (candidate, seconds per call, measurements so far).
-  public var onMeasurement: ((Int, Double, Int) -> Void)?
+  package var onMeasurement: ((Int, Double, Int) -> Void)?
   private let workspace: Workspace
   private let clock = MonotonicClock()
   private let start: Double
@@ -25,7 +25,7 @@ public final class KernelTuningTarget: TuningTarget {
   /// Candidates `kernels` on random inputs of `shape` drawn from `seed`.
   ///
   /// - Throws: `AttentionError` for an invalid shape or scratch beyond the machine's memory.
-  public init(
+  package init(
     kernels: [any AttentionKernel], labels: [String], shape: AttentionShape, seed: UInt64,
     minimumMeasurementSeconds: Double = 0.005
   ) throws(AttentionError) {
@@ -48,20 +48,20 @@ public final class KernelTuningTarget: TuningTarget {
   }
 
   /// Number of candidates.
-  public var candidateCount: Int { kernels.count }
+  package var candidateCount: Int { kernels.count }
 
   /// The candidate's label.
-  public func label(_ index: Int) -> String { labels[index] }
+  package func label(_ index: Int) -> String { labels[index] }
 
   /// The first candidate's measurement time, for every candidate not yet measured (tile sizes of
   /// one kernel differ by less than the budget's granularity).
-  public func expectedMeasurementSeconds(_ index: Int) -> Double? { firstMeasurementSeconds }
+  package func expectedMeasurementSeconds(_ index: Int) -> Double? { firstMeasurementSeconds }
 
   /// Wall-clock seconds since the target was made.
-  public var elapsedSeconds: Double { clock.seconds() - start }
+  package var elapsedSeconds: Double { clock.seconds() - start }
 
   /// Times `callsPerMeasurement` calls of candidate `index`; returns seconds per call.
-  public func measure(_ index: Int) throws -> Double {
+  package func measure(_ index: Int) throws -> Double {
     let before = clock.seconds()
     for _ in 0..<callsPerMeasurement { workspace.run(kernels[index]) }
     let seconds = (clock.seconds() - before) / Double(callsPerMeasurement)

@@ -1,5 +1,5 @@
 /// Why a tuning run stopped.
-public enum StopReason: String, Sendable, Hashable, Codable {
+package enum StopReason: String, Sendable, Hashable, Codable {
   /// The strategy's own stopping rule was met.
   case converged
   /// The measurement budget ran out.
@@ -13,7 +13,7 @@ public enum StopReason: String, Sendable, Hashable, Codable {
 }
 
 /// What a strategy claims about its choice when it stops.
-public enum TuningClaim: String, Sendable, Hashable, Codable {
+package enum TuningClaim: String, Sendable, Hashable, Codable {
   /// The choice is faster than every other candidate.
   case best
   /// The choice is within the indifference margin of the fastest candidate.
@@ -24,53 +24,53 @@ public enum TuningClaim: String, Sendable, Hashable, Codable {
 }
 
 /// One measurement, as a tuner took it.
-public struct TraceEntry: Sendable, Hashable, Codable {
+package struct TraceEntry: Sendable, Hashable, Codable {
   /// The strategy's round (1-based).
-  public let round: Int
+  package let round: Int
   /// The candidate measured.
-  public let candidate: Int
+  package let candidate: Int
   /// Its time in seconds.
-  public let seconds: Double
+  package let seconds: Double
 }
 
 /// What a tuning run concluded, how sure it is, and what it cost.
-public struct TuningOutcome: Sendable, Hashable, Codable {
+package struct TuningOutcome: Sendable, Hashable, Codable {
   /// The strategy's name.
-  public let strategy: String
+  package let strategy: String
   /// The chosen candidate's index, nil if every candidate failed.
-  public let choice: Int?
+  package let choice: Int?
   /// The chosen candidate's label.
-  public let choiceLabel: String?
+  package let choiceLabel: String?
   /// What the strategy can say about its choice, in words.
-  public let confidence: String
+  package let confidence: String
   /// The kind of claim behind `confidence`.
-  public let claim: TuningClaim
+  package let claim: TuningClaim
   /// Why it stopped.
-  public let stopReason: StopReason
+  package let stopReason: StopReason
   /// Measurements taken.
-  public let measurements: Int
+  package let measurements: Int
   /// Seconds spent (see `TuningTarget.elapsedSeconds`).
-  public let seconds: Double
+  package let seconds: Double
   /// Rounds run.
-  public let rounds: Int
+  package let rounds: Int
   /// Candidates dropped because they failed, with the error.
-  public let failures: [String: String]
+  package let failures: [String: String]
   /// Every measurement in order.
-  public let trace: [TraceEntry]
+  package let trace: [TraceEntry]
   /// The relative margin within which the choice is claimed to be of the fastest, at the
   /// strategy's error level: 0 for `.best`, ε for `.withinMargin`, and at a budget stop the
   /// smallest margin the measurements support. Nil when the strategy states none (the report's
   /// grid and adaptive) or could not compare every candidate.
-  public let margin: Double?
+  package let margin: Double?
   /// The largest lag-1 autocorrelation between consecutive measurements that made the strategy
   /// widen a bound at its deciding look, or that was significant over the whole run; nil when
   /// none was (and for strategies that do not test it).
-  public let autocorrelation: Double?
+  package let autocorrelation: Double?
   /// Candidates dropped before the first look for being many times slower, with the reason.
-  public let screened: [String: String]?
+  package let screened: [String: String]?
 
   /// Creates an outcome.
-  public init(
+  package init(
     strategy: String, choice: Int?, choiceLabel: String?, confidence: String, claim: TuningClaim,
     stopReason: StopReason, measurements: Int, seconds: Double, rounds: Int,
     failures: [String: String], trace: [TraceEntry], margin: Double? = nil,
@@ -93,7 +93,7 @@ public struct TuningOutcome: Sendable, Hashable, Codable {
   }
 
   /// Measurements taken in each round, in order (the report's Graphs 1 and 2).
-  public var measurementsPerRound: [Int] {
+  package var measurementsPerRound: [Int] {
     var counts = [Int](repeating: 0, count: rounds)
     for entry in trace where entry.round >= 1 && entry.round <= rounds {
       counts[entry.round - 1] += 1

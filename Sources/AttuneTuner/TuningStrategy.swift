@@ -1,5 +1,5 @@
 /// A way to find the fastest candidate: the report's `grid` and `adaptive`, and Attune's `race`.
-public protocol TuningStrategy: Sendable {
+package protocol TuningStrategy: Sendable {
   /// The strategy's name (`grid`, `adaptive`, `race`).
   var name: String { get }
   /// Runs on `target` until the strategy's rule or `budget` stops it.

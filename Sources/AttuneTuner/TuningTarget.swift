@@ -2,7 +2,7 @@
 ///
 /// A real target times a kernel configuration; a simulated one draws from a known distribution,
 /// so the tuners can be checked against an answer known in advance.
-public protocol TuningTarget {
+package protocol TuningTarget {
   /// Number of candidates; they are identified by index.
   var candidateCount: Int { get }
   /// A label for candidate `index` (such as `"blockQ=64"`).
@@ -22,5 +22,5 @@ public protocol TuningTarget {
 
 extension TuningTarget {
   /// No expectation: the first measurement of each candidate is started whatever its cost.
-  public func expectedMeasurementSeconds(_ index: Int) -> Double? { nil }
+  package func expectedMeasurementSeconds(_ index: Int) -> Double? { nil }
 }

@@ -11,8 +11,8 @@ public struct Attune: ParsableCommand {
     commandName: "attune",
     abstract: "CPU attention kernels that tune themselves.",
     discussion: """
-      Computes O = softmax(Q·Kᵀ·scale)·V with five kernels (the report's four, and a fused
-      FlashAttention-style one). Exit status: 0 on success, 1 when the input or a file is bad,
+      Computes O = softmax(Q·Kᵀ·scale)·V with five kernels (the seed report's four, and a fused \
+      FlashAttention-style one). Exit status: 0 on success, 1 when the input or a file is bad, \
       64 when the command line is.
       """,
     version: BuildInfo.version,

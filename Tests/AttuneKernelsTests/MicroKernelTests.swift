@@ -31,7 +31,7 @@ struct AVX2MicroKernelTests {
   "NEON micro-kernels",
   .enabled(
     if: InstructionSet.neon.isSupported,
-    "this CPU does not run NEON (scripts/check-neon-under-qemu.sh tests them under emulation)"))
+    "this CPU does not run NEON (scripts/ci/check_neon_under_qemu.sh tests them under emulation)"))
 struct NEONMicroKernelTests {
   @Test(arguments: MicroKernelChecks.Check.allCases)
   func check(_ check: MicroKernelChecks.Check) throws {

@@ -1,4 +1,4 @@
-import AttuneNPY
+import Attune
 import FuzzDriver
 
 /// libFuzzer's entry point: decode the bytes as an `.npy` file, and if they decode, encode and

@@ -1,5 +1,4 @@
-import AttuneKernels
-import AttunePlanner
+import Attune
 import Foundation
 import FuzzDriver
 

@@ -6,7 +6,7 @@
 /// asked for (`PrefetchStream`), since reading a few keys side by side is a pattern the hardware
 /// prefetcher follows poorly from memory. Asked for from here rather than inside the C loop: on a
 /// Zen 4 the same requests issued inside the C kernel's loop took 1.25x the time
-/// (`scripts/serve_ab.py --decode`, 20 rounds: 0.803 [0.727, 0.855] of it from here).
+/// (`scripts/bench/serve_ab.py --decode`, 20 rounds: 0.803 [0.727, 0.855] of it from here).
 package enum DirectScores {
   /// `s[r][j] = q_r · k_j` for `rows` query rows and `keys` consecutive key rows.
   ///

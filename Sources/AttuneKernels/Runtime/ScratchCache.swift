@@ -5,7 +5,7 @@
 /// heap, which it trims when the top is freed; which one happens depends on the process's history,
 /// so a call's page faults did too (once 230 per N=2048 call, in a process that had read `.npy`
 /// files; not reproduced since). Reusing blocks makes them independent of that history. Measured
-/// with `scripts/serve_ab.py` at N=2048, d=64: the build before the cache took 1.017× [0.967,
+/// with `scripts/bench/serve_ab.py` at N=2048, d=64: the build before the cache took 1.017× [0.967,
 /// 1.040] the time of this one: a small gain, mostly insurance.
 ///
 /// At most `capacityBytes` are kept, in at most `maximumBlocks` blocks, none larger than

@@ -16,7 +16,7 @@ internal import _AttuneShims
 /// Two things keep both cores busy that `DispatchQueue.concurrentPerform` did not:
 /// - Placement. When a sleeping worker is woken, Linux tends to place it on the waking thread's
 ///   CPU, and two threads that just ran there count as cache-hot, so the load balancer leaves them
-///   sharing one CPU while the other idles. `scripts/serve_ab.py` at N=512, d=64, with samples
+///   sharing one CPU while the other idles. `scripts/bench/serve_ab.py` at N=512, d=64, with samples
 ///   after 300 ms idle: with `concurrentPerform` a 2-thread call took 0.997× the time of a
 ///   1-thread one (both workers on one CPU); with this pool the 1-thread call takes 1.75× the
 ///   2-thread time, and 2 threads after idle take 1.003× their back-to-back time. So a helper that

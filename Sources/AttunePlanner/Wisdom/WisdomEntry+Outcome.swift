@@ -15,7 +15,7 @@ extension WisdomEntry {
   ///   - context: Where it ran.
   ///   - choice: The candidate to keep, if not the outcome's own choice.
   ///   - confidence: The claim to record, if not the outcome's own.
-  public init?(
+  package init?(
     outcome: TuningOutcome, candidates: [any AttentionKernel], labels: [String],
     shape: AttentionShape, context: WisdomContext, choice: Int? = nil, confidence: String? = nil
   ) {

@@ -9,7 +9,7 @@ extension HTMLReport {
     ]
     .compactMap { name, version in version.map { "\(name) \($0)" } }
     var html = paragraph(
-      "Measured by scripts/peer_benchmark.py on this machine (\(versions.joined(separator: ", "))): every candidate once per round, in a new random order each round, with the same inputs and threads. The ratio is the candidate's time over Attune's in the same round (above 1: Attune is faster), median over rounds with its distribution-free interval, labelled with the level the rounds reach (95 % from 6); numpy-gemm is the two matrix products alone, no softmax: an sgemm of the same FLOP count."
+      "Measured by scripts/bench/peer_benchmark.py on this machine (\(versions.joined(separator: ", "))): every candidate once per round, in a new random order each round, with the same inputs and threads. The ratio is the candidate's time over Attune's in the same round (above 1: Attune is faster), median over rounds with its distribution-free interval, labelled with the level the rounds reach (95 % from 6); numpy-gemm is the two matrix products alone, no softmax: an sgemm of the same FLOP count."
     )
     for shape in peers.shapes {
       var table = HTMLTable(

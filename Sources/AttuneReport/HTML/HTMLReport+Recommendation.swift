@@ -47,7 +47,7 @@ extension HTMLReport {
     }
     if data.peers == nil {
       html += paragraph(
-        "Against NumPy, PyTorch and onnxruntime: attune report --peers run measures them with scripts/peer_benchmark.py (after python3 scripts/peer_benchmark.py --setup), or --peers FILE reads a file written by its --json."
+        "Against NumPy, PyTorch and onnxruntime: attune report --peers run measures them with scripts/bench/peer_benchmark.py (after python3 scripts/bench/peer_benchmark.py --setup), or --peers FILE reads a file written by its --json."
       )
     }
     html += paragraph(

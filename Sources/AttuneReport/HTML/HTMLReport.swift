@@ -6,12 +6,12 @@ import AttuneTuner
 ///
 /// The page is a function of the data alone (no clock, no randomness): rendering the same saved
 /// data gives the same bytes.
-public struct HTMLReport: Sendable {
+package struct HTMLReport: Sendable {
   /// What the page shows.
-  public let data: ReportData
+  package let data: ReportData
 
   /// A page for `data`.
-  public init(data: ReportData) { self.data = data }
+  package init(data: ReportData) { self.data = data }
 
   /// The sections, in order: (anchor, heading, body).
   func sections() -> [(id: String, heading: String, body: String)] {
@@ -28,7 +28,7 @@ public struct HTMLReport: Sendable {
   }
 
   /// The whole page.
-  public func html() -> String {
+  package func html() -> String {
     let sections = sections()
     let machine = data.manifest.machine
     var page = """

@@ -1,18 +1,18 @@
 /// A numeric axis: its label and unit (shown as `label (unit)`), and how values are placed.
-public struct Axis: Sendable {
+package struct Axis: Sendable {
   /// What the axis measures, as in `time per call`.
-  public var label: String
+  package var label: String
   /// Its unit, as in `ms`; every numeric axis has one (`count` for counts).
-  public var unit: String
+  package var unit: String
   /// Whether values are placed by their logarithm.
-  public var isLogarithmic: Bool
+  package var isLogarithmic: Bool
   /// Tick values; nil chooses them from the data.
-  public var ticks: [Double]?
+  package var ticks: [Double]?
   /// Whether a linear axis starts at zero.
-  public var includesZero: Bool
+  package var includesZero: Bool
 
   /// An axis.
-  public init(
+  package init(
     _ label: String, unit: String, isLogarithmic: Bool = false, ticks: [Double]? = nil,
     includesZero: Bool = true
   ) {
@@ -24,9 +24,9 @@ public struct Axis: Sendable {
   }
 
   /// `label (unit)`.
-  public var title: String { "\(label) (\(unit))" }
+  package var title: String { "\(label) (\(unit))" }
 
   /// Whether the values are whole numbers (`count` and `index` axes): ticks then never fall
   /// between two of them.
-  public var countsWholeNumbers: Bool { unit == "count" || unit == "index" }
+  package var countsWholeNumbers: Bool { unit == "count" || unit == "index" }
 }

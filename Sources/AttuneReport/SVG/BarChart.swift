@@ -3,18 +3,18 @@
 ///
 /// A legend names the series when there is more than one. Missing or non-finite values leave
 /// a gap.
-public struct BarChart: Sendable {
+package struct BarChart: Sendable {
   /// One bar's value and optional interval.
-  public struct Value: Sendable {
+  package struct Value: Sendable {
     /// The bar's height.
-    public var value: Double
+    package var value: Double
     /// The interval's lower end, if any.
-    public var low: Double?
+    package var low: Double?
     /// The interval's upper end, if any.
-    public var high: Double?
+    package var high: Double?
 
     /// A value.
-    public init(_ value: Double, low: Double? = nil, high: Double? = nil) {
+    package init(_ value: Double, low: Double? = nil, high: Double? = nil) {
       self.value = value
       self.low = low
       self.high = high
@@ -22,26 +22,26 @@ public struct BarChart: Sendable {
   }
 
   /// The title, shown above the plot and as the SVG's accessible title.
-  public var title: String
+  package var title: String
   /// A one-sentence description of what is shown, for screen readers.
-  public var summary: String
+  package var summary: String
   /// What the categories are, as in `kernel`.
-  public var categoryLabel: String
+  package var categoryLabel: String
   /// The categories, left to right.
-  public var categories: [String]
+  package var categories: [String]
   /// The series' names.
-  public var series: [String]
+  package var series: [String]
   /// The numeric axis.
-  public var y: Axis
+  package var y: Axis
   /// `values[category][series]`, nil where there is no bar.
-  public var values: [[Value?]]
+  package var values: [[Value?]]
   /// Width in pixels.
-  public var width = 600.0
+  package var width = 600.0
   /// Height in pixels.
-  public var height = 360.0
+  package var height = 360.0
 
   /// A chart.
-  public init(
+  package init(
     title: String, summary: String, categoryLabel: String, categories: [String],
     series: [String], y: Axis, values: [[Value?]]
   ) {
@@ -55,7 +55,7 @@ public struct BarChart: Sendable {
   }
 
   /// The chart as an `<svg>` element whose ids start with `id`.
-  public func svg(id: String) -> String {
+  package func svg(id: String) -> String {
     let legend =
       series.count > 1
       ? series.indices.map {

@@ -2,11 +2,11 @@ import Foundation
 
 /// A sequential colour scale for heatmaps: viridis, perceptually uniform and readable by
 /// colour-blind readers and in greyscale, on a linear or logarithmic domain.
-public struct ColourScale: Sendable {
+package struct ColourScale: Sendable {
   /// The values mapped to the scale's two ends.
-  public let domain: ClosedRange<Double>
+  package let domain: ClosedRange<Double>
   /// Whether values are placed by their logarithm.
-  public let isLogarithmic: Bool
+  package let isLogarithmic: Bool
 
   /// Viridis at nine evenly spaced stops (matplotlib's values).
   private static let stops: [(Double, Double, Double)] = [
@@ -16,13 +16,13 @@ public struct ColourScale: Sendable {
   ]
 
   /// A scale over `domain`; a logarithmic scale needs a positive domain (else it is linear).
-  public init(domain: ClosedRange<Double>, isLogarithmic: Bool) {
+  package init(domain: ClosedRange<Double>, isLogarithmic: Bool) {
     self.domain = domain
     self.isLogarithmic = isLogarithmic && domain.lowerBound > 0
   }
 
   /// `value`'s position on the scale, in 0...1.
-  public func position(_ value: Double) -> Double {
+  package func position(_ value: Double) -> Double {
     let (low, high, x) =
       isLogarithmic
       ? (log(domain.lowerBound), log(domain.upperBound), log(max(value, domain.lowerBound)))
@@ -32,7 +32,7 @@ public struct ColourScale: Sendable {
   }
 
   /// The colour of `value`, as `#rrggbb`.
-  public func colour(_ value: Double) -> String { colour(atPosition: position(value)) }
+  package func colour(_ value: Double) -> String { colour(atPosition: position(value)) }
 
   /// The colour at `position` in 0...1.
   func colour(atPosition position: Double) -> String {

@@ -1,29 +1,29 @@
 /// A heatmap: a value per (row, column) as a colour on a viridis scale, with the value written in
 /// each cell and a colour bar that gives the scale and unit.
-public struct Heatmap: Sendable {
+package struct Heatmap: Sendable {
   /// The title, shown above the plot and as the SVG's accessible title.
-  public var title: String
+  package var title: String
   /// A one-sentence description of what is shown, for screen readers.
-  public var summary: String
+  package var summary: String
   /// What the columns are, with a unit, as in `block size (rows)`.
-  public var columnLabel: String
+  package var columnLabel: String
   /// What the rows are, with a unit, as in `matrix size N (tokens)`.
-  public var rowLabel: String
+  package var rowLabel: String
   /// Column names, left to right.
-  public var columns: [String]
+  package var columns: [String]
   /// Row names, top to bottom.
-  public var rows: [String]
+  package var rows: [String]
   /// `values[row][column]`, nil for an empty cell.
-  public var values: [[Double?]]
+  package var values: [[Double?]]
   /// The values' meaning and unit, as in `time per call` and `ms`.
-  public var value: Axis
+  package var value: Axis
   /// Width in pixels.
-  public var width = 600.0
+  package var width = 600.0
   /// Height in pixels.
-  public var height = 360.0
+  package var height = 360.0
 
   /// A heatmap; a logarithmic `value` axis colours by the logarithm.
-  public init(
+  package init(
     title: String, summary: String, columnLabel: String, rowLabel: String, columns: [String],
     rows: [String], values: [[Double?]], value: Axis
   ) {
@@ -38,7 +38,7 @@ public struct Heatmap: Sendable {
   }
 
   /// The chart as an `<svg>` element whose ids start with `id`.
-  public func svg(id: String) -> String {
+  package func svg(id: String) -> String {
     var canvas = ChartCanvas(
       id: id, width: width, height: height, title: title, summary: summary, legend: [],
       reservedRight: 96)

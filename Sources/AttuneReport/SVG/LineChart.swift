@@ -3,22 +3,22 @@
 ///
 /// Series are told apart by colour, marker and dash; a legend names them when there is more
 /// than one. Points with a non-finite y (or non-positive on a log axis) are left out.
-public struct LineChart: Sendable {
+package struct LineChart: Sendable {
   /// One point, with an optional interval drawn as an error bar.
-  public struct Point: Sendable {
+  package struct Point: Sendable {
     /// Horizontal position, in the x axis's unit.
-    public var x: Double
+    package var x: Double
     /// Vertical position, in the y axis's unit.
-    public var y: Double
+    package var y: Double
     /// The interval's lower end, if any.
-    public var low: Double?
+    package var low: Double?
     /// The interval's upper end, if any.
-    public var high: Double?
+    package var high: Double?
     /// The text shown when hovering over the point (defaults to its coordinates).
-    public var note: String?
+    package var note: String?
 
     /// A point.
-    public init(x: Double, y: Double, low: Double? = nil, high: Double? = nil, note: String? = nil)
+    package init(x: Double, y: Double, low: Double? = nil, high: Double? = nil, note: String? = nil)
     {
       self.x = x
       self.y = y
@@ -29,17 +29,17 @@ public struct LineChart: Sendable {
   }
 
   /// One named line.
-  public struct Series: Sendable {
+  package struct Series: Sendable {
     /// Its name in the legend.
-    public var name: String
+    package var name: String
     /// Its points, drawn in order of x.
-    public var points: [Point]
+    package var points: [Point]
     /// Its colour, marker and dash, by palette index (nil: its position), so one kernel keeps
     /// its look across charts that leave some series out.
-    public var style: Int?
+    package var style: Int?
 
     /// A series.
-    public init(_ name: String, _ points: [Point], style: Int? = nil) {
+    package init(_ name: String, _ points: [Point], style: Int? = nil) {
       self.name = name
       self.points = points
       self.style = style
@@ -47,24 +47,24 @@ public struct LineChart: Sendable {
   }
 
   /// The title, shown above the plot and as the SVG's accessible title.
-  public var title: String
+  package var title: String
   /// A one-sentence description of what is shown, for screen readers.
-  public var summary: String
+  package var summary: String
   /// The horizontal axis.
-  public var x: Axis
+  package var x: Axis
   /// The vertical axis.
-  public var y: Axis
+  package var y: Axis
   /// The series.
-  public var series: [Series]
+  package var series: [Series]
   /// A horizontal reference line (such as a ratio of 1), if any.
-  public var referenceY: Double?
+  package var referenceY: Double?
   /// Width in pixels.
-  public var width = 600.0
+  package var width = 600.0
   /// Height in pixels.
-  public var height = 360.0
+  package var height = 360.0
 
   /// A chart.
-  public init(
+  package init(
     title: String, summary: String, x: Axis, y: Axis, series: [Series],
     referenceY: Double? = nil
   ) {
@@ -84,7 +84,7 @@ public struct LineChart: Sendable {
   }
 
   /// The chart as an `<svg>` element whose ids start with `id`.
-  public func svg(id: String) -> String {
+  package func svg(id: String) -> String {
     let legend =
       series.count > 1
       ? series.indices.map {

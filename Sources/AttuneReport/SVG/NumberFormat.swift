@@ -1,10 +1,10 @@
 import Foundation
 
 /// Deterministic, locale-independent number text for labels, cells and tables.
-public enum NumberFormat {
+package enum NumberFormat {
   /// `value` with `digits` significant digits, without trailing zeros or an exponent between
   /// 1e-4 and 1e7 (`0.5`, `12.3`, `2048`, `1.2e-05`).
-  public static func significant(_ value: Double, _ digits: Int = 3) -> String {
+  package static func significant(_ value: Double, _ digits: Int = 3) -> String {
     guard value.isFinite else { return value.isNaN ? "–" : (value > 0 ? "∞" : "−∞") }
     if value == 0 { return "0" }
     let magnitude = abs(value)
@@ -17,13 +17,13 @@ public enum NumberFormat {
   }
 
   /// `value` with exactly `decimals` decimals (`0.93`, `12.00`).
-  public static func fixed(_ value: Double, _ decimals: Int) -> String {
+  package static func fixed(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return "–" }
     return String(format: "%.\(decimals)f", value)
   }
 
   /// `value` as a percentage with `decimals` decimals (`99.7 %`).
-  public static func percent(_ value: Double, _ decimals: Int = 1) -> String {
+  package static func percent(_ value: Double, _ decimals: Int = 1) -> String {
     guard value.isFinite else { return "–" }
     return "\(String(format: "%.\(decimals)f", value * 100)) %"
   }

@@ -2,28 +2,28 @@
 /// category can be highlighted (such as the tuner's choice).
 ///
 /// The jitter is deterministic, so the same data draws the same picture.
-public struct StripPlot: Sendable {
+package struct StripPlot: Sendable {
   /// The title, shown above the plot and as the SVG's accessible title.
-  public var title: String
+  package var title: String
   /// A one-sentence description of what is shown, for screen readers.
-  public var summary: String
+  package var summary: String
   /// What the categories are, as in `block size`.
-  public var categoryLabel: String
+  package var categoryLabel: String
   /// The categories, left to right.
-  public var categories: [String]
+  package var categories: [String]
   /// `samples[category]`.
-  public var samples: [[Double]]
+  package var samples: [[Double]]
   /// The numeric axis.
-  public var y: Axis
+  package var y: Axis
   /// The highlighted category and what it is called in the legend, if any.
-  public var highlight: (index: Int, name: String)?
+  package var highlight: (index: Int, name: String)?
   /// Width in pixels.
-  public var width = 600.0
+  package var width = 600.0
   /// Height in pixels.
-  public var height = 360.0
+  package var height = 360.0
 
   /// A strip plot.
-  public init(
+  package init(
     title: String, summary: String, categoryLabel: String, categories: [String],
     samples: [[Double]], y: Axis, highlight: (index: Int, name: String)? = nil
   ) {
@@ -37,7 +37,7 @@ public struct StripPlot: Sendable {
   }
 
   /// The chart as an `<svg>` element whose ids start with `id`.
-  public func svg(id: String) -> String {
+  package func svg(id: String) -> String {
     let plain = Palette.colour(0)
     let marked = Palette.colour(3)
     var legend = [

@@ -1,12 +1,12 @@
 /// A unit for durations, chosen so the values on a chart or in a table read as small numbers.
-public struct TimeUnit: Sendable, Hashable {
+package struct TimeUnit: Sendable, Hashable {
   /// The unit's symbol: `s`, `ms`, `µs` or `ns`.
-  public let symbol: String
+  package let symbol: String
   /// Units per second.
-  public let perSecond: Double
+  package let perSecond: Double
 
   /// The largest unit in which `seconds` is at least 1 (nanoseconds at the least).
-  public static func fitting(_ seconds: Double) -> TimeUnit {
+  package static func fitting(_ seconds: Double) -> TimeUnit {
     let units = [
       TimeUnit(symbol: "s", perSecond: 1), TimeUnit(symbol: "ms", perSecond: 1e3),
       TimeUnit(symbol: "µs", perSecond: 1e6),
@@ -16,5 +16,5 @@ public struct TimeUnit: Sendable, Hashable {
   }
 
   /// `seconds` in this unit.
-  public func callAsFunction(_ seconds: Double) -> Double { seconds * perSecond }
+  package func callAsFunction(_ seconds: Double) -> Double { seconds * perSecond }
 }

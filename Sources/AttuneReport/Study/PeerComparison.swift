@@ -1,27 +1,27 @@
 import Foundation
 
 /// Attune against NumPy, PyTorch and onnxruntime on the same machine, as
-/// `scripts/peer_benchmark.py --json FILE` writes it: per problem size, every candidate's
+/// `scripts/bench/peer_benchmark.py --json FILE` writes it: per problem size, every candidate's
 /// samples from the same interleaved rounds and its time over the reference's (an Attune kernel),
 /// median over rounds with a distribution-free 95 % interval.
-public struct PeerComparison: Sendable, Hashable, Codable {
+package struct PeerComparison: Sendable, Hashable, Codable {
   /// One candidate at one size.
-  public struct Candidate: Sendable, Hashable, Codable {
+  package struct Candidate: Sendable, Hashable, Codable {
     /// `numpy`, `numpy-gemm`, `onnxruntime`, `torch`, `attune-fused`…
-    public let name: String
+    package let name: String
     /// Seconds per call, one sample per round, in round order.
-    public let seconds: [Double]
+    package let seconds: [Double]
     /// Median seconds per call.
-    public let median: Double
+    package let median: Double
     /// FLOPs (4·N²·d) over the median time, in 10⁹ per second.
-    public let gflops: Double
+    package let gflops: Double
     /// Median over rounds of this candidate's time over the reference's: above 1, Attune is
     /// faster.
-    public let ratio: Double
+    package let ratio: Double
     /// The ratio's 95 % interval, `[lower, upper]`.
-    public let interval: [Double]
+    package let interval: [Double]
     /// Largest error against a float64 reference, relative to max |V| (nil where not checked).
-    public let maxError: Double?
+    package let maxError: Double?
 
     enum CodingKeys: String, CodingKey {
       case name = "candidate"
@@ -33,30 +33,30 @@ public struct PeerComparison: Sendable, Hashable, Codable {
   }
 
   /// One problem size.
-  public struct Shape: Sendable, Hashable, Codable {
+  package struct Shape: Sendable, Hashable, Codable {
     /// N (Nq = Nk).
-    public let n: Int
+    package let n: Int
     /// The head dimension.
-    public let d: Int
+    package let d: Int
     /// The candidate every ratio divides by.
-    public let reference: String
+    package let reference: String
     /// Every candidate measured, in the order of the run.
-    public let candidates: [Candidate]
+    package let candidates: [Candidate]
   }
 
   /// The sizes measured.
-  public let shapes: [Shape]
+  package let shapes: [Shape]
   /// NumPy's version.
-  public let numpy: String?
+  package let numpy: String?
   /// PyTorch's version, where installed.
-  public let torch: String?
+  package let torch: String?
   /// onnxruntime's version, where installed.
-  public let onnxruntime: String?
+  package let onnxruntime: String?
 
   /// Reads and checks a peers file.
   ///
   /// - Throws: `ReportError` naming the file: unreadable, not this JSON, or inconsistent.
-  public static func load(path: String) throws(ReportError) -> PeerComparison {
+  package static func load(path: String) throws(ReportError) -> PeerComparison {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .unreadable(path, reason: "missing, a directory, or not readable")
     }
@@ -69,7 +69,7 @@ public struct PeerComparison: Sendable, Hashable, Codable {
   }
 
   /// Checks that every size has its reference and every number is finite.
-  public func validate(path: String) throws(ReportError) {
+  package func validate(path: String) throws(ReportError) {
     guard !shapes.isEmpty else { throw .inconsistent(path, reason: "no sizes") }
     for shape in shapes {
       guard shape.n > 0, shape.d > 0,

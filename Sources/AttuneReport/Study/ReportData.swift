@@ -4,22 +4,22 @@ import Foundation
 
 /// Everything a report shows: the manifest and the result of each study, as saved beside the
 /// page (`report.json`, `compare.json`, `tune.json`, `duel.json`, `simulate.json`).
-public struct ReportData: Sendable, Hashable {
+package struct ReportData: Sendable, Hashable {
   /// How the data was made.
-  public var manifest: ReportManifest
+  package var manifest: ReportManifest
   /// Kernels compared.
-  public var comparison: ComparisonReport
+  package var comparison: ComparisonReport
   /// One tuning run per strategy.
-  public var tuning: [TuningRecord]
+  package var tuning: [TuningRecord]
   /// The strategies over several random matrices.
-  public var duel: DuelReport
+  package var duel: DuelReport
   /// The strategies on simulated candidates.
-  public var simulation: SimulationReport
+  package var simulation: SimulationReport
   /// NumPy, PyTorch and onnxruntime against Attune on this machine (`peers.json`), when given.
-  public var peers: PeerComparison?
+  package var peers: PeerComparison?
 
   /// Bundles results; call `validate()` before rendering data that came from elsewhere.
-  public init(
+  package init(
     manifest: ReportManifest, comparison: ComparisonReport, tuning: [TuningRecord],
     duel: DuelReport, simulation: SimulationReport
   ) {
@@ -33,7 +33,7 @@ public struct ReportData: Sendable, Hashable {
   // MARK: - Files
 
   /// The data files, by name, in the order they are written (JSON, then CSV for spreadsheets).
-  public func files() throws -> [(name: String, contents: Data)] {
+  package func files() throws -> [(name: String, contents: Data)] {
     var files = [("report.json", try Self.encoder.encode(manifest))]
     for stage in [
       StudyStage.compared(comparison), .tuned(tuning), .duelled(duel), .simulated(simulation),
@@ -46,7 +46,7 @@ public struct ReportData: Sendable, Hashable {
 
   /// The files of one finished stage of a study (its JSON and CSV), so a study can save each
   /// stage as it ends and an interrupted one keeps what it measured.
-  public static func files(for stage: StudyStage) throws -> [(name: String, contents: Data)] {
+  package static func files(for stage: StudyStage) throws -> [(name: String, contents: Data)] {
     switch stage {
     case .compared(let comparison):
       return [
@@ -76,7 +76,7 @@ public struct ReportData: Sendable, Hashable {
   ///
   /// - Throws: `ReportError` naming the file at fault: missing, unreadable, malformed, of another
   ///   format version, or inconsistent.
-  public static func load(from directory: String) throws(ReportError) -> ReportData {
+  package static func load(from directory: String) throws(ReportError) -> ReportData {
     func read(_ name: String) throws(ReportError) -> (path: String, data: Data) {
       let path = (directory as NSString).appendingPathComponent(name)
       var isDirectory: ObjCBool = false
@@ -161,7 +161,7 @@ public struct ReportData: Sendable, Hashable {
   /// Checks that every index points somewhere and every study has something to draw.
   ///
   /// - Throws: `ReportError.inconsistent` naming the file and the problem.
-  public func validate(directory: String = ".") throws(ReportError) {
+  package func validate(directory: String = ".") throws(ReportError) {
     func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     let entries = comparison.entries.count
     guard entries > 0 else { throw .inconsistent(file("compare.json"), reason: "no entries") }

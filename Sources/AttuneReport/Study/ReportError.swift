@@ -1,5 +1,5 @@
 /// Why saved report data could not be read or rendered.
-public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A data file is missing.
   case missingFile(String)
   /// A data file could not be read.
@@ -12,7 +12,7 @@ public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
   case inconsistent(String, reason: String)
 
   /// One line.
-  public var description: String {
+  package var description: String {
     switch self {
     case .missingFile(let path):
       "\(path) is missing: report data needs report.json, compare.json, tune.json, duel.json and simulate.json (written by `attune report`)"

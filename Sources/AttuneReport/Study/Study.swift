@@ -4,7 +4,7 @@ import AttuneTuner
 
 /// Runs a `StudyPlan`: the comparison, one tuning run per strategy, the duel and the simulator,
 /// in that order, and bundles what they measured for the report.
-public enum Study {
+package enum Study {
   /// The strategies every study runs, the report's two first.
   static func strategies() -> [any TuningStrategy] {
     [GridSearch(), AdaptiveSearch(), RaceSearch()]
@@ -19,7 +19,7 @@ public enum Study {
   /// - Returns: Everything measured, ready to save and draw.
   /// - Throws: `AttentionError` for a plan the machine cannot run (an unknown kernel, memory
   ///   beyond the machine's), `StatsError` if a comparison entry has no samples.
-  public static func run(
+  package static func run(
     _ plan: StudyPlan, progress: @escaping (StudyProgress) -> Void = { _ in },
     finished: (StudyStage) throws -> Void = { _ in }
   ) throws -> ReportData {

@@ -2,50 +2,50 @@ import AttuneKernels
 
 /// What `attune report` measures: a compact version of every study Attune runs (kernels
 /// compared, each tuning strategy, a duel, the simulator), sized to finish in minutes.
-public struct StudyPlan: Sendable, Hashable, Codable {
+package struct StudyPlan: Sendable, Hashable, Codable {
   /// Kernels compared, the first being the baseline of speedups.
-  public var kernels: [String]
+  package var kernels: [String]
   /// Matrix sizes N of the comparison (Nq = Nk = N).
-  public var sizes: [Int]
+  package var sizes: [Int]
   /// Head dimension d of every study.
-  public var headDim: Int
+  package var headDim: Int
   /// Block sizes of the comparison.
-  public var blockSizes: [Int]
+  package var blockSizes: [Int]
   /// Samples per entry of the comparison.
-  public var repetitions: Int
+  package var repetitions: Int
   /// The kernel whose block size is tuned and duelled over.
-  public var tunedKernel: String
+  package var tunedKernel: String
   /// Matrix size of the tuning runs.
-  public var tuneSize: Int
+  package var tuneSize: Int
   /// Budget of each tuning run.
-  public var tuneBudget: TuningBudgetSettings
+  package var tuneBudget: TuningBudgetSettings
   /// Matrix size of the duel.
-  public var duelSize: Int
+  package var duelSize: Int
   /// Trials of the duel.
-  public var duelTrials: Int
+  package var duelTrials: Int
   /// Budget of each duel run.
-  public var duelBudget: TuningBudgetSettings
+  package var duelBudget: TuningBudgetSettings
   /// Trials per strategy, profile and noise model in the simulator.
-  public var simulationTrials: Int
+  package var simulationTrials: Int
   /// Seed of every study.
-  public var seed: UInt64
+  package var seed: UInt64
 
   /// A budget as the plan stores it.
-  public struct TuningBudgetSettings: Sendable, Hashable, Codable {
+  package struct TuningBudgetSettings: Sendable, Hashable, Codable {
     /// Most measurements.
-    public var measurements: Int
+    package var measurements: Int
     /// Most seconds.
-    public var seconds: Double
+    package var seconds: Double
 
     /// A budget.
-    public init(measurements: Int, seconds: Double) {
+    package init(measurements: Int, seconds: Double) {
       self.measurements = measurements
       self.seconds = seconds
     }
   }
 
   /// The default study: about two to three minutes on 2 cores.
-  public static let standard = StudyPlan(
+  package static let standard = StudyPlan(
     kernels: ["naive", "blocked", "parallel", "simd", "fused"], sizes: [256, 512, 1024, 2048],
     headDim: 64, blockSizes: [32, 64, 128, 256], repetitions: 10, tunedKernel: "fused",
     tuneSize: 1024, tuneBudget: .init(measurements: 2000, seconds: 60), duelSize: 512,
@@ -53,7 +53,7 @@ public struct StudyPlan: Sendable, Hashable, Codable {
     seed: 1)
 
   /// `--quick`: under a minute.
-  public static let quick = StudyPlan(
+  package static let quick = StudyPlan(
     kernels: ["naive", "blocked", "parallel", "simd", "fused"], sizes: [128, 256, 512, 1024],
     headDim: 64, blockSizes: [32, 64, 128], repetitions: 5, tunedKernel: "fused",
     tuneSize: 512, tuneBudget: .init(measurements: 400, seconds: 15), duelSize: 256,
@@ -68,7 +68,7 @@ public struct StudyPlan: Sendable, Hashable, Codable {
     duelBudget: .init(measurements: 30, seconds: 5), simulationTrials: 5, seed: 1)
 
   /// The `attune` commands that measure the same studies one by one.
-  public var commands: [String] {
+  package var commands: [String] {
     let tuneCandidates = "--n \(tuneSize) --d \(headDim)"
     return [
       "attune compare --kernels \(kernels.joined(separator: ",")) --sizes \(sizes.map(String.init).joined(separator: ",")) --dims \(headDim) --block-sizes \(blockSizes.map(String.init).joined(separator: ",")) --repetitions \(repetitions) --seed \(seed)",

@@ -2,7 +2,7 @@ import AttuneBench
 import AttuneTuner
 
 /// A finished stage of a study, with what it measured.
-public enum StudyStage: Sendable {
+package enum StudyStage: Sendable {
   /// Kernels compared.
   case compared(ComparisonReport)
   /// One tuning run per strategy.

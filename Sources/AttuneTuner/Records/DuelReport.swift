@@ -4,20 +4,20 @@ import AttuneKernels
 /// The report's Graph 3: tuning strategies run on several random matrices, side by side.
 ///
 /// What `attune duel --json` writes and the report reads.
-public struct DuelReport: Sendable, Hashable, Codable {
+package struct DuelReport: Sendable, Hashable, Codable {
   /// The tuned kernel's name.
-  public let kernel: String
+  package let kernel: String
   /// The problem's sizes.
-  public let shape: AttentionShape
+  package let shape: AttentionShape
   /// The candidates' labels.
-  public let candidates: [String]
+  package let candidates: [String]
   /// Where it ran.
-  public let machine: MachineDescription
+  package let machine: MachineDescription
   /// The trials, in order.
-  public let trials: [DuelTrial]
+  package let trials: [DuelTrial]
 
   /// Creates a report.
-  public init(
+  package init(
     kernel: String, shape: AttentionShape, candidates: [String], machine: MachineDescription,
     trials: [DuelTrial]
   ) {
@@ -29,15 +29,15 @@ public struct DuelReport: Sendable, Hashable, Codable {
   }
 
   /// The strategies' names, in the order of the first trial.
-  public var strategies: [String] { trials.first?.outcomes.map(\.strategy) ?? [] }
+  package var strategies: [String] { trials.first?.outcomes.map(\.strategy) ?? [] }
 
   /// The outcomes of `strategy`, one per trial that ran it.
-  public func outcomes(of strategy: String) -> [TuningOutcome] {
+  package func outcomes(of strategy: String) -> [TuningOutcome] {
     trials.compactMap { $0.outcomes.first { $0.strategy == strategy } }
   }
 
   /// Trials in which every strategy chose the same candidate.
-  public var agreeingTrials: Int {
+  package var agreeingTrials: Int {
     trials.filter { Set($0.outcomes.compactMap(\.choice)).count == 1 }.count
   }
 
@@ -56,7 +56,7 @@ public struct DuelReport: Sendable, Hashable, Codable {
   ///   - progress: Called after every measurement with (trial, strategy, measurements).
   /// - Returns: Every trial's outcomes.
   /// - Throws: `AttentionError` for an invalid shape or scratch beyond the machine's memory.
-  public static func run(
+  package static func run(
     kernel: String, kernels: [any AttentionKernel], labels: [String], shape: AttentionShape,
     strategies: [any TuningStrategy], trials: Int, budget: TuningBudget, seed: UInt64,
     progress: @escaping (Int, String, Int) -> Void = { _, _, _ in }
@@ -84,7 +84,7 @@ public struct DuelReport: Sendable, Hashable, Codable {
   }
 
   /// A plain-text table of the trials and a summary per strategy.
-  public func text() -> String {
+  package func text() -> String {
     var lines = [
       "duel: \(kernel) at \(shape), candidates \(candidates.joined(separator: ", "))", "",
     ]

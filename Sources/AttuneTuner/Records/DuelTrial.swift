@@ -1,14 +1,14 @@
 /// One trial of a duel: every strategy tuned the same kernel on the same random matrices.
-public struct DuelTrial: Sendable, Hashable, Codable {
+package struct DuelTrial: Sendable, Hashable, Codable {
   /// The trial's number, from 1.
-  public let trial: Int
+  package let trial: Int
   /// The seed of its matrices.
-  public let seed: UInt64
+  package let seed: UInt64
   /// One outcome per strategy, in the duel's order of strategies.
-  public let outcomes: [TuningOutcome]
+  package let outcomes: [TuningOutcome]
 
   /// Creates a trial.
-  public init(trial: Int, seed: UInt64, outcomes: [TuningOutcome]) {
+  package init(trial: Int, seed: UInt64, outcomes: [TuningOutcome]) {
     self.trial = trial
     self.seed = seed
     self.outcomes = outcomes

@@ -2,22 +2,22 @@ import AttuneBench
 import AttuneKernels
 
 /// One tuning run with its context: what `attune tune --json` writes and the report reads.
-public struct TuningRecord: Sendable, Hashable, Codable {
+package struct TuningRecord: Sendable, Hashable, Codable {
   /// The tuned kernel's name.
-  public let kernel: String
+  package let kernel: String
   /// The problem's sizes.
-  public let shape: AttentionShape
+  package let shape: AttentionShape
   /// The candidates' labels; `TraceEntry.candidate` and `TuningOutcome.choice` index this list.
-  public let candidates: [String]
+  package let candidates: [String]
   /// Kernel calls timed per measurement.
-  public let callsPerMeasurement: Int
+  package let callsPerMeasurement: Int
   /// Where it ran.
-  public let machine: MachineDescription
+  package let machine: MachineDescription
   /// What the strategy concluded, with every measurement.
-  public let outcome: TuningOutcome
+  package let outcome: TuningOutcome
 
   /// Creates a record.
-  public init(
+  package init(
     kernel: String, shape: AttentionShape, candidates: [String], callsPerMeasurement: Int,
     machine: MachineDescription, outcome: TuningOutcome
   ) {

@@ -29,46 +29,46 @@ import Foundation
 /// The log-noise of every candidate is symmetric around 0 except for outliers, bursts and
 /// warm-up, whose parameters all candidates share; so every candidate's median, trimmed mean and
 /// (log-)mean sit at its true time, up to a shift outliers and bursts give all alike.
-public struct NoiseModel: Sendable, Hashable, Codable {
+package struct NoiseModel: Sendable, Hashable, Codable {
   /// Short name: a base (`lognormal`, `outliers`, `drift`, `heavy`) and `+modifier`s.
-  public let name: String
+  package let name: String
   /// Coefficient of variation of the multiplicative noise.
-  public let cv: Double
+  package let cv: Double
   /// Probability that a measurement is an outlier.
-  public let outlierRate: Double
+  package let outlierRate: Double
   /// Range of the outlier factor.
-  public let outlierRange: ClosedRange<Double>
+  package let outlierRange: ClosedRange<Double>
   /// Amplitude of the shared drift (0.1 = ±10 %).
-  public let driftAmplitude: Double
+  package let driftAmplitude: Double
   /// Drift period, in multiples of the fastest candidate's time.
-  public let driftPeriod: Double
+  package let driftPeriod: Double
   /// Degrees of freedom of Student-t log-noise, or nil for normal log-noise.
-  public let tailDegreesOfFreedom: Double?
+  package let tailDegreesOfFreedom: Double?
   /// Per-candidate noise levels spread log-uniformly over `[cv/s, cv·s]`; 1: all equal.
-  public var cvSpread: Double = 1
+  package var cvSpread: Double = 1
   /// The fastest candidate's noise level as a multiple of `cv`, or nil for no special case.
-  public var fastestCV: Double? = nil
+  package var fastestCV: Double? = nil
   /// The other candidates' level when `fastestCV` is set, as a multiple of `cv`.
-  public var othersCV: Double = 1
+  package var othersCV: Double = 1
   /// Share of candidates whose log-noise has two modes.
-  public var bimodalShare: Double = 0
+  package var bimodalShare: Double = 0
   /// Half the distance between the two modes, in units of the candidate's σ.
-  public var bimodalOffset: Double = 2
+  package var bimodalOffset: Double = 2
   /// Probability per measurement that a burst of slow measurements starts.
-  public var burstRate: Double = 0
+  package var burstRate: Double = 0
   /// Mean burst length, in the candidate's measurements.
-  public var burstLength: Double = 3
+  package var burstLength: Double = 3
   /// Range of a burst's slowdown factor.
-  public var burstRange: ClosedRange<Double> = 1.1...1.5
+  package var burstRange: ClosedRange<Double> = 1.1...1.5
   /// Lag-1 autocorrelation of each candidate's log-noise over its own measurements.
-  public var autocorrelation: Double = 0
+  package var autocorrelation: Double = 0
   /// Extra time of a candidate's first measurement, relative (0.3 = 30 % slower).
-  public var warmupAmplitude: Double = 0
+  package var warmupAmplitude: Double = 0
   /// Measurements over which the warm-up decays by e.
-  public var warmupMeasurements: Double = 1.5
+  package var warmupMeasurements: Double = 1.5
 
   /// Creates a model.
-  public init(
+  package init(
     name: String, cv: Double, outlierRate: Double = 0, outlierRange: ClosedRange<Double> = 2...10,
     driftAmplitude: Double = 0, driftPeriod: Double = 150, tailDegreesOfFreedom: Double? = nil
   ) {
@@ -82,7 +82,7 @@ public struct NoiseModel: Sendable, Hashable, Codable {
   }
 
   /// The four named bases, all at 3 % coefficient of variation.
-  public static let presets: [NoiseModel] = [
+  package static let presets: [NoiseModel] = [
     NoiseModel(name: "lognormal", cv: 0.03),
     NoiseModel(name: "outliers", cv: 0.03, outlierRate: 0.02),
     NoiseModel(name: "drift", cv: 0.03, driftAmplitude: 0.10),
@@ -90,7 +90,7 @@ public struct NoiseModel: Sendable, Hashable, Codable {
   ]
 
   /// Ways candidates' noise can differ, each added to a base with `+` (`lognormal+bursts`).
-  public static let modifiers: [(name: String, summary: String)] = [
+  package static let modifiers: [(name: String, summary: String)] = [
     ("hetero", "each candidate's CV drawn log-uniformly between CV/4 and 4·CV"),
     ("noisyfastest", "the fastest candidate at 4·CV, the others at CV/3 (12 % against 1 %)"),
     ("bimodal", "half the candidates with two equally likely modes ±2σ apart from the centre"),
@@ -104,13 +104,13 @@ public struct NoiseModel: Sendable, Hashable, Codable {
 
   /// The combinations the race is audited on: every modifier on log-normal noise, and the
   /// level and burst modifiers on outliers.
-  public static let audit: [String] =
+  package static let audit: [String] =
     modifiers.map { "lognormal+\($0.name)" } + ["outliers+hetero", "outliers+bursts"]
 
   /// The model named `name`: a base with optional `+modifier`s (`lognormal`, `heavy+ar1+warmup`).
   ///
   /// - Throws: `SimulationError.unknownNoise` naming what is known.
-  public static func named(_ name: String) throws(SimulationError) -> NoiseModel {
+  package static func named(_ name: String) throws(SimulationError) -> NoiseModel {
     let parts = name.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
     guard let baseName = parts.first, let base = presets.first(where: { $0.name == baseName })
     else {
@@ -136,7 +136,7 @@ public struct NoiseModel: Sendable, Hashable, Codable {
   }
 
   /// The same model with another coefficient of variation.
-  public func with(cv: Double) -> NoiseModel { copy(name: name, cv: cv) }
+  package func with(cv: Double) -> NoiseModel { copy(name: name, cv: cv) }
 
   private func renamed(_ newName: String) -> NoiseModel { copy(name: newName, cv: cv) }
 

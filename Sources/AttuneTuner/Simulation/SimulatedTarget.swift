@@ -5,17 +5,17 @@ import Foundation
 ///
 /// Each candidate keeps its own noise state (its level, whether it is bimodal, its AR(1) shock,
 /// its burst, its count for warm-up), drawn from the seed, so a run replays exactly.
-public struct SimulatedTarget: TuningTarget {
+package struct SimulatedTarget: TuningTarget {
   /// True seconds per candidate.
-  public let trueTimes: [Double]
+  package let trueTimes: [Double]
   /// Labels per candidate.
-  public let labels: [String]
+  package let labels: [String]
   /// The noise.
-  public let noise: NoiseModel
+  package let noise: NoiseModel
   /// Each candidate's coefficient of variation in this run.
-  public let levels: [Double]
+  package let levels: [Double]
   /// Whether each candidate's noise has two modes in this run.
-  public let bimodal: [Bool]
+  package let bimodal: [Bool]
   private var generator: SplitMix64
   private let phase: Double
   private let period: Double
@@ -24,10 +24,10 @@ public struct SimulatedTarget: TuningTarget {
   private var burstFactor: [Double]
   private var counts: [Int]
   /// Simulated seconds spent: the sum of all measured times.
-  public private(set) var elapsedSeconds = 0.0
+  package private(set) var elapsedSeconds = 0.0
 
   /// Candidates with `trueTimes` seconds, measured with `noise`, replayable from `seed`.
-  public init(trueTimes: [Double], labels: [String], noise: NoiseModel, seed: UInt64) {
+  package init(trueTimes: [Double], labels: [String], noise: NoiseModel, seed: UInt64) {
     self.trueTimes = trueTimes
     self.labels = labels
     self.noise = noise
@@ -54,13 +54,13 @@ public struct SimulatedTarget: TuningTarget {
   }
 
   /// Number of candidates.
-  public var candidateCount: Int { trueTimes.count }
+  package var candidateCount: Int { trueTimes.count }
 
   /// The candidate's label.
-  public func label(_ index: Int) -> String { labels[index] }
+  package func label(_ index: Int) -> String { labels[index] }
 
   /// One noisy measurement; the simulated clock advances by it.
-  public mutating func measure(_ index: Int) throws -> Double {
+  package mutating func measure(_ index: Int) throws -> Double {
     let drift = 1 + noise.driftAmplitude * Foundation.sin(2 * .pi * elapsedSeconds / period + phase)
     var z = noise.shock(using: &generator)
     if noise.autocorrelation > 0, let previous = shocks[index] {

@@ -8,21 +8,21 @@ import Dispatch
 /// can profit from where the best sits), scales them to `baseSeconds`, and runs the strategy to
 /// its own stop or the budget. A choice is correct when its true time is within `epsilon` of the
 /// fastest.
-public struct Simulation: Sendable {
+package struct Simulation: Sendable {
   /// The profile of true times.
-  public var profile: SimulationProfile
+  package var profile: SimulationProfile
   /// The noise model.
-  public var noise: NoiseModel
+  package var noise: NoiseModel
   /// The fastest candidate's true time in seconds (the report's 2048 × 64 shape runs in about
   /// 20 ms here).
-  public var baseSeconds: Double
+  package var baseSeconds: Double
   /// The indifference margin used to score choices.
-  public var epsilon: Double
+  package var epsilon: Double
   /// The budget of every trial.
-  public var budget: TuningBudget
+  package var budget: TuningBudget
 
   /// A simulation of `profile` under `noise`.
-  public init(
+  package init(
     profile: SimulationProfile, noise: NoiseModel, baseSeconds: Double = 0.02,
     epsilon: Double = 0.01, budget: TuningBudget = TuningBudget()
   ) {
@@ -34,7 +34,7 @@ public struct Simulation: Sendable {
   }
 
   /// The target for trial `trial` of a run seeded with `seed`.
-  public func target(trial: Int, seed: UInt64) -> SimulatedTarget {
+  package func target(trial: Int, seed: UInt64) -> SimulatedTarget {
     var generator = SplitMix64(seed: seed &+ UInt64(trial) &* 0x9E37_79B9_7F4A_7C15)
     let times = profile.relativeTimes.shuffled(using: &generator).map { $0 * baseSeconds }
     return SimulatedTarget(
@@ -55,7 +55,7 @@ public struct Simulation: Sendable {
   /// Runs `trials` trials of `strategy` on both cores and summarises them.
   ///
   /// - Complexity: each trial is at most `budget.measurements` measurements.
-  public func run(_ strategy: any TuningStrategy, trials: Int, seed: UInt64) -> SimulationSummary {
+  package func run(_ strategy: any TuningStrategy, trials: Int, seed: UInt64) -> SimulationSummary {
     let results = Locked([Trial?](repeating: nil, count: trials))
     DispatchQueue.concurrentPerform(iterations: trials) { trial in
       let target = self.target(trial: trial, seed: seed)

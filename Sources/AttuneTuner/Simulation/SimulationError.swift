@@ -1,12 +1,12 @@
 /// A simulation that cannot be set up as asked.
-public enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A noise model name that is not a known base with known modifiers.
   case unknownNoise(String, known: [String])
   /// A profile name that is not known.
   case unknownProfile(String, known: [String])
 
   /// One line saying what was wrong and what is known.
-  public var description: String {
+  package var description: String {
     switch self {
     case .unknownNoise(let name, let known):
       return

@@ -1,16 +1,16 @@
 /// The true times of a simulated set of candidates, relative to the fastest.
-public struct SimulationProfile: Sendable, Hashable, Codable {
+package struct SimulationProfile: Sendable, Hashable, Codable {
   /// Short name (`clear`, `top3`, `plateau`, `identical`, `tiles`, `identical16`).
-  public let name: String
+  package let name: String
   /// What it models.
-  public let summary: String
+  package let summary: String
   /// Each candidate's true time divided by the fastest's.
-  public let relativeTimes: [Double]
+  package let relativeTimes: [Double]
   /// Each candidate's label.
-  public let labels: [String]
+  package let labels: [String]
 
   /// Creates a profile; labels default to the report's block sizes (8 candidates) or `c1`, `c2`….
-  public init(name: String, summary: String, relativeTimes: [Double], labels: [String]? = nil) {
+  package init(name: String, summary: String, relativeTimes: [Double], labels: [String]? = nil) {
     self.name = name
     self.summary = summary
     self.relativeTimes = relativeTimes
@@ -21,10 +21,10 @@ public struct SimulationProfile: Sendable, Hashable, Codable {
   }
 
   /// The report's candidates: block sizes 64 to 512.
-  public static let reportLabels = BlockCandidates.reportSizes.map { "block \($0)" }
+  package static let reportLabels = BlockCandidates.reportSizes.map { "block \($0)" }
 
   /// The report's four profiles (8 candidates each), then two with 16.
-  public static let presets: [SimulationProfile] = [
+  package static let presets: [SimulationProfile] = [
     SimulationProfile(
       name: "clear", summary: "one clear winner, the next 12 % slower",
       relativeTimes: [1.0, 1.12, 1.25, 1.4, 1.6, 1.85, 2.1, 2.4]),
@@ -55,12 +55,12 @@ public struct SimulationProfile: Sendable, Hashable, Codable {
   ]
 
   /// The report's four profiles.
-  public static let report: [SimulationProfile] = Array(presets.prefix(4))
+  package static let report: [SimulationProfile] = Array(presets.prefix(4))
 
   /// The profile named `name`.
   ///
   /// - Throws: `SimulationError.unknownProfile`.
-  public static func named(_ name: String) throws(SimulationError) -> SimulationProfile {
+  package static func named(_ name: String) throws(SimulationError) -> SimulationProfile {
     guard let found = presets.first(where: { $0.name == name }) else {
       throw .unknownProfile(name, known: presets.map(\.name))
     }

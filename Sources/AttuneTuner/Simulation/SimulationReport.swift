@@ -1,22 +1,22 @@
 import AttuneBench
 
 /// The summaries of a simulation run, with a table and the acceptance checks of the race.
-public struct SimulationReport: Sendable, Hashable, Codable {
+package struct SimulationReport: Sendable, Hashable, Codable {
   /// Trials per summary.
-  public let trials: Int
+  package let trials: Int
   /// Seed.
-  public let seed: UInt64
+  package let seed: UInt64
   /// Indifference margin ε.
-  public let epsilon: Double
+  package let epsilon: Double
   /// The race's error level δ.
-  public let delta: Double
+  package let delta: Double
   /// Budget per trial.
-  public let budget: TuningBudget
+  package let budget: TuningBudget
   /// One summary per strategy, profile and noise model.
-  public let summaries: [SimulationSummary]
+  package let summaries: [SimulationSummary]
 
   /// Creates a report.
-  public init(
+  package init(
     trials: Int, seed: UInt64, epsilon: Double, delta: Double, budget: TuningBudget,
     summaries: [SimulationSummary]
   ) {
@@ -29,7 +29,7 @@ public struct SimulationReport: Sendable, Hashable, Codable {
   }
 
   /// An aligned table, one row per summary.
-  public func table() -> String {
+  package func table() -> String {
     var rows = [
       [
         "profile", "noise", "strategy", "correct", "95% CI", "slowdown med/p95",
@@ -52,13 +52,13 @@ public struct SimulationReport: Sendable, Hashable, Codable {
   }
 
   /// One acceptance check.
-  public struct Check: Sendable, Hashable {
+  package struct Check: Sendable, Hashable {
     /// Whether it holds.
-    public let passed: Bool
+    package let passed: Bool
     /// What was checked, with the figures.
-    public let description: String
+    package let description: String
     /// `PASS …` or `FAIL …`.
-    public var line: String { (passed ? "PASS  " : "FAIL  ") + description }
+    package var line: String { (passed ? "PASS  " : "FAIL  ") + description }
   }
 
   /// The race's guarantees, per profile and noise model:
@@ -71,7 +71,7 @@ public struct SimulationReport: Sendable, Hashable, Codable {
   ///   dependence is broken;
   /// - among identical candidates (A/A) it never claims a best on the report's noise models, and
   ///   on the others claims one without a warning of dependence in at most δ of trials.
-  public func checks() -> [Check] {
+  package func checks() -> [Check] {
     var checks: [Check] = []
     let baseNoises = Set(NoiseModel.presets.map(\.name))
     for race in summaries where race.strategy == "race" {
@@ -121,7 +121,7 @@ public struct SimulationReport: Sendable, Hashable, Codable {
 
   /// The race's cost against each other strategy that is at least 95 % right in the same
   /// scenario: mean simulated time, as a ratio.
-  public func costNotes() -> [String] {
+  package func costNotes() -> [String] {
     var notes: [String] = []
     for race in summaries where race.strategy == "race" {
       for other in summaries

@@ -1,51 +1,51 @@
 import AttuneStats
 
 /// How one strategy did over many simulated trials of one profile and noise model.
-public struct SimulationSummary: Sendable, Hashable, Codable {
+package struct SimulationSummary: Sendable, Hashable, Codable {
   /// The strategy.
-  public let strategy: String
+  package let strategy: String
   /// The profile of true times.
-  public let profile: String
+  package let profile: String
   /// The noise model.
-  public let noise: String
+  package let noise: String
   /// Trials run.
-  public let trials: Int
+  package let trials: Int
   /// Trials whose choice was within ε of the true fastest.
-  public let correct: Int
+  package let correct: Int
   /// Wilson 95 % interval for the share correct.
-  public let correctInterval: ConfidenceInterval
+  package let correctInterval: ConfidenceInterval
   /// Median slowdown of the choice against the true fastest (0.01 = 1 % slower).
-  public let slowdownMedian: Double
+  package let slowdownMedian: Double
   /// 95th percentile of the slowdown.
-  public let slowdownP95: Double
+  package let slowdownP95: Double
   /// Mean measurements per trial.
-  public let measurementsMean: Double
+  package let measurementsMean: Double
   /// 95th percentile of measurements per trial.
-  public let measurementsP95: Double
+  package let measurementsP95: Double
   /// Mean simulated seconds per trial.
-  public let secondsMean: Double
+  package let secondsMean: Double
   /// 95th percentile of simulated seconds.
-  public let secondsP95: Double
+  package let secondsP95: Double
   /// Trials stopped by a budget rather than the strategy's rule.
-  public let budgetStops: Int
+  package let budgetStops: Int
   /// Trials in which the strategy claimed its choice beats every other candidate.
-  public let declaredBest: Int
+  package let declaredBest: Int
   /// Budget stops whose outcome states the margin reached (`TuningOutcome.margin`).
-  public let budgetStopsWithMargin: Int
+  package let budgetStopsWithMargin: Int
   /// The median of those margins, nil without any.
-  public let budgetMarginMedian: Double?
+  package let budgetMarginMedian: Double?
   /// Budget stops whose stated margin is smaller than the choice's true slowdown, with no warning
   /// of dependence: broken claims.
-  public let marginMisses: Int
+  package let marginMisses: Int
   /// Trials whose outcome reports dependence between consecutive measurements.
-  public let dependenceReported: Int
+  package let dependenceReported: Int
   /// Wrong trials whose outcome reports dependence (so the claim came with a warning).
-  public let wrongWithDependence: Int
+  package let wrongWithDependence: Int
   /// Trials claiming a best whose outcome reports dependence.
-  public let declaredBestWithDependence: Int
+  package let declaredBestWithDependence: Int
 
   /// Creates a summary.
-  public init(
+  package init(
     strategy: String, profile: String, noise: String, trials: Int, correct: Int,
     correctInterval: ConfidenceInterval, slowdownMedian: Double, slowdownP95: Double,
     measurementsMean: Double, measurementsP95: Double, secondsMean: Double, secondsP95: Double,
@@ -83,7 +83,7 @@ public struct SimulationSummary: Sendable, Hashable, Codable {
   }
 
   /// Decodes a summary; files saved before the margin and dependence counts read them as 0.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     strategy = try c.decode(String.self, forKey: .strategy)
     profile = try c.decode(String.self, forKey: .profile)
@@ -109,11 +109,11 @@ public struct SimulationSummary: Sendable, Hashable, Codable {
   }
 
   /// Share of trials correct.
-  public var accuracy: Double { Double(correct) / Double(trials) }
+  package var accuracy: Double { Double(correct) / Double(trials) }
   /// Share of trials wrong: the empirical error rate.
-  public var errorRate: Double { 1 - accuracy }
+  package var errorRate: Double { 1 - accuracy }
   /// Share of trials wrong without a warning of dependence: claims that were clean and false.
-  public var cleanErrorRate: Double {
+  package var cleanErrorRate: Double {
     Double(trials - correct - wrongWithDependence) / Double(max(trials, 1))
   }
 }

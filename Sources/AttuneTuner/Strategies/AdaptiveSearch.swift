@@ -10,26 +10,26 @@
 /// Its known weaknesses, kept on purpose: `1 − p` is not the probability that a challenger is
 /// faster; with two values each the Welch degrees of freedom are about 1; tied candidates stay
 /// plausible for ever, so it runs to the budget; switching on 0.7 lets noise move the best.
-public struct AdaptiveSearch: TuningStrategy {
+package struct AdaptiveSearch: TuningStrategy {
   /// Switch the best when a challenger's probability exceeds this (the report's 0.7).
-  public var pSwitch: Double
+  package var pSwitch: Double
   /// A challenger stays in play while its probability exceeds this (the report's 5 %).
-  public var plausibility: Double
+  package var plausibility: Double
   /// Measurements of the current best each round.
-  public var extraRepeatsBest: Int
+  package var extraRepeatsBest: Int
 
   /// The report's adaptive method.
-  public init(pSwitch: Double = 0.7, plausibility: Double = 0.05, extraRepeatsBest: Int = 1) {
+  package init(pSwitch: Double = 0.7, plausibility: Double = 0.05, extraRepeatsBest: Int = 1) {
     self.pSwitch = pSwitch
     self.plausibility = plausibility
     self.extraRepeatsBest = extraRepeatsBest
   }
 
   /// `"adaptive"`.
-  public var name: String { "adaptive" }
+  package var name: String { "adaptive" }
 
   /// Runs the adaptive method.
-  public func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
+  package func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
     -> TuningOutcome
   {
     var run = TuningRun(target, budget: budget)

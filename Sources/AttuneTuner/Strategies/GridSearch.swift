@@ -8,18 +8,18 @@
 /// Its known weaknesses, kept on purpose: the tests are repeated after every round and across all
 /// candidates with no correction, so false stops accumulate; with candidates that are truly tied
 /// it never stops before the budget; means and t-tests assume normal noise, which timings are not.
-public struct GridSearch: TuningStrategy {
+package struct GridSearch: TuningStrategy {
   /// The confidence level of each t-test (the report's 0.95).
-  public var confidence: Double
+  package var confidence: Double
 
   /// The report's grid at `confidence`.
-  public init(confidence: Double = 0.95) { self.confidence = confidence }
+  package init(confidence: Double = 0.95) { self.confidence = confidence }
 
   /// `"grid"`.
-  public var name: String { "grid" }
+  package var name: String { "grid" }
 
   /// Runs the grid.
-  public func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
+  package func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
     -> TuningOutcome
   {
     var run = TuningRun(target, budget: budget)

@@ -52,25 +52,25 @@ import Foundation
 /// configuration (Maron and Moore, 1994; Birattari et al., F-Race, GECCO 2002; López-Ibáñez et
 /// al., irace, 2016), ε-optimal stopping as in LUCB (Kalyanakrishnan et al., ICML 2012), Yuen's
 /// trimmed-mean test (*Biometrika* 61, 1974).
-public struct RaceSearch: TuningStrategy {
+package struct RaceSearch: TuningStrategy {
   /// Indifference margin ε: candidates within this relative margin of the fastest are equally good.
-  public var epsilon: Double
+  package var epsilon: Double
   /// Error level δ over the whole run.
-  public var delta: Double
+  package var delta: Double
   /// Each look is at least this factor more rounds than the previous.
-  public var lookGrowth: Double
+  package var lookGrowth: Double
   /// Proportion γ trimmed from each end of each candidate's log-times.
-  public var trim: Double
+  package var trim: Double
   /// A candidate whose first measurement exceeds this multiple of the fastest first one leaves.
-  public var dropFactor: Double
+  package var dropFactor: Double
   /// A candidate whose first two measurements both exceed this multiple of the slower of the
   /// best candidate's first two leaves.
-  public var screenFactor: Double
+  package var screenFactor: Double
   /// One-sided level of the test that a comparison's lag-1 autocorrelation is positive.
-  public var dependenceLevel: Double
+  package var dependenceLevel: Double
 
   /// A race with margin `epsilon` (default 1 %) and error level `delta` (default 0.05).
-  public init(
+  package init(
     epsilon: Double = 0.01, delta: Double = 0.05, lookGrowth: Double = 1.2, trim: Double = 0.2,
     dropFactor: Double = 10, screenFactor: Double = 2, dependenceLevel: Double = 0.01
   ) {
@@ -84,7 +84,7 @@ public struct RaceSearch: TuningStrategy {
   }
 
   /// `"race"`.
-  public var name: String { "race" }
+  package var name: String { "race" }
 
   /// The first round with something to trim: the smallest `n` with `⌊γn⌋ ≥ 1` (at least 3).
   package var firstLook: Int {
@@ -111,7 +111,7 @@ public struct RaceSearch: TuningStrategy {
   }
 
   /// Runs the race.
-  public func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
+  package func tune<Target: TuningTarget>(_ target: Target, budget: TuningBudget, seed: UInt64)
     -> TuningOutcome
   {
     var run = TuningRun(target, budget: budget)

@@ -102,7 +102,7 @@ extension Attune {
 
     @Flag(
       help: ArgumentHelp(
-        "Keep the inputs loaded and serve timing requests on stdin as attune run --serve (used by scripts/backward_benchmark.py).",
+        "Keep the inputs loaded and serve timing requests on stdin as attune run --serve (used by scripts/bench/backward_benchmark.py).",
         visibility: .hidden))
     var serve = false
 

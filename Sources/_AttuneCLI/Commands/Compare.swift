@@ -12,16 +12,16 @@ extension Attune {
       abstract:
         "Benchmark kernels over matrix sizes and block sizes, interleaved, with statistics.",
       discussion: """
-        Every (kernel, size, block size) is measured --repetitions times on random inputs. Each
-        round measures every entry once in a freshly shuffled order, so drift of the machine falls
-        on all entries alike; speedups are medians of per-round ratios against the baseline, with
-        distribution-free 95 % intervals. A kernel without a block size is measured once per size.
+        Every (kernel, size, block size) is measured --repetitions times on random inputs. Each \
+        round measures every entry once in a freshly shuffled order, so drift of the machine falls \
+        on all entries alike; speedups are medians of per-round ratios against the baseline, with \
+        distribution-free 95 % intervals. A kernel without a block size is measured once per size. \
         For fused, the block size sets --block-q (query rows per tile).
 
-        Prints a table and, per size, a one-line answer: the fastest configuration and its speedup
-        over the baseline kernel with its interval. Intervals are labelled with the level they
-        reach (95 %, or their own below 6 repetitions). --json and --csv write every raw sample
-        with the machine's description, --markdown the table and the answers (use - for stdout). A progress bar with ETA goes to stderr when it is a terminal.
+        Prints a table and, per size, a one-line answer: the fastest configuration and its speedup \
+        over the baseline kernel with its interval. Intervals are labelled with the level they \
+        reach (95 %, or their own below 6 repetitions). --json and --csv write every raw sample \
+        with the machine's description, --markdown the table and the answers (use - for stdout). A progress bar with ETA goes to stderr when it is a terminal. \
         The defaults take about two minutes on 2 cores.
         """)
 
@@ -170,12 +170,18 @@ extension Attune {
         let kernel = try Self.kernelOrValidationError(name, parameters(for: name))
         comparison.add(SlowedKernel(kernel, factor: factor))
       }
+      var slowdowns: [String: Double] = [:]
       for hook in testSlow {
         let (name, factor) = try Self.slowdown(hook, flag: "--test-slow")
         guard names.contains(name) else {
           throw ValidationError("--test-slow \(name) is not among --kernels")
         }
-        comparison.slowdowns[name] = factor
+        slowdowns[name] = factor
+      }
+      if !slowdowns.isEmpty {
+        comparison.substitute = { [slowdowns] kernel in
+          slowdowns[kernel.name].map { SlowedKernel(kernel, factor: $0, keepsName: true) } ?? kernel
+        }
       }
       return comparison
     }

@@ -11,8 +11,8 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Run the tuning strategies on several random matrices and compare them.",
       discussion: """
-        The report's Graph 3: on --trials different random matrices, each strategy tunes the
-        same kernel (in a shuffled order per trial), and each trial reports per strategy the time
+        As the seed report's third chart: on --trials different random matrices, each strategy tunes the \
+        same kernel (in a shuffled order per trial), and each trial reports per strategy the time \
         and measurements it needed and its choice. The summary gives how often they agreed.
         """)
 

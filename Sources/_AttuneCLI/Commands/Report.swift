@@ -9,19 +9,19 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Measure kernels and tuners on this machine and write an HTML report with charts.",
       discussion: """
-        Runs, on built-in defaults, a comparison of the five kernels over N = 256…2048 and four
-        block sizes, one tuning run per strategy (grid, adaptive, race), a duel of the
-        strategies over 10 random matrices and the simulator, then writes DIR/index.html (one
-        self-contained page: inline SVG charts, no script, works offline) beside the data it was
-        drawn from (report.json, compare/tune/duel/simulate .json and .csv). About 2 to 3
-        minutes on 2 cores; --quick under a minute. --from DIR draws the page again from saved data
+        Runs, on built-in defaults, a comparison of the five kernels over N = 256…2048 and four \
+        block sizes, one tuning run per strategy (grid, adaptive, race), a duel of the \
+        strategies over 10 random matrices and the simulator, then writes DIR/index.html (one \
+        self-contained page: inline SVG charts, no script, works offline) beside the data it was \
+        drawn from (report.json, compare/tune/duel/simulate .json and .csv). About 2 to 3 \
+        minutes on 2 cores; --quick about 20 seconds. --from DIR draws the page again from saved data \
         without measuring.
         """)
 
     @Option(name: .shortAndLong, help: "Directory to write (default: attune-report, or --from's).")
     var output: String?
 
-    @Flag(help: "A smaller study (about one minute).")
+    @Flag(help: "A smaller study (about 20 seconds on 2 cores).")
     var quick = false
 
     @Option(help: "Draw the page from the data saved in this directory; measure nothing.")
@@ -34,9 +34,9 @@ extension Attune {
       help: ArgumentHelp(
         "Add Attune against NumPy, PyTorch and onnxruntime: a JSON file, or 'run'.",
         discussion: """
-          FILE is what `python3 scripts/peer_benchmark.py --json FILE` writes; `run` runs that \
+          FILE is what `python3 scripts/bench/peer_benchmark.py --json FILE` writes; `run` runs that \
           script (N = 512 and 2048, 10 rounds, a few minutes) from the Attune checkout, which \
-          needs its environment (`python3 scripts/peer_benchmark.py --setup`, several GB).
+          needs its environment (`python3 scripts/bench/peer_benchmark.py --setup`, several GB).
           """))
     var peers: String?
 

@@ -97,7 +97,7 @@ extension Attune {
 
     @Flag(
       help: ArgumentHelp(
-        "Keep the inputs loaded and serve timing requests on stdin: each line holding a count C runs C calls and prints their mean seconds per call (used by scripts/peer_benchmark.py).",
+        "Keep the inputs loaded and serve timing requests on stdin: each line holding a count C runs C calls and prints their mean seconds per call (used by scripts/bench/peer_benchmark.py).",
         visibility: .hidden))
     var serve = false
 

@@ -9,21 +9,21 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Score the tuning strategies on simulated candidates with known true times.",
       discussion: """
-        Profiles (true times in a random order per trial): the report's four with 8 candidates,
-        clear (next best 12 % slower), top3 (top three within 1.2 % and 2 %), plateau (six within
-        0.5 %) and identical (A/A); then tiles (a 4 × 4 grid of blockQ × blockK, two within 1 %)
+        Profiles (true times in a random order per trial): the seed report's four with 8 candidates, \
+        clear (next best 12 % slower), top3 (top three within 1.2 % and 2 %), plateau (six within \
+        0.5 %) and identical (A/A); then tiles (a 4 × 4 grid of blockQ × blockK, two within 1 %) \
         and identical16 (A/A with 16). --profile report (default) is the first four, all is six.
 
-        Noise: a base (all 3 % CV) lognormal, outliers (2 % at 2–10×), drift (±10 % shared
+        Noise: a base (all 3 % CV) lognormal, outliers (2 % at 2–10×), drift (±10 % shared \
         sinusoid) or heavy (Student t, 3 df), with modifiers added by + (heavy+ar1+warmup):
-        hetero (each candidate's CV log-uniform in CV/4…4·CV), noisyfastest (the fastest at 4·CV,
-        the others at CV/3), bimodal (half the candidates with two modes), bursts (per-candidate
-        runs of slow measurements), ar1 and ar1strong (per-candidate autocorrelation 0.5, 0.9),
-        warmup (first measurements slower). --noise report (default) is the four bases, audit
+        hetero (each candidate's CV log-uniform in CV/4…4·CV), noisyfastest (the fastest at 4·CV, \
+        the others at CV/3), bimodal (half the candidates with two modes), bursts (per-candidate \
+        runs of slow measurements), ar1 and ar1strong (per-candidate autocorrelation 0.5, 0.9), \
+        warmup (first measurements slower). --noise report (default) is the four bases, audit \
         every modifier on lognormal and two on outliers, all both.
 
         A choice is correct when its true time is within ε of the fastest. Time is simulated:
-        each measurement costs its own duration. The checks at the end test the race's
+        each measurement costs its own duration. The checks at the end test the race's \
         guarantees; the lines after them compare its cost with the other strategies'.
         """)
 

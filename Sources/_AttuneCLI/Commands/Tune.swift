@@ -12,12 +12,12 @@ extension Attune {
     static let configuration = CommandConfiguration(
       abstract: "Find the fastest block size of a kernel on this machine.",
       discussion: """
-        Strategies: race (Attune's: successive elimination with an indifference margin ε and an
-        error level δ over all candidates and looks), grid (the report's exhaustive grid, t-test
-        stop) and adaptive (the report's Welch / p_switch method). Candidates default to the
-        report's block sizes 64…512, up to N. Prints the choice, what the strategy can claim
-        about it, and the cost; --json writes every measurement. When the budget ends first, the
-        race states the margin it reached ("within 1.8 % of the fastest"); when consecutive
+        Strategies: race (Attune's: successive elimination with an indifference margin ε and an \
+        error level δ over all candidates and looks), grid (the seed report's exhaustive grid, t-test \
+        stop) and adaptive (the seed report's Welch / p_switch method). Candidates default to the \
+        seed report's block sizes 64…512, up to N. Prints the choice, what the strategy can claim \
+        about it, and the cost; --json writes every measurement. When the budget ends first, the \
+        race states the margin it reached ("within 1.8 % of the fastest"); when consecutive \
         measurements are correlated, it widens its bounds and says so.
         """)
 

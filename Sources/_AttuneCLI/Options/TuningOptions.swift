@@ -18,7 +18,8 @@ struct TuningOptions: ParsableArguments {
   @Option(help: "Head dimension d.")
   var d = 64
 
-  @Option(help: "Candidate block sizes, comma-separated (default: the report's 64…512, up to N).")
+  @Option(
+    help: "Candidate block sizes, comma-separated (default: the seed report's 64…512, up to N).")
   var candidates: String?
 
   @Option(help: "Worker threads (default: active processors).")

@@ -17,7 +17,7 @@ enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHU
 
 // Keys ahead of the decode kernel that the driver asks for K's rows (8 KiB at dk = 128): enough to
 // turn its side-by-side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x
-// [0.88, 1.00] the time of 8 at the decode shape of scripts/model_shapes_benchmark.py; 32, 0.95x.
+// [0.88, 1.00] the time of 8 at the decode shape of scripts/bench/model_shapes_benchmark.py; 32, 0.95x.
 enum { DECODE_AHEAD = 16 };
 
 // Products when V streams from memory (decoding): how many keys ahead of use V's rows are asked
@@ -143,7 +143,7 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
 // their vectors loaded and stored once per two keys), P's weights for the two keys in registers
 // (2R + 2 value loads + 1 accumulator: ≤ 11). On a Zen 4 this took 0.787x [0.706, 0.843] the time
 // of 8-key chunks walked in 64-byte column strips, and the prefetch 0.887x [0.826, 0.931] of none
-// (scripts/serve_ab.py --decode --isa avx2, 16 rounds each).
+// (scripts/bench/serve_ab.py --decode --isa avx2, 16 rounds each).
 static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdiff_t ldp,
                                              const float *v, ptrdiff_t ldv, ptrdiff_t count,
                                              ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {

@@ -119,7 +119,7 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
 // from memory), each column block runs over every key instead: a 256-byte strip of each row at a
 // fixed stride, which the hardware prefetcher follows, the rest of the rows then read from L2. On a
 // Zen 4 that took 0.824x [0.766, 0.907] the time of 48-key chunks asking for the next chunk's rows
-// (scripts/serve_ab.py --decode, 40 rounds); on a Zen 5 the prefetch had made no difference.
+// (scripts/bench/serve_ab.py --decode, 40 rounds); on a Zen 5 the prefetch had made no difference.
 static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {

@@ -4,7 +4,7 @@
 #   - A/A: the fused kernel against an identical copy: the speedup interval should contain 1;
 #   - a copy made 20 % slower by the test hook: the whole interval should lie below 1.
 #
-# Usage: scripts/check-compare-detects.sh [path/to/attune] [runs]   (defaults: release build, 3)
+# Usage: scripts/bench/check_compare_detects.sh [path/to/attune] [runs]   (defaults: release build, 3)
 set -euo pipefail
 attune=${1:-.build/release/attune}
 runs=${2:-3}

@@ -10,7 +10,7 @@
 # chain of multiply-adds (the AVX2 product kernel, unrolled four keys deep, spilled 230 times and
 # took 1.11x the time at N = 2048 on a Zen 4).
 #
-# Usage: scripts/check-vector-code.sh [path/to/attune]     (default: .build/release/attune)
+# Usage: scripts/ci/check_vector_code.sh [path/to/attune]     (default: .build/release/attune)
 # Prints the count per function; exits 1 if one is missing or lacks its instructions.
 set -euo pipefail
 binary=${1:-.build/release/attune}

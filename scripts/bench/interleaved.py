@@ -1,6 +1,6 @@
-"""Shared by scripts/model_shapes_benchmark.py and scripts/backward_benchmark.py: a long-lived
+"""Shared by scripts/bench/model_shapes_benchmark.py and scripts/bench/backward_benchmark.py: a long-lived
 `attune … --serve` process as a timing function, and interleaved rounds of candidates printed as
-medians and same-round ratios (the method of scripts/peer_benchmark.py)."""
+medians and same-round ratios (the method of scripts/bench/peer_benchmark.py)."""
 import subprocess
 import sys
 import time

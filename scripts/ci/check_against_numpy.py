@@ -5,7 +5,7 @@ NumPy writes Q, K and V (float32 and float64, 2-D and 4-D), `attune run` compute
 kernel, and NumPy recomputes O in float64 from the same float32 values. Prints one line per case
 with the error relative to max|V|, and exits 1 if any exceeds the tolerance (1e-5, the contract).
 
-Usage: python3 scripts/check_against_numpy.py [path/to/attune]   (default: .build/release/attune)
+Usage: python3 scripts/ci/check_against_numpy.py [path/to/attune]   (default: .build/release/attune)
 """
 import os
 import subprocess

@@ -2,7 +2,7 @@
 # Throughput of a kernel on 1 thread against 2 (or --threads N) threads, alternating the two
 # settings for several rounds so drift of the machine falls on both alike.
 #
-# Usage: scripts/thread-scaling.sh [attune] [kernel] [n] [d] [threads] [rounds]
+# Usage: scripts/bench/thread_scaling.sh [attune] [kernel] [n] [d] [threads] [rounds]
 #        defaults: .build/release/attune fused 2048 64 2 7
 set -euo pipefail
 attune=${1:-.build/release/attune}; kernel=${2:-fused}; n=${3:-2048}; d=${4:-64}

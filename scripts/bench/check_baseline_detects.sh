@@ -11,7 +11,7 @@
 # process's samples share its layout of code and data, which moves a kernel's time by 1-3 % from
 # one process to the next, as much as the threshold; the processes' medians bound that.
 #
-# Usage: scripts/check-baseline-detects.sh [path/to/attune] [runs] [processes]
+# Usage: scripts/bench/check_baseline_detects.sh [path/to/attune] [runs] [processes]
 #        (defaults: release build, 3 runs, 10 processes)
 set -euo pipefail
 attune=${1:-.build/release/attune}

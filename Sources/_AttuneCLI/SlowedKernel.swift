@@ -1,3 +1,4 @@
+import AttuneBench
 import AttuneKernels
 
 /// A kernel made deliberately slower by a known factor: it runs `base`, then spins until the call

@@ -5,9 +5,9 @@
 # a crash is saved under Fuzz/Crashes and makes the script fail: turn it into a regression test.
 # Prints one line per target: executions, seconds, crashes. Not run in CI (it takes minutes).
 #
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/robustness/fuzz.sh [SECONDS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 echo "building the fuzz targets (libFuzzer + AddressSanitizer)…" >&2
 swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address >&2

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Two builds' `attune tune --strategy race` on the real fused kernel, run alternately so both
 # see the same machine: one line per run with the choice, measurements, seconds, the margin
-# claimed and the autocorrelation reported. Traces are kept for scripts/tune_dependence.py.
+# claimed and the autocorrelation reported. Traces are kept for scripts/bench/tune_dependence.py.
 #
-#   scripts/tune_ab.sh OLD_ATTUNE NEW_ATTUNE [N] [RUNS] [OUT_DIR]
+#   scripts/bench/tune_ab.sh OLD_ATTUNE NEW_ATTUNE [N] [RUNS] [OUT_DIR]
 set -euo pipefail
 old=${1:?old attune binary}; new=${2:?new attune binary}
 n=${3:-1024}; runs=${4:-4}; out=${5:-$(mktemp -d)}

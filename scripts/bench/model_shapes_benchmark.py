@@ -9,17 +9,17 @@
   bfloat16 N=2048, d=64, one head: Attune with bfloat16 scores (--scores bfloat16) against Attune
            in float32 and against PyTorch's SDPA on bfloat16 tensors (for reference).
 
-Method as scripts/peer_benchmark.py: every round runs every candidate once in a shuffled order,
+Method as scripts/bench/peer_benchmark.py: every round runs every candidate once in a shuffled order,
 a sample lasts ≥ --min-sample-ms after a pause and a warm-up call, and ratios are medians of
 per-round ratios with distribution-free 95 % intervals. Attune runs in long-lived
 `attune run --serve` processes on .npy inputs that the Python peers also use.
-Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); never run in CI.
 --isa runs Attune on one micro-kernel table (ATTUNE_ISA: avx512, avx2, neon, portable);
 --hold-avx2 holds PyTorch (ATEN_CPU_CAPABILITY=avx2) and OpenBLAS (OPENBLAS_CORETYPE=Haswell) to
 AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxruntime cannot be).
 
-    python3 scripts/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
-    python3 scripts/model_shapes_benchmark.py --isa avx2 --hold-avx2
+    python3 scripts/bench/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
+    python3 scripts/bench/model_shapes_benchmark.py --isa avx2 --hold-avx2
 """
 import argparse
 import os

@@ -3,7 +3,7 @@
 schema cannot express: every sample's candidate indexes an entry, and there is one statistics
 object per entry.
 
-Usage: python3 scripts/validate_json.py schemas/compare.schema.json result.json
+Usage: python3 scripts/ci/validate_json.py schemas/compare.schema.json result.json
 Needs the jsonschema package (pip install jsonschema).
 """
 import json

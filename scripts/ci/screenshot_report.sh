@@ -5,7 +5,7 @@
 # 1360 px. Installs Chromium and ImageMagick from Debian's packages if missing
 # (needs root or sudo). Look at the PNG to check the charts are legible.
 #
-#   scripts/screenshot-report.sh [DIR] [OUT.png]
+#   scripts/ci/screenshot_report.sh [DIR] [OUT.png]
 set -euo pipefail
 
 dir=${1:-attune-report}

@@ -20,9 +20,9 @@ Then gradients: `attune backward` (dQ, dK, dV from .npy Q, K, V and dL/dO) again
 autograd in float64 through the same attention (GQA heads repeated, masks as above): each
 gradient's max error over its largest value must stay within 3× PyTorch float32 autograd's own
 on the same inputs (or 1e-6), on every micro-kernel table this CPU runs.
-Needs the peers' environment (python3 scripts/peer_benchmark.py --setup); never run in CI.
+Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); never run in CI.
 
-    python3 scripts/check_against_torch.py [path/to/attune]
+    python3 scripts/bench/check_against_torch.py [path/to/attune]
 """
 import os
 import subprocess

@@ -8,16 +8,16 @@ runs every candidate once in a shuffled order; a sample is one untimed warm-up c
 calls to last --min-sample-ms. Prints each candidate's median time and its time divided by the
 first candidate's in the same round (median, 95 % order-statistic interval).
 
-    python3 scripts/serve_ab.py --n 512 --rounds 10 \\
+    python3 scripts/bench/serve_ab.py --n 512 --rounds 10 \\
         --candidate "2 threads, back to back:0:--threads 2" \\
         --candidate "2 threads, after 300 ms idle:300:--threads 2" \\
         --candidate "1 thread, after 300 ms idle:300:--threads 1"
-    python3 scripts/serve_ab.py --n 2048 --candidate "blockK 1024:300:--block-k 1024" \\
+    python3 scripts/bench/serve_ab.py --n 2048 --candidate "blockK 1024:300:--block-k 1024" \\
         --candidate "blockK 512:300:--block-k 512"
-    python3 scripts/serve_ab.py --decode --rounds 12 --candidate "new:300:--threads 2" \\
+    python3 scripts/bench/serve_ab.py --decode --rounds 12 --candidate "new:300:--threads 2" \\
         --candidate "old:300:--threads 2:/tmp/attune-old"
 
---decode uses the decode shape of scripts/model_shapes_benchmark.py instead of N × d: Q [1, 32, 1,
+--decode uses the decode shape of scripts/bench/model_shapes_benchmark.py instead of N × d: Q [1, 32, 1,
 128] against K, V [1, 8, 32768, 128] (32 query heads sharing 8 K/V heads).
 
 Needs only NumPy (for the inputs). Not run in CI: it measures.
