@@ -18,7 +18,6 @@ Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); 
 
     python3 scripts/bench/backward_benchmark.py [--scenarios single,mha,causal,step,threads] [--rounds 10]
 """
-import argparse
 import os
 import random
 import sys
@@ -28,18 +27,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
+from peer_benchmark import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
 
 
 def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
-    p.add_argument("--scenarios", default="single,mha,causal,step,threads")
-    p.add_argument("--rounds", type=int, default=10)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--min-sample-ms", type=float, default=30)
-    p.add_argument("--pause-ms", type=float, default=300)
-    p.add_argument("--seed", type=int, default=1)
+    p = interleaved.argument_parser(__doc__, "single,mha,causal,step,threads")
     return p.parse_args()
 
 

@@ -5,7 +5,24 @@ import subprocess
 import sys
 import time
 
-from peer_benchmark import median_interval
+import argparse
+import os
+
+from peer_benchmark import ROOT, median_interval
+
+
+def argument_parser(doc, scenarios):
+    """The options every interleaved benchmark takes: the binary, its scenarios (default
+    `scenarios`), rounds, threads, sample length, the idle pause before each sample, the seed."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
+    p.add_argument("--scenarios", default=scenarios)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--min-sample-ms", type=float, default=30)
+    p.add_argument("--pause-ms", type=float, default=300)
+    p.add_argument("--seed", type=int, default=1)
+    return p
 
 
 def attune_server(command):

@@ -21,7 +21,6 @@ AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxru
     python3 scripts/bench/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
     python3 scripts/bench/model_shapes_benchmark.py --isa avx2 --hold-avx2
 """
-import argparse
 import os
 import random
 import sys
@@ -31,18 +30,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peer_benchmark import ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
+from peer_benchmark import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
 
 
 def parse():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--attune", default=os.path.join(ROOT, ".build", "release", "attune"))
-    p.add_argument("--scenarios", default="causal,mha,decode,bfloat16")
-    p.add_argument("--rounds", type=int, default=10)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--min-sample-ms", type=float, default=30)
-    p.add_argument("--pause-ms", type=float, default=300)
-    p.add_argument("--seed", type=int, default=1)
+    p = interleaved.argument_parser(__doc__, "causal,mha,decode,bfloat16")
     p.add_argument("--isa", help="Attune's micro-kernels (ATTUNE_ISA); default: the best this CPU runs")
     p.add_argument("--hold-avx2", action="store_true", help="hold PyTorch and OpenBLAS to AVX2 + FMA")
     return p.parse_args()
