@@ -77,9 +77,12 @@ let package = Package(
     // Wisdom (tuned results kept per machine) and plans that use it.
     .target(
       name: "AttunePlanner",
-      dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench", "AttuneTuner", "AttuneNPY"]),
-    // `.npy` reading and writing, atomic files.
-    .target(name: "AttuneNPY"),
+      dependencies: ["AttuneKernels", "AttuneStats", "AttuneBench", "AttuneTuner", "AttuneFiles"]),
+    // `.npy` reading and writing.
+    .target(name: "AttuneNPY", dependencies: ["AttuneFiles"]),
+    // Files written atomically, alone or several together; package-internal (`.npy` files, wisdom,
+    // the command line's JSON and reports use it).
+    .target(name: "AttuneFiles"),
     // The command-line tool: parses, calls the libraries, prints. Its own target (an executable
     // cannot be imported) so that its option parsing can be fuzzed; not API.
     .executableTarget(name: "attune", dependencies: ["_AttuneCLI"]),
@@ -88,6 +91,7 @@ let package = Package(
       dependencies: [
         "AttuneKernels",
         "AttuneNPY",
+        "AttuneFiles",
         "AttuneBench",
         "AttuneStats",
         "AttuneTuner",
@@ -119,7 +123,8 @@ let package = Package(
       name: "AttunePlannerTests",
       dependencies: ["AttunePlanner", "AttuneKernels", "_AttuneTestSupport"]
     ),
-    .testTarget(name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneKernels"]),
+    .testTarget(
+      name: "AttuneNPYTests", dependencies: ["AttuneNPY", "AttuneFiles", "AttuneKernels"]),
     .testTarget(
       name: "AttuneCLITests",
       dependencies: ["attune", "AttuneNPY", "_AttuneTestSupport"]

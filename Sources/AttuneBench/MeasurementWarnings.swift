@@ -1,5 +1,5 @@
 /// Why a measurement about to be taken may not be trustworthy, in words for stderr.
-public enum MeasurementWarnings {
+package enum MeasurementWarnings {
   /// The warnings for measuring on `machine` with `repetitions` samples per entry:
   ///
   /// - a 1-minute load average above the processors this process may use: other work competes;
@@ -7,7 +7,7 @@ public enum MeasurementWarnings {
   ///   `ATTUNE_MARCH`): the figures are not what Attune reaches on a vector CPU;
   /// - fewer than 6 repetitions: an order-statistic interval for a median cannot reach 95 %
   ///   coverage (5 samples reach 93.75 %, 3 reach 75 %).
-  public static func warnings(machine: MachineDescription, repetitions: Int) -> [String] {
+  package static func warnings(machine: MachineDescription, repetitions: Int) -> [String] {
     var lines: [String] = []
     if let load = machine.loadAverage, load > Double(machine.logicalProcessors) {
       lines.append(

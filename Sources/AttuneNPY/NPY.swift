@@ -1,3 +1,4 @@
+import AttuneFiles
 /// Reading and writing NumPy's `.npy` format, versions 1.0 to 3.0.
 ///
 /// Reads C-order float16, float32, float64 and boolean arrays of 1 to 4 dimensions, in either
@@ -140,7 +141,9 @@ public enum NPY {
   ///
   /// - Throws: `NPYError.unreadable` if the file cannot be read, or a format error from `decode`.
   public static func read(path: String) throws(NPYError) -> NPYArray {
-    try decode(FileIO.read(path: path))
+    let bytes: [UInt8]
+    do throws(FileError) { bytes = try FileIO.read(path: path) } catch { throw NPYError(error) }
+    return try decode(bytes)
   }
 
   /// Writes `array` to `path` atomically: the file either appears whole or is left as it was.
@@ -149,6 +152,10 @@ public enum NPY {
   public static func write(
     _ array: NPYArray, path: String, as encoding: Encoding = .float32
   ) throws(NPYError) {
-    try FileIO.writeAtomically(encode(array, as: encoding), to: path)
+    do throws(FileError) {
+      try FileIO.writeAtomically(encode(array, as: encoding), to: path)
+    } catch {
+      throw NPYError(error)
+    }
   }
 }

@@ -1,3 +1,5 @@
+import AttuneFiles
+
 /// What can be wrong with an `.npy` file or a path, each case one line for a person.
 public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The file does not start with `\x93NUMPY`.
@@ -57,6 +59,16 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
       return "cannot read \(path): \(reason)"
     case .unwritable(let path, let reason):
       return "cannot write \(path): \(reason)"
+    }
+  }
+}
+
+extension NPYError {
+  /// The same failure as a file error (reading or writing the file itself).
+  package init(_ error: FileError) {
+    switch error {
+    case .unreadable(let path, let reason): self = .unreadable(path: path, reason: reason)
+    case .unwritable(let path, let reason): self = .unwritable(path: path, reason: reason)
     }
   }
 }

@@ -11,9 +11,10 @@ public struct Attune: ParsableCommand {
     commandName: "attune",
     abstract: "CPU attention kernels that tune themselves.",
     discussion: """
-      Computes O = softmax(Q·Kᵀ·scale)·V with five kernels (the seed report's four, and a fused \
-      FlashAttention-style one). Exit status: 0 on success, 1 when the input or a file is bad, \
-      64 when the command line is.
+      Computes O = softmax(Q·Kᵀ·scale)·V with five kernels (naive, blocked, parallel, simd and \
+      fused, a FlashAttention-style one), benchmarks them and tunes their block sizes. Exit \
+      status: 0 on success, 1 when the input or a file is bad, 64 when the command line is, 130 \
+      when interrupted.
       """,
     version: BuildInfo.version,
     subcommands: [

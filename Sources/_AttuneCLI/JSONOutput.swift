@@ -1,4 +1,4 @@
-import AttuneNPY
+import AttuneFiles
 import Foundation
 
 /// JSON as the commands print it: sorted keys, indented, one document per run.
@@ -21,7 +21,7 @@ enum OutputFile {
   /// two the same file (`-` is stdout: nothing to check).
   static func check(_ paths: String?...) throws {
     let files = paths.compactMap { $0 }.filter { $0 != "-" }
-    try ensure { () throws(NPYError) in try FileTransaction.check(files) }
+    try ensure { () throws(FileError) in try FileTransaction.check(files) }
   }
 
   /// Writes `data` to `path`, or to stdout when `path` is `-`. Returns true for stdout, where the
@@ -41,17 +41,17 @@ enum OutputFile {
   ) throws -> Bool {
     var files = FileTransaction()
     for (bytes, path) in outputs where path != "-" {
-      try ensure { () throws(NPYError) in try files.add(bytes, to: path) }
+      try ensure { () throws(FileError) in try files.add(bytes, to: path) }
     }
-    let staged = try ensure { () throws(NPYError) in try files.stage() }
+    let staged = try ensure { () throws(FileError) in try files.stage() }
     do {
-      try ensure { () throws(NPYError) in try staged.writeInPlace() }
+      try ensure { () throws(FileError) in try staged.writeInPlace() }
       try beforeCommit()
     } catch {
       staged.discard()
       throw error
     }
-    try ensure { () throws(NPYError) in try staged.renameTemporaries() }
+    try ensure { () throws(FileError) in try staged.renameTemporaries() }
     var toStdout = false
     for (bytes, path) in outputs where path == "-" {
       let newline = UInt8(ascii: "\n")

@@ -1,4 +1,4 @@
-import AttuneNPY
+import AttuneFiles
 
 #if canImport(Glibc)
   import Glibc

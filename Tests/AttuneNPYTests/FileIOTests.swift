@@ -1,3 +1,4 @@
+import AttuneFiles
 import AttuneNPY
 import Testing
 
@@ -51,7 +52,7 @@ struct FileIOTests {
     #expect(throws: NPYError.unwritable(path: directory, reason: "it is a directory")) {
       try NPY.write(array, path: directory)
     }
-    #expect(throws: NPYError.self) { try FileIO.checkWritable(path: "") }
+    #expect(throws: FileError.self) { try FileIO.checkWritable(path: "") }
     if getuid() != 0 {  // root may write anywhere
       chmod(directory, 0o500)
       #expect(throws: NPYError.self) { try NPY.write(array, path: directory + "/a.npy") }

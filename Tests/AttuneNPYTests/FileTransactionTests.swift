@@ -1,3 +1,4 @@
+import AttuneFiles
 import AttuneNPY
 import Testing
 
@@ -27,7 +28,7 @@ struct FileTransactionTests {
     var failing = FileTransaction()
     try failing.add(Array("new".utf8), to: directory + "/a")
     try failing.add(Array("x".utf8), to: "/dev/full")  // written in place, and full
-    #expect(throws: NPYError.self) { try failing.stage().commit() }
+    #expect(throws: FileError.self) { try failing.stage().commit() }
     #expect(try contents(directory + "/a") == "one", "the first file is left as it was")
     #expect(files.entries(directory) == ["a", "b"], "no temporary file is left behind")
 
@@ -41,12 +42,12 @@ struct FileTransactionTests {
   @Test("one file named twice (also through another spelling of its path) is refused")
   func sameFileTwice() throws {
     let directory = try files.temporaryDirectory()
-    #expect(throws: NPYError.self) {
+    #expect(throws: FileError.self) {
       try FileTransaction.check([directory + "/a", directory + "/./a"])
     }
     try FileIO.writeAtomically(Array("x".utf8), to: directory + "/a")
     symlink(directory + "/a", directory + "/link")
-    #expect(throws: NPYError.self) {
+    #expect(throws: FileError.self) {
       try FileTransaction.check([directory + "/a", directory + "/link"])
     }
     try FileTransaction.check([directory + "/a", directory + "/b"])
@@ -72,12 +73,12 @@ struct FileTransactionTests {
     let directory = try files.temporaryDirectory()
     try FileIO.writeAtomically(Array("kept".utf8), to: directory + "/read-only")
     chmod(directory + "/read-only", 0o444)
-    #expect(throws: NPYError.self) {
+    #expect(throws: FileError.self) {
       try FileIO.writeAtomically(Array("x".utf8), to: directory + "/read-only")
     }
     #expect(try contents(directory + "/read-only") == "kept")
     symlink("loop", directory + "/loop")
-    #expect(throws: NPYError.self) { try FileIO.writeAtomically([], to: directory + "/loop") }
+    #expect(throws: FileError.self) { try FileIO.writeAtomically([], to: directory + "/loop") }
   }
 
   @Test("a name of 255 bytes is written (the temporary name is short); 256 is refused first")
@@ -86,7 +87,7 @@ struct FileTransactionTests {
     let longest = directory + "/" + String(repeating: "n", count: 255)
     try FileIO.writeAtomically(Array("x".utf8), to: longest)
     #expect(try contents(longest) == "x")
-    #expect(throws: NPYError.self) {
+    #expect(throws: FileError.self) {
       try FileIO.checkWritable(path: directory + "/" + String(repeating: "n", count: 256))
     }
   }

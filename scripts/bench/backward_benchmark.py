@@ -27,7 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peer_benchmark import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
+from peers import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
 
 
 def parse():

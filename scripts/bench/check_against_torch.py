@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_benchmark import ROOT, VENV, VENV_PYTHON  # noqa: E402
+from peers import ROOT, VENV, VENV_PYTHON  # noqa: E402
 
 
 def main():

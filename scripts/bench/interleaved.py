@@ -8,7 +8,7 @@ import time
 import argparse
 import os
 
-from peer_benchmark import ROOT, median_interval
+from peers import ROOT, median_interval
 
 
 def argument_parser(doc, scenarios):

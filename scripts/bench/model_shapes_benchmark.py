@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peer_benchmark import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
+from peers import VENV, VENV_PYTHON, attune_entries, cpu_model, onnx_attention  # noqa: E402
 
 
 def parse():
@@ -110,24 +110,12 @@ def main():
             b, h, n, d = 1, 8, 1024, 64
             q, k, v = (gen.standard_normal((b, h, n, d), dtype=np.float32) for _ in range(3))
             paths = [save(f"m{x}.npy", a) for x, a in zip("qkv", (q, k, v))]
-            node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["o"], domain="com.microsoft",
-                                    num_heads=h)
-            io = [helper.make_tensor_value_info(x, TensorProto.FLOAT, [b, n, h * d]) for x in "qkvo"]
-            model = helper.make_model(helper.make_graph([node], "mha", io[:3], io[3:]),
-                                      opset_imports=[helper.make_opsetid("", 17),
-                                                     helper.make_opsetid("com.microsoft", 1)])
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = args.threads
-            options.inter_op_num_threads = 1
-            session = ort.InferenceSession(model.SerializeToString(), options,
-                                           providers=["CPUExecutionProvider"])
-            feed = {x: np.ascontiguousarray(a.transpose(0, 2, 1, 3).reshape(b, n, h * d))
-                    for x, a in zip("qkv", (q, k, v))}
+            run_onnx = onnx_attention(ort, helper, TensorProto, q, k, v, args.threads)
 
             def onnx(calls):
                 start = time.perf_counter()
                 for _ in range(calls):
-                    session.run(None, feed)
+                    run_onnx()
                 return (time.perf_counter() - start) / calls
             measure("mha: B=1, H=8, N=1024, d=64", {
                 "attune": server(paths),

@@ -35,10 +35,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV = os.path.join(ROOT, ".venv-peers")
-VENV_PYTHON = os.path.join(VENV, "bin", "python")
-PEERS = ["numpy", "onnx", "onnxruntime", "torch"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peers import (PEERS, ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model,  # noqa: E402,F401
+                   median_interval, onnx_attention, setup)
 
 
 def parse():
@@ -64,47 +63,6 @@ def parse():
                    help="hold PyTorch and OpenBLAS to AVX2 + FMA (see above)")
     p.add_argument("--json", help="write every sample and ratio to this file")
     return p.parse_args()
-
-
-def setup():
-    if not os.path.exists(VENV_PYTHON):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-    subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    subprocess.check_call([VENV_PYTHON, "-m", "pip", "install", "--quiet"] + PEERS)
-    print(f"peers installed in {VENV}", file=sys.stderr)
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return os.uname().machine
-
-
-def attune_entries(attune):
-    """The micro-kernel tables `attune kernels --json` says this CPU runs, best first."""
-    try:
-        out = subprocess.run([attune, "kernels", "--json"], capture_output=True, text=True, check=True).stdout
-        return ", ".join(json.loads(out)["microKernels"]["supported"])
-    except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
-        return "unknown"
-
-
-def median_interval(values, confidence=0.95):
-    """Median and the order-statistic interval [x_(k), x_(n-k+1)] (as attune's Stats)."""
-    from math import comb
-    xs = sorted(values)
-    n = len(xs)
-    at_most = [sum(comb(n, i) for i in range(j + 1)) / 2 ** n for j in range(n + 1)]
-    k = 1
-    while k + 1 <= (n + 1) // 2 and 1 - 2 * at_most[k] >= confidence:
-        k += 1
-    mid = (xs[(n - 1) // 2] + xs[n // 2]) / 2
-    return mid, xs[k - 1], xs[n - k]
 
 
 def main():
@@ -180,19 +138,8 @@ def main():
 
             candidates = {"numpy": numpy_attention, "numpy-gemm": numpy_gemm}
             if ort is not None:
-                node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["o"],
-                                        domain="com.microsoft", num_heads=1)
-                io = [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, n, d]) for x in "qkvo"]
-                graph = helper.make_graph([node], "mha", io[:3], io[3:])
-                model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                                helper.make_opsetid("com.microsoft", 1)])
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = args.threads
-                options.inter_op_num_threads = 1
-                session = ort.InferenceSession(model.SerializeToString(), options,
-                                               providers=["CPUExecutionProvider"])
-                feed = {"q": q[None], "k": k[None], "v": v[None]}
-                candidates["onnxruntime"] = lambda: session.run(None, feed)[0][0]
+                onnx = onnx_attention(ort, helper, TensorProto, q, k, v, args.threads)
+                candidates["onnxruntime"] = lambda: onnx()[0]
             if torch is not None:
                 tq, tk, tv = (torch.from_numpy(x)[None, None] for x in (q, k, v))
                 sdpa = torch.nn.functional.scaled_dot_product_attention

@@ -32,7 +32,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_benchmark import ROOT, median_interval  # noqa: E402
+from peers import ROOT, median_interval  # noqa: E402
 
 
 def main():

@@ -1,5 +1,5 @@
+import AttuneFiles
 import AttuneKernels
-import AttuneNPY
 import Foundation
 
 /// Tuned results kept in one JSON file per user, as FFTW keeps "wisdom".
@@ -89,7 +89,7 @@ public struct WisdomStore: Sendable {
     guard (info.st_mode & S_IFMT) == S_IFREG else { return .notAFile }
     guard access(path, R_OK) == 0 else { return .denied(String(cString: strerror(errno))) }
     let bytes: [UInt8]
-    do throws(NPYError) { bytes = try FileIO.read(path: path) } catch {
+    do throws(FileError) { bytes = try FileIO.read(path: path) } catch {
       return .bad(error.description)
     }
     return Self.decode(Data(bytes))
@@ -218,7 +218,7 @@ public struct WisdomStore: Sendable {
       do { data = try encoder.encode(file) } catch {
         throw .unwritable(path: path, reason: "cannot encode: \(error)")
       }
-      do throws(NPYError) { try FileIO.writeAtomically(Array(data), to: path) } catch {
+      do throws(FileError) { try FileIO.writeAtomically(Array(data), to: path) } catch {
         throw .unwritable(path: path, reason: error.description)
       }
       return warnings

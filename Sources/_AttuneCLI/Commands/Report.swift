@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttuneFiles
 import AttuneNPY
 import AttuneReport
 import Foundation
@@ -143,7 +144,7 @@ extension Attune {
     }
 
     private func save(_ contents: Data, to path: String) throws {
-      try ensure { () throws(NPYError) in try FileIO.writeAtomically(Array(contents), to: path) }
+      try ensure { () throws(FileError) in try FileIO.writeAtomically(Array(contents), to: path) }
     }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttuneFiles
 import AttuneNPY
 import AttunePlanner
 import Foundation
@@ -41,7 +42,7 @@ extension Attune.Wisdom {
     var force = false
 
     func run() throws {
-      let bytes = try ensure { () throws(NPYError) in try FileIO.read(path: file) }
+      let bytes = try ensure { () throws(FileError) in try FileIO.read(path: file) }
       let store = try location.store()
       let result = try ensure { () throws(WisdomError) in
         try store.importEntries(from: Data(bytes), source: file, force: force)

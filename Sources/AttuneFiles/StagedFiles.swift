@@ -8,7 +8,7 @@
 
 /// The files of a `FileTransaction` written to temporaries and waiting to be put in place: commit
 /// them, or discard them and leave every destination as it was.
-public struct StagedFiles {
+package struct StagedFiles {
   /// Temporary files and the paths they replace.
   var temporaries: [(temporary: String, destination: String)] = []
   /// Devices and FIFOs, written only at commit.
@@ -16,9 +16,9 @@ public struct StagedFiles {
 
   /// Writes the devices and FIFOs, then renames every temporary over its destination.
   ///
-  /// - Throws: `NPYError.unwritable`; the temporaries not yet renamed are removed.
-  public func commit() throws(NPYError) {
-    do throws(NPYError) { try writeInPlace() } catch {
+  /// - Throws: `FileError.unwritable`; the temporaries not yet renamed are removed.
+  package func commit() throws(FileError) {
+    do throws(FileError) { try writeInPlace() } catch {
       discard()
       throw error
     }
@@ -28,7 +28,7 @@ public struct StagedFiles {
   /// Writes the devices and FIFOs (the outputs that cannot be staged, so the ones that may still
   /// fail, as `/dev/full` does): the first half of `commit()`, for callers with work to do between
   /// the two. Removes nothing on failure: call `discard()`.
-  public func writeInPlace() throws(NPYError) {
+  package func writeInPlace() throws(FileError) {
     for (path, bytes) in inPlace {
       let fd = open(path, O_WRONLY)
       guard fd >= 0 else { throw .unwritable(path: path, reason: Self.lastError()) }
@@ -40,8 +40,8 @@ public struct StagedFiles {
 
   /// Renames every temporary over its destination: the second half of `commit()`.
   ///
-  /// - Throws: `NPYError.unwritable`; the temporaries not yet renamed are removed.
-  public func renameTemporaries() throws(NPYError) {
+  /// - Throws: `FileError.unwritable`; the temporaries not yet renamed are removed.
+  package func renameTemporaries() throws(FileError) {
     var renamed = 0
     defer { for (temporary, _) in temporaries[renamed...] { unlink(temporary) } }
     for (temporary, destination) in temporaries {
@@ -53,13 +53,13 @@ public struct StagedFiles {
   }
 
   /// Removes the temporaries: no destination changes.
-  public func discard() {
+  package func discard() {
     for (temporary, _) in temporaries { unlink(temporary) }
   }
 
   /// Writes `bytes` to a new temporary file in `path`'s directory, flushed to disk, and returns
   /// its name: `.attune-` and six random characters, short whatever `path`'s name is.
-  static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(NPYError) -> String {
+  static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(FileError) -> String {
     let (directory, _) = FileIO.split(path)
     var template = Array("\(directory)/.attune-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }

@@ -31,8 +31,8 @@ enum OutputTarget: Equatable {
   ///
   /// - Returns: The target and an identity (device and inode when the file exists, else the
   ///   resolved directory and name) so that two names of one file are caught.
-  /// - Throws: `NPYError.unwritable` saying why `path` cannot be written.
-  static func resolve(_ path: String, depth: Int = 0) throws(NPYError) -> (
+  /// - Throws: `FileError.unwritable` saying why `path` cannot be written.
+  static func resolve(_ path: String, depth: Int = 0) throws(FileError) -> (
     target: OutputTarget, identity: String
   ) {
     guard !path.isEmpty else { throw .unwritable(path: path, reason: "empty path") }
@@ -80,7 +80,7 @@ enum OutputTarget: Equatable {
   }
 
   /// The resolved directory that will hold `path`, checked to exist and be writable.
-  private static func checkedDirectory(of path: String) throws(NPYError) -> String {
+  private static func checkedDirectory(of path: String) throws(FileError) -> String {
     let (directory, name) = FileIO.split(path)
     guard !name.isEmpty, name != ".", name != ".." else {
       throw .unwritable(path: path, reason: "no file name")

@@ -14,24 +14,24 @@
 /// try files.add(lse, to: "lse.npy")
 /// try files.stage().commit()
 /// ```
-public struct FileTransaction {
+package struct FileTransaction {
   private var entries: [(target: OutputTarget, identity: String, bytes: [UInt8])] = []
 
   /// An empty set of files.
-  public init() {}
+  package init() {}
 
   /// Checks that every path can be written and that no two name the same file, writing nothing.
   ///
-  /// - Throws: `NPYError.unwritable` for the first path that cannot be written.
-  public static func check(_ paths: [String]) throws(NPYError) {
+  /// - Throws: `FileError.unwritable` for the first path that cannot be written.
+  package static func check(_ paths: [String]) throws(FileError) {
     var files = FileTransaction()
     for path in paths { try files.add([], to: path) }
   }
 
   /// Adds `bytes` to be written to `path`.
   ///
-  /// - Throws: `NPYError.unwritable` if `path` cannot be written, or names a file already added.
-  public mutating func add(_ bytes: [UInt8], to path: String) throws(NPYError) {
+  /// - Throws: `FileError.unwritable` if `path` cannot be written, or names a file already added.
+  package mutating func add(_ bytes: [UInt8], to path: String) throws(FileError) {
     let (target, identity) = try OutputTarget.resolve(path)
     if let other = entries.first(where: { $0.identity == identity }) {
       throw .unwritable(
@@ -43,10 +43,10 @@ public struct FileTransaction {
 
   /// Writes every replacement to its temporary file.
   ///
-  /// - Throws: `NPYError.unwritable`, after removing the temporaries already written.
-  public func stage() throws(NPYError) -> StagedFiles {
+  /// - Throws: `FileError.unwritable`, after removing the temporaries already written.
+  package func stage() throws(FileError) -> StagedFiles {
     var staged = StagedFiles()
-    do throws(NPYError) {
+    do throws(FileError) {
       for entry in entries {
         switch entry.target {
         case .replace(let path):

@@ -7,11 +7,11 @@
 #endif
 
 /// Whole-file reads and atomic writes on POSIX, with errors that name the path and the reason.
-public enum FileIO {
+package enum FileIO {
   /// Reads the whole file at `path`.
   ///
-  /// - Throws: `NPYError.unreadable` with the system's reason (missing, a directory, permission…).
-  public static func read(path: String) throws(NPYError) -> [UInt8] {
+  /// - Throws: `FileError.unreadable` with the system's reason (missing, a directory, permission…).
+  package static func read(path: String) throws(FileError) -> [UInt8] {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw .unreadable(path: path, reason: lastError()) }
     defer { close(fd) }
@@ -51,8 +51,8 @@ public enum FileIO {
   /// written in place; a directory, socket or read-only file is refused. On any failure `path` is
   /// untouched.
   ///
-  /// - Throws: `NPYError.unwritable` with the reason.
-  public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(NPYError) {
+  /// - Throws: `FileError.unwritable` with the reason.
+  package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
     var files = FileTransaction()
     try files.add(bytes, to: path)
     try files.stage().commit()
@@ -61,16 +61,16 @@ public enum FileIO {
   /// Checks, before any long computation, that `path` could be written as `writeAtomically`
   /// writes it.
   ///
-  /// - Throws: `NPYError.unwritable` if the directory is missing or not writable, or `path` is a
+  /// - Throws: `FileError.unwritable` if the directory is missing or not writable, or `path` is a
   ///   directory, a socket, a read-only file or a dangling link.
-  public static func checkWritable(path: String) throws(NPYError) {
+  package static func checkWritable(path: String) throws(FileError) {
     try FileTransaction.check([path])
   }
 
   /// Writes every byte to the descriptor `fd`, retrying interrupted and partial writes.
   ///
   /// - Returns: nil when every byte was written, else the system's reason.
-  public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
+  package static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
     var done = 0
     while done < bytes.count {
       let n = bytes.withUnsafeBytes { buffer in

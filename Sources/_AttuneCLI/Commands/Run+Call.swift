@@ -1,0 +1,55 @@
+import AttuneKernels
+import Foundation
+
+extension Attune.Run {
+  /// One configured call: inputs, kernel, bias, options.
+  struct Call {
+    let inputs: RunInputs
+    let kernel: any AttentionKernel
+    let bias: AttentionBias?
+    let logSumExp: Bool
+    let options: AttentionOptions
+    /// When set, a call reads K and V with this many threads instead (`--stream-read`).
+    var streamReadThreads: Int?
+
+    func run() throws -> MultiHeadResult {
+      if let threads = streamReadThreads {
+        let sum = StreamRead.sum([inputs.k, inputs.v], threads: threads)
+        return MultiHeadResult(output: [sum], logSumExp: nil)
+      }
+      return try ensure { () throws(AttentionError) in
+        try multiHeadAttention(
+          q: inputs.q, k: inputs.k, v: inputs.v, shape: inputs.shape, kernel: kernel,
+          options: options, bias: bias, logSumExp: logSumExp)
+      }
+    }
+
+    /// The same call without the scan for non-finite inputs (done once already).
+    func withoutChecks() -> Call {
+      var options = options
+      options.nonFiniteInputs = .propagate
+      return Call(
+        inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options,
+        streamReadThreads: streamReadThreads)
+    }
+  }
+
+  /// Times `calls` calls one by one after `warmup` untimed ones.
+  static func time(_ call: Call, warmup: Int, calls: Int) throws -> [Double] {
+    let clock = ContinuousClock()
+    var samples: [Double] = []
+    for index in 0..<(warmup + calls) {
+      let elapsed = try clock.measure { _ = try call.run() }
+      if index >= warmup { samples.append(elapsed.seconds) }
+    }
+    return samples
+  }
+
+  /// Answers timing requests from stdin until it closes (see `--serve`).
+  static func serve(_ call: Call) throws {
+    try ServeLoop.run { calls in
+      let samples = try time(call, warmup: 0, calls: calls)
+      return samples.reduce(0, +) / Double(samples.count)
+    }
+  }
+}
