@@ -46,4 +46,17 @@ struct QueryBlocksTests {
     #expect(sizes.prefix(19).allSatisfy { $0 == 48 })
     #expect(sizes.dropFirst(19) == [18, 24, 24, 24, 22])
   }
+
+  /// One worker has nothing to balance: blocks of the requested rows, the last one shorter. (A
+  /// decoding step's 4 stacked query rows in two blocks read K and V twice: twice the time.)
+  @Test(arguments: [(4, 48, 6), (100, 48, 6), (1024, 48, 6), (7, 64, 8)])
+  func oneWorkerKeepsWholeBlocks(shape: (Int, Int, Int)) {
+    let (queries, rows, tileRows) = shape
+    let blocks = QueryBlocks(queries: queries, rows: rows, tileRows: tileRows, threads: 1)
+    let per = min(rows, queries)
+    #expect(blocks.count == (queries + per - 1) / per)
+    for b in 0..<blocks.count {
+      #expect(blocks.rows(b) == (b * per)..<min(queries, (b + 1) * per))
+    }
+  }
 }

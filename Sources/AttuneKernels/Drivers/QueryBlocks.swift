@@ -28,8 +28,8 @@ package struct QueryBlocks: Sendable, Equatable {
   private let wholeBlocks: Int
 
   /// Blocks of at most `rows` (≥ 1) rows of `queries` (≥ 1), in whole tiles of `tileRows` when
-  /// `tileRows` divides `rows`; with at least `threads` blocks of `rows`, the last `threads`
-  /// blocks' worth of tiles and the remainder cut into blocks of half as many tiles.
+  /// `tileRows` divides `rows`; with several threads and at least `threads` blocks of `rows`, the
+  /// last `threads` blocks' worth of tiles and the remainder cut into blocks of half as many tiles.
   package init(queries: Int, rows: Int, tileRows: Int, threads: Int) {
     let rows = max(1, min(rows, queries))
     self.queries = queries
@@ -38,8 +38,10 @@ package struct QueryBlocks: Sendable, Equatable {
     wholeTiles = rows / granule
     let workers = max(1, threads)
     let whole = (tiles + wholeTiles - 1) / wholeTiles
-    guard whole >= workers, wholeTiles > 1 else {
-      // Too few blocks to balance (the kernel splits keys instead), or blocks of one tile.
+    guard workers > 1, whole >= workers, wholeTiles > 1 else {
+      // One worker (nothing to balance, and every extra block reads all of K and V again: the
+      // stacked rows of a decoding step in two blocks took twice the time), too few blocks to
+      // balance (the kernel splits keys instead), or blocks of one tile.
       wholeBlocks = whole
       count = whole
       maxRows = min(queries, wholeTiles * granule)
