@@ -27,7 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peers import VENV, VENV_PYTHON, attune_entries, cpu_model  # noqa: E402
+from peers import attune_entries, cpu_model, enter  # noqa: E402
 
 
 def parse():
@@ -37,12 +37,7 @@ def parse():
 
 def main():
     args = parse()
-    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
-    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
-    if any(os.environ.get(var) != value for var, value in wanted.items()):
-        os.environ.update(wanted)
-        os.execv(sys.executable, [sys.executable] + sys.argv)
+    enter(args.threads)
     import numpy as np
     import torch
     torch.set_num_threads(args.threads)

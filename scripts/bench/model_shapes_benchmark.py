@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peers import VENV, VENV_PYTHON, attune_entries, cpu_model, onnx_attention  # noqa: E402
+from peers import attune_entries, cpu_model, enter, onnx_attention  # noqa: E402
 
 
 def parse():
@@ -42,16 +42,10 @@ def parse():
 
 def main():
     args = parse()
-    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
-    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
-    if args.hold_avx2:
-        wanted.update({"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"})
+    extra = {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"} if args.hold_avx2 else {}
     if args.isa:
-        wanted["ATTUNE_ISA"] = args.isa
-    if any(os.environ.get(var) != value for var, value in wanted.items()):
-        os.environ.update(wanted)
-        os.execv(sys.executable, [sys.executable] + sys.argv)
+        extra["ATTUNE_ISA"] = args.isa
+    enter(args.threads, extra)
     entries = attune_entries(args.attune)
     print(f"CPU: {cpu_model()}; Attune's micro-kernels: "
           f"{args.isa or entries.split(',')[0]} (this CPU runs {entries})"

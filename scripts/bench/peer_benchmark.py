@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peers import (PEERS, ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model,  # noqa: E402,F401
-                   median_interval, onnx_attention, setup)
+                   enter, median_interval, onnx_attention, setup)
 
 
 def parse():
@@ -71,14 +71,8 @@ def main():
         setup()
     # Run inside the peers' environment when it exists, with thread counts fixed before any
     # numerical library loads.
-    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        os.execv(VENV_PYTHON, [VENV_PYTHON] + [a for a in sys.argv if a != "--setup"])
-    wanted = {var: str(args.threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
-    if args.hold_avx2:
-        wanted.update({"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"})
-    if any(os.environ.get(var) != value for var, value in wanted.items()):
-        os.environ.update(wanted)
-        os.execv(sys.executable, [sys.executable] + [a for a in sys.argv if a != "--setup"])
+    enter(args.threads, {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"} if args.hold_avx2 else None,
+          drop=("--setup",))
     import numpy as np
 
     if not os.access(args.attune, os.X_OK):

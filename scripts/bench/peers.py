@@ -20,6 +20,20 @@ def setup():
     print(f"peers installed in {VENV}", file=sys.stderr)
 
 
+def enter(threads, extra=None, drop=()):
+    """Re-executes the running script inside the peers' environment (when it exists), with every
+    BLAS and OpenMP pool held to `threads` threads and the variables of `extra` set, before any
+    numerical library loads; `drop` names arguments not to pass again (such as --setup)."""
+    argv = [a for a in sys.argv if a not in drop]
+    if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
+        os.execv(VENV_PYTHON, [VENV_PYTHON] + argv)
+    wanted = {var: str(threads) for var in ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]}
+    wanted.update(extra or {})
+    if any(os.environ.get(var) != value for var, value in wanted.items()):
+        os.environ.update(wanted)
+        os.execv(sys.executable, [sys.executable] + argv)
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as info:
