@@ -3,11 +3,11 @@
 # snippet, with the repository fetched by URL (SwiftPM refuses fetched dependencies that carry
 # unsafe build flags, so the dependent's build has none). Builds a client in a temporary directory
 # that (1) runs the README's library example, (2) checks the fused kernel's answer against the naive
-# kernel, and (3) compiles every Swift example of README.md and docs/*.md, each as a function of
-# its own; then checks that the client's binary holds the vector FMA micro-kernels (what keeps a
-# build with no flags fast). With --time it times the client against the same client built on this
-# repository as a local package (a root-package build: the manifest's own settings apply,
-# `ATTUNE_MARCH` included), alternating the two. With --symbol-graphs DIR it keeps the symbol
+# kernel, and (3) compiles every Swift example of README.md, docs/*.md and the public modules' DocC
+# catalogs, each as a function of its own; then checks that the client's binary holds the vector
+# FMA micro-kernels (what keeps a build with no flags fast). With --time it times the client
+# against the same client built on this repository as a local package (a root-package build: the
+# manifest's own settings apply, `ATTUNE_MARCH` included), alternating the two. With --symbol-graphs DIR it keeps the symbol
 # graphs of Attune's modules from that build in DIR (for scripts/ci/check_docs.sh).
 #
 # Usage: scripts/ci/check_as_dependency.sh [--time [ROUNDS]] [--symbol-graphs DIR]
@@ -61,6 +61,10 @@ python3 - "$root" "$work/client/Sources" <<'PY'
 import os, re, sys
 root, sources = sys.argv[1], sys.argv[2]
 docs = ["README.md"] + sorted("docs/" + f for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
+# The DocC catalogs of the public modules (those of the package-internal ones are not published).
+for module in ["Attune", "AttuneKernels", "AttunePlanner", "AttuneBench", "AttuneStats", "AttuneNPY"]:
+    catalog = f"Sources/{module}/{module}.docc"
+    docs += sorted(f"{catalog}/{f}" for f in os.listdir(os.path.join(root, catalog)) if f.endswith(".md"))
 blocks = []
 for doc in docs:
     text = open(os.path.join(root, doc), encoding="utf-8").read()
@@ -71,6 +75,8 @@ for doc in docs:
 names = []
 for doc, number, body in blocks:
     name = re.sub(r"\W", "_", os.path.splitext(os.path.basename(doc))[0].lower()) + f"_{number}"
+    if doc.startswith("Sources/"):
+        name = "docc_" + name
     lines = body.rstrip().split("\n")
     imports = [l for l in lines if l.startswith("import ")]
     code = [l for l in lines if not l.startswith("import ")]
