@@ -7,8 +7,9 @@
 # catalogs, each as a function of its own; then checks that the client's binary holds the vector
 # FMA micro-kernels (what keeps a build with no flags fast). With --time it times the client
 # against the same client built on this repository as a local package (a root-package build: the
-# manifest's own settings apply, `ATTUNE_MARCH` included), alternating the two. With --symbol-graphs DIR it keeps the symbol
-# graphs of Attune's modules from that build in DIR (for scripts/ci/check_docs.sh).
+# manifest's own settings apply, `ATTUNE_MARCH` included), alternating the two. With
+# --symbol-graphs DIR it keeps the symbol graphs of Attune's modules from that build in DIR (for
+# scripts/ci/check_docs.sh).
 #
 # Usage: scripts/ci/check_as_dependency.sh [--time [ROUNDS]] [--symbol-graphs DIR]
 #   --time: after the checks, builds the local-path client too, then ROUNDS (default 7) alternated
