@@ -24,6 +24,9 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   case invalidHeads(String)
   /// A mask or bias that cannot apply (a window below one key, a bias of the wrong size).
   case invalidMask(String)
+  /// Sequence offsets of a ragged batch that do not describe one (decreasing, not starting at 0,
+  /// of different counts, or a sequence with queries and no keys).
+  case invalidOffsets(String)
   /// The kernel cannot honour a requested feature (a mask, a bias, log-sum-exp output).
   case unsupportedFeature(kernel: String, feature: String)
   /// No instruction set has this name (from `ATTUNE_ISA` or `--isa`).
@@ -56,6 +59,7 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
       return "\(kernel) has no parameter '\(parameter)'; \(list)"
     case .invalidMask(let reason): return "invalid mask: \(reason)"
     case .invalidHeads(let reason): return "invalid heads: \(reason)"
+    case .invalidOffsets(let reason): return "invalid sequence offsets: \(reason)"
     case .unsupportedFeature(let kernel, let feature):
       return "the \(kernel) kernel does not support \(feature); use fused or naive"
     case .unknownInstructionSet(let name, let known):
