@@ -77,14 +77,14 @@ public struct Comparison: Sendable {
         else {
           let kernel = try descriptor.make(parameters)
           let block = kernel.settings.first { $0.name == "blockSize" || $0.name == "blockQ" }
-          result.append((slowed(kernel), block?.value))
+          result.append((substituted(kernel), block?.value))
           continue
         }
         let sizes = blockSizes.filter { $0 <= shape.queries }
         for size in sizes.isEmpty ? [shape.queries] : sizes {
           var values = parameters
           values[block] = size
-          result.append((slowed(try descriptor.make(values)), size))
+          result.append((substituted(try descriptor.make(values)), size))
         }
       }
     }
@@ -92,7 +92,7 @@ public struct Comparison: Sendable {
   }
 
   /// `kernel`, or what `substitute` puts in its place.
-  private func slowed(_ kernel: any AttentionKernel) -> any AttentionKernel {
+  private func substituted(_ kernel: any AttentionKernel) -> any AttentionKernel {
     substitute?(kernel) ?? kernel
   }
 

@@ -115,4 +115,25 @@ struct RaggedAttentionTests {
         v: [Float](repeating: 0, count: 10), shape: shape)
     }
   }
+
+  @Test("a NaN is named by its index in the caller's tensor, or propagates when allowed")
+  func nonFinite() throws {
+    let shape = RaggedShape(heads: 2, headDim: 2, queryOffsets: [0, 2, 5], keyOffsets: [0, 3, 7])
+    let q = [Float](repeating: 0.5, count: shape.queryCount)
+    var k = [Float](repeating: 0.5, count: shape.keyCount)
+    let v = [Float](repeating: 1, count: shape.valueCount)
+    k[21] = .nan  // head 1, sequence 1's third key row (row 7 + 3 of [Hkv, Tk, dk])
+    #expect(throws: AttentionError.nonFiniteInput(tensor: "K", index: 21, value: "nan")) {
+      _ = try raggedAttention(q: q, k: k, v: v, shape: shape)
+    }
+    let o = try raggedAttention(
+      q: q, k: k, v: v, shape: shape, options: AttentionOptions(nonFiniteInputs: .propagate))
+    // Head 1's rows of sequence 1 see the NaN; every other row is finite.
+    let dv = shape.valueDim
+    let poisoned = Set((shape.totalQueries + 2)..<(shape.totalQueries + 5))
+    for row in 0..<(shape.heads * shape.totalQueries) {
+      let values = o[(row * dv)..<((row + 1) * dv)]
+      #expect(values.allSatisfy(\.isNaN) == poisoned.contains(row), "row \(row)")
+    }
+  }
 }

@@ -32,13 +32,31 @@ public func raggedAttention(
   ] where buffer.count != expected {
     throw .shapeMismatch(tensor: name, expected: expected, actual: buffer.count)
   }
+  // Scanned once here, whole, so that an error names the index in the caller's tensor and no
+  // (sequence, head) reads its K and V an extra time.
+  var checked = options
+  if options.nonFiniteInputs == .reject {
+    for (name, tensor) in [("Q", q), ("K", k), ("V", v)] {
+      if let index = tensor.withUnsafeBufferPointer({ firstNonFinite($0) }) {
+        throw .nonFiniteInput(tensor: name, index: index, value: "\(tensor[index])")
+      }
+    }
+    checked.nonFiniteInputs = .propagate
+  }
+  let options = checked
   let problems = RaggedProblems(shape: shape, threads: kernel.threads)
-  let largest = problems.largestSequence.map { kernel.scratchBytes(for: $0) } ?? 0
+  let single = kernel.threads > 1 ? kernel.withThreads(1) : nil
+  // The most scratch at once: the largest sequence on every thread, or on each worker's copy.
+  let scratch =
+    problems.largestSequence.map { largest in
+      max(
+        kernel.scratchBytes(for: largest),
+        single.map { kernel.threads &* $0.scratchBytes(for: largest) } ?? 0)
+    } ?? 0
   try Platform.checkMemory(
     "the output and the \(kernel.name) kernel's scratch",
-    bytes: Platform.floatBytes(shape.outputCount) &+ largest &* max(1, kernel.threads))
+    bytes: Platform.floatBytes(shape.outputCount) &+ scratch)
   var output = [Float](repeating: 0, count: shape.outputCount)
-  let single = kernel.threads > 1 ? kernel.withThreads(1) : nil
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in
       v.withUnsafeBufferPointer { v in

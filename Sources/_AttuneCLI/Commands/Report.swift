@@ -14,8 +14,8 @@ extension Attune {
         block sizes, one tuning run per strategy (grid, adaptive, race), a duel of the \
         strategies over 10 random matrices and the simulator, then writes DIR/index.html (one \
         self-contained page: inline SVG charts, no script, works offline) beside the data it was \
-        drawn from (report.json, compare/tune/duel/simulate .json and .csv). About 2 to 3 \
-        minutes on 2 cores; --quick about 20 seconds. --from DIR draws the page again from saved data \
+        drawn from (report.json, compare/tune/duel/simulate .json and .csv). About 2 minutes \
+        on 2 cores; --quick about 20 seconds. --from DIR draws the page again from saved data \
         without measuring.
         """)
 
