@@ -27,6 +27,10 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
   /// Sequence offsets of a ragged batch that do not describe one (decreasing, not starting at 0,
   /// of different counts, or a sequence with queries and no keys).
   case invalidOffsets(String)
+  /// A `KVCache` has no such sequence (never added, or removed).
+  case unknownSequence(id: Int)
+  /// A finite value too large for the cache's storage (beyond float16's 65504).
+  case beyondStorageRange(tensor: String, index: Int, value: String, storage: String)
   /// The kernel cannot honour a requested feature (a mask, a bias, log-sum-exp output).
   case unsupportedFeature(kernel: String, feature: String)
   /// No instruction set has this name (from `ATTUNE_ISA` or `--isa`).
@@ -60,6 +64,10 @@ public enum AttentionError: Error, Equatable, Sendable, CustomStringConvertible 
     case .invalidMask(let reason): return "invalid mask: \(reason)"
     case .invalidHeads(let reason): return "invalid heads: \(reason)"
     case .invalidOffsets(let reason): return "invalid sequence offsets: \(reason)"
+    case .unknownSequence(let id):
+      return "the KV cache has no sequence \(id) (never added, or removed)"
+    case .beyondStorageRange(let tensor, let index, let value, let storage):
+      return "\(tensor)[\(index)] = \(value) is beyond what \(storage) storage holds"
     case .unsupportedFeature(let kernel, let feature):
       return "the \(kernel) kernel does not support \(feature); use fused or naive"
     case .unknownInstructionSet(let name, let known):

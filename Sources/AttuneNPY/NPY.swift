@@ -1,4 +1,5 @@
 import AttuneFiles
+
 /// Reading and writing NumPy's `.npy` format, versions 1.0 to 3.0.
 ///
 /// Reads C-order float16, float32, float64 and boolean arrays of 1 to 4 dimensions, in either
@@ -15,28 +16,7 @@ public enum NPY {
   ///   length that disagrees with the shape.
   /// - Complexity: O(n) in the file's length.
   public static func decode(_ bytes: [UInt8]) throws(NPYError) -> NPYArray {
-    guard bytes.count >= 8 else {
-      throw bytes.starts(with: magic.prefix(bytes.count)) && !bytes.isEmpty
-        ? .truncatedHeader : .notNPY
-    }
-    guard bytes.starts(with: magic) else { throw .notNPY }
-    let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
-    guard [1, 2, 3].contains(major), minor == 0 else {
-      throw .unsupportedVersion(major: major, minor: minor)
-    }
-    let lengthBytes = major == 1 ? 2 : 4
-    guard bytes.count >= 8 + lengthBytes else { throw .truncatedHeader }
-    var headerLength = 0
-    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
-    let headerStart = 8 + lengthBytes
-    guard bytes.count - headerStart >= headerLength else { throw .truncatedHeader }
-    let headerBytes = bytes[headerStart..<headerStart + headerLength]
-    // Version 3.0 headers are UTF-8; 1.0 and 2.0 are Latin-1, which for a valid header is ASCII.
-    guard major == 3 || headerBytes.allSatisfy({ $0 < 0x80 }) else {
-      throw .malformedHeader("non-ASCII bytes in a version \(major).0 header")
-    }
-    let header = try NPYHeader.parse(String(decoding: headerBytes, as: UTF8.self))
-
+    let (header, headerEnd) = try parseHeader(bytes)
     let width: Int
     let bigEndian: Bool
     switch header.descr {
@@ -57,11 +37,8 @@ public enum NPY {
       !count.multipliedReportingOverflow(by: width).overflow
     else { throw .shapeTooLarge(header.shape) }
 
-    let dataStart = headerStart + headerLength
-    let expected = count * width
-    let actual = bytes.count - dataStart
-    if actual < expected { throw .truncatedData(expectedBytes: expected, actualBytes: actual) }
-    if actual > expected { throw .trailingData(expectedBytes: expected, actualBytes: actual) }
+    let dataStart = headerEnd
+    try checkLength(bytes, dataStart: dataStart, expected: count * width)
 
     var outOfRange: (index: Int, value: Double)?
     let values = bytes.withUnsafeBytes { raw in
@@ -98,6 +75,94 @@ public enum NPY {
       storedType: [1: .bool, 2: .float16, 4: .float32][width] ?? .float64)
     array.firstOutOfRange = outOfRange.map { OutOfRangeValue(index: $0.index, value: $0.value) }
     return array
+  }
+
+  /// The header of an `.npy` file and where its data starts.
+  private static func parseHeader(_ bytes: [UInt8]) throws(NPYError) -> (NPYHeader, Int) {
+    guard bytes.count >= 8 else {
+      throw bytes.starts(with: magic.prefix(bytes.count)) && !bytes.isEmpty
+        ? .truncatedHeader : .notNPY
+    }
+    guard bytes.starts(with: magic) else { throw .notNPY }
+    let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
+    guard [1, 2, 3].contains(major), minor == 0 else {
+      throw .unsupportedVersion(major: major, minor: minor)
+    }
+    let lengthBytes = major == 1 ? 2 : 4
+    guard bytes.count >= 8 + lengthBytes else { throw .truncatedHeader }
+    var headerLength = 0
+    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+    let headerStart = 8 + lengthBytes
+    guard bytes.count - headerStart >= headerLength else { throw .truncatedHeader }
+    let headerBytes = bytes[headerStart..<headerStart + headerLength]
+    // Version 3.0 headers are UTF-8; 1.0 and 2.0 are Latin-1, which for a valid header is ASCII.
+    guard major == 3 || headerBytes.allSatisfy({ $0 < 0x80 }) else {
+      throw .malformedHeader("non-ASCII bytes in a version \(major).0 header")
+    }
+    let header = try NPYHeader.parse(String(decoding: headerBytes, as: UTF8.self))
+    return (header, headerStart + headerLength)
+  }
+
+  /// Throws unless the data after `dataStart` is exactly `expected` bytes.
+  private static func checkLength(_ bytes: [UInt8], dataStart: Int, expected: Int)
+    throws(NPYError)
+  {
+    let actual = bytes.count - dataStart
+    if actual < expected { throw .truncatedData(expectedBytes: expected, actualBytes: actual) }
+    if actual > expected { throw .trailingData(expectedBytes: expected, actualBytes: actual) }
+  }
+
+  /// Decodes an `.npy` file of integers: int32, int64, uint32 or uint64, either byte order, 1 to
+  /// 4 dimensions, C order (as sequence offsets are stored).
+  ///
+  /// - Throws: `NPYError` as `decode`, `.unsupportedIntegerDType` for any other type, and
+  ///   `.integerOutOfRange` for a uint64 value beyond `Int.max`.
+  public static func decodeIntegers(_ bytes: [UInt8]) throws(NPYError) -> NPYIntegers {
+    let (header, dataStart) = try parseHeader(bytes)
+    let descr = header.descr
+    guard descr.count == 3, let order = descr.first, "<>|=".contains(order),
+      ["i4", "i8", "u4", "u8"].contains(String(descr.dropFirst()))
+    else { throw .unsupportedIntegerDType(descr) }
+    let bigEndian = order == ">"
+    let signed = descr.dropFirst().first == "i"
+    let width = descr.last == "4" ? 4 : 8
+    guard !header.fortranOrder else { throw .fortranOrder }
+    guard (1...4).contains(header.shape.count) else { throw .unsupportedRank(header.shape.count) }
+    guard let count = NPYArray.elementCount(header.shape),
+      !count.multipliedReportingOverflow(by: width).overflow
+    else { throw .shapeTooLarge(header.shape) }
+    try checkLength(bytes, dataStart: dataStart, expected: count * width)
+    var values = [Int]()
+    values.reserveCapacity(count)
+    // The index of a uint64 beyond Int.max, if any.
+    let outside: Int? = bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return nil }
+      let data = base + dataStart
+      for i in 0..<count {
+        if width == 4 {
+          let bits = data.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+          let word = bigEndian ? bits.byteSwapped : UInt32(littleEndian: bits)
+          values.append(signed ? Int(Int32(bitPattern: word)) : Int(word))
+        } else {
+          let bits = data.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+          let word = bigEndian ? bits.byteSwapped : UInt64(littleEndian: bits)
+          guard signed || word <= UInt64(Int.max) else { return i }
+          values.append(signed ? Int(Int64(bitPattern: word)) : Int(word))
+        }
+      }
+      return nil
+    }
+    if let outside { throw .integerOutOfRange(index: outside) }
+    return NPYIntegers(shape: header.shape, values: values)
+  }
+
+  /// Reads an `.npy` file of integers (see `decodeIntegers`).
+  ///
+  /// - Throws: `NPYError.unreadable`, or a format error from `decodeIntegers`.
+  public static func readIntegers(path: String) throws(NPYError) -> NPYIntegers {
+    let bytes: [UInt8]
+    do throws(FileError) { bytes = try FileIO.read(path: path) } catch { throw NPYError(error) }
+    return try decodeIntegers(bytes)
   }
 
   /// The element types `encode` writes.

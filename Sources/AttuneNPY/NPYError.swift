@@ -24,6 +24,10 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeTooLarge([Int])
   /// The values do not fill the shape.
   case countMismatch(shape: [Int], count: Int)
+  /// An element type other than the integers `NPY.decodeIntegers` reads.
+  case unsupportedIntegerDType(String)
+  /// A uint64 element beyond the largest integer this platform holds.
+  case integerOutOfRange(index: Int)
   /// The file cannot be read (missing, a directory, permissions…).
   case unreadable(path: String, reason: String)
   /// The file cannot be written.
@@ -55,6 +59,11 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the shape \(shape) is too large"
     case .countMismatch(let shape, let count):
       return "\(count) values cannot fill the shape \(shape)"
+    case .unsupportedIntegerDType(let descr):
+      return
+        "unsupported dtype '\(descr)': integers are read as int32 ('<i4'), int64 ('<i8'), uint32 ('<u4') or uint64 ('<u8'), either byte order"
+    case .integerOutOfRange(let index):
+      return "element \(index) is beyond the largest integer (\(Int.max))"
     case .unreadable(let path, let reason):
       return "cannot read \(path): \(reason)"
     case .unwritable(let path, let reason):

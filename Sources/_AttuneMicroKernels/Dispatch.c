@@ -10,7 +10,8 @@ bool attune_isa_supported(attune_isa isa) {
   __builtin_cpu_init();
   // The runtime reports these only when the operating system saves the wider registers.
   switch (isa) {
-  case ATTUNE_ISA_AVX2_FMA: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case ATTUNE_ISA_AVX2_FMA: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                                 __builtin_cpu_supports("f16c");
   case ATTUNE_ISA_AVX512F: return __builtin_cpu_supports("avx512f");
   default: return false;
   }

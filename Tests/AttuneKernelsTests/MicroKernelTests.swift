@@ -97,7 +97,7 @@ struct MicroKernelTests {
 /// The checks each instruction set's suite runs on its table.
 enum MicroKernelChecks {
   enum Check: String, CaseIterable, Sendable {
-    case scores, products, decode, rowPasses, kernels
+    case scores, products, decode, rowPasses, kernels, widen
   }
 
   static let sentinel: Float = 12345
@@ -112,6 +112,7 @@ enum MicroKernelChecks {
     case .rowPasses:
       for count in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100] { rowPasses(table, count: count) }
     case .kernels: try kernels(table)
+    case .widen: widen(table)
     }
   }
 
@@ -291,6 +292,73 @@ enum MicroKernelChecks {
           }
         }
       }
+    }
+  }
+
+  /// The KV cache's widening: every half bit pattern to its exact value, and 8-bit rows times
+  /// their block scales (one rounding), in rows of tail widths; nothing written past a row.
+  static func widen(_ table: MicroKernelTable) {
+    var generator = SplitMix64(seed: 17)
+    for columns in [1, 7, 8, 15, 16, 31, 32, 33, 64, 65, 130] {
+      let rows = 3
+      let (ldSource, ldDestination) = (columns + 3, columns + 5)
+      for start in stride(from: 0, to: 1 << 16, by: rows * ldSource) {
+        let half = (0..<(rows * ldSource)).map { UInt16(truncatingIfNeeded: start + $0) }
+        var out = [Float](repeating: Self.sentinel, count: rows * ldDestination)
+        half.withUnsafeBufferPointer { h in
+          out.withUnsafeMutableBufferPointer { o in
+            table.widenHalf(h.baseAddress, ldSource, rows, columns, o.baseAddress, ldDestination)
+          }
+        }
+        for r in 0..<rows {
+          for c in 0..<ldDestination {
+            let got = out[r * ldDestination + c]
+            guard c < columns else {
+              #expect(got == Self.sentinel, "\(table.name) widenHalf wrote [\(r)][\(c)]")
+              continue
+            }
+            let want = halfValue(half[r * ldSource + c])
+            #expect(
+              got == want || (got.isNaN && want.isNaN),
+              "\(table.name) widenHalf \(half[r * ldSource + c]): \(got), not \(want)")
+          }
+        }
+      }
+      let blocks = (columns + 31) / 32
+      let bytes = (0..<(rows * ldSource)).map { _ in Int8(truncatingIfNeeded: generator.next()) }
+      let scales = (0..<(rows * blocks)).map { _ in abs(generator.nextGaussian()) / 127 }
+      var out = [Float](repeating: Self.sentinel, count: rows * ldDestination)
+      bytes.withUnsafeBufferPointer { b in
+        scales.withUnsafeBufferPointer { s in
+          out.withUnsafeMutableBufferPointer { o in
+            table.widenInt8(
+              b.baseAddress, ldSource, s.baseAddress, rows, columns, o.baseAddress, ldDestination)
+          }
+        }
+      }
+      for r in 0..<rows {
+        for c in 0..<ldDestination {
+          let got = out[r * ldDestination + c]
+          let want =
+            c < columns
+            ? scales[r * blocks + c / 32] * Float(bytes[r * ldSource + c]) : Self.sentinel
+          #expect(got == want, "\(table.name) widenInt8 columns \(columns): [\(r)][\(c)]")
+        }
+      }
+    }
+  }
+
+  /// A half's value from its bits, by the IEEE definition.
+  static func halfValue(_ bits: UInt16) -> Float {
+    let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+    let exponent = Int(bits >> 10) & 0x1f
+    let mantissa = Float(bits & 0x3ff)
+    switch exponent {
+    case 0: return sign * mantissa * Float(sign: .plus, exponent: -24, significand: 1)
+    case 0x1f: return mantissa == 0 ? sign * .infinity : .nan
+    default:
+      return sign * (1 + mantissa / 1024)
+        * Float(sign: .plus, exponent: exponent - 15, significand: 1)
     }
   }
 

@@ -17,6 +17,13 @@ first candidate's in the same round (median, 95 % order-statistic interval).
     python3 scripts/bench/serve_ab.py --decode --rounds 12 --candidate "new:300:--threads 2" \\
         --candidate "old:300:--threads 2:/tmp/attune-old"
 
+--random starts each candidate on `--random` inputs its FLAGS describe (no files), e.g. two
+storages of one KV cache:
+
+    python3 scripts/bench/serve_ab.py --random --rounds 10 \\
+        --candidate "float32:0:--lengths 4096:32768 --batch 8 --n 1 --heads 32 --kv-heads 8 --d 128 --kv-storage float32" \\
+        --candidate "int8:0:--lengths 4096:32768 --batch 8 --n 1 --heads 32 --kv-heads 8 --d 128 --kv-storage int8"
+
 --decode uses the decode shape of scripts/bench/model_shapes_benchmark.py instead of N × d: Q [1, 32, 1,
 128] against K, V [1, 8, 32768, 128] (32 query heads sharing 8 K/V heads).
 
@@ -44,6 +51,9 @@ def main():
     p.add_argument("--min-sample-ms", type=float, default=30)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--decode", action="store_true", help="Q [1,32,1,128], K and V [1,8,32768,128]")
+    p.add_argument("--random", action="store_true",
+                   help="no input files: each candidate's FLAGS describe its --random inputs "
+                        "(e.g. a ragged batch with --lengths)")
     p.add_argument("--candidate", action="append", required=True, help="NAME:PAUSE_MS:FLAGS[:BINARY]")
     args = p.parse_args()
     if len(args.candidate) < 2:
@@ -67,8 +77,8 @@ def main():
                 pause = float(pause)
             except ValueError:
                 sys.exit(f"error: --candidate '{spec}' is not NAME:PAUSE_MS:FLAGS[:BINARY]")
-            command = [binary[0] if binary else args.attune, "run", "--q", paths[0], "--k", paths[1], "--v", paths[2],
-                       "--serve", *shlex.split(flags)]
+            inputs = ["--random"] if args.random else ["--q", paths[0], "--k", paths[1], "--v", paths[2]]
+            command = [binary[0] if binary else args.attune, "run", *inputs, "--serve", *shlex.split(flags)]
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             if process.stdout.readline().strip() != "ready":
                 sys.exit(f"error: {' '.join(command)} did not start")
@@ -97,7 +107,8 @@ def main():
             process.stdin.close()
             process.wait()
     first = candidates[0][0]
-    shape = "decode (Nq=1, Nk=32768, H=32, Hkv=8, d=128)" if args.decode else f"N={args.n}, d={args.d}"
+    shape = ("random inputs as each candidate's flags say" if args.random
+             else "decode (Nq=1, Nk=32768, H=32, Hkv=8, d=128)" if args.decode else f"N={args.n}, d={args.d}")
     print(f"{shape}, {args.rounds} interleaved rounds, samples of ≥ {args.min_sample_ms:g} ms")
     for name, pause, _ in candidates:
         med = sorted(times[name])[len(times[name]) // 2]

@@ -21,7 +21,7 @@ if command -v clang >/dev/null; then
   echo "clang builds arm64/neon.c for aarch64 without warnings"
 fi
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=c11 -I"$src/include" \
-  "$src/arm64/neon.c" "$src/Dispatch.c" "$root/scripts/ci/neon/micro_kernel_test.c" \
+  "$src/arm64/neon.c" "$src/Dispatch.c" "$src/Half.c" "$root/scripts/ci/neon/micro_kernel_test.c" \
   -lm -o "$work/micro_kernel_test"
 fmla=$(aarch64-linux-gnu-objdump -d "$work/micro_kernel_test" |
   awk '/^[0-9a-f]+ <f32_.*_neon>:$/ { inside = 1; next } /^[0-9a-f]+ <.*>:$/ { inside = 0 } inside' |

@@ -38,6 +38,16 @@ package struct MicroKernelTable: @unchecked Sendable {
     @convention(c) (UnsafeMutablePointer<Float>?, Int, Float, Float) -> Float
   /// Multiply in place: see `attune_f32_multiply_fn`.
   package typealias Multiply = @convention(c) (UnsafeMutablePointer<Float>?, Int, Float) -> Void
+  /// Half-precision rows widened to Float32: see `attune_f16_widen_fn`.
+  package typealias WidenHalf =
+    @convention(c) (UnsafePointer<UInt16>?, Int, Int, Int, UnsafeMutablePointer<Float>?, Int) ->
+    Void
+  /// 8-bit rows with a scale per 32 features widened to Float32: see `attune_i8_widen_fn`.
+  package typealias WidenInt8 =
+    @convention(c) (
+      UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int, Int, UnsafeMutablePointer<Float>?,
+      Int
+    ) -> Void
 
   /// The instruction set.
   package let instructionSet: InstructionSet
@@ -67,6 +77,8 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let scaleMax: ScaleMax
   package let expSum: ExpSum
   package let multiply: Multiply
+  package let widenHalf: WidenHalf
+  package let widenInt8: WidenInt8
 
   /// The table every call uses unless it asks for another.
   package static let current: MicroKernelTable = {
@@ -122,7 +134,8 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// The table of a C entry.
   private init(_ instructionSet: InstructionSet, _ entry: attune_micro_kernel_entry) {
     guard let scores = entry.scores, let products = entry.products, let decode = entry.decode,
-      let scaleMax = entry.scale_max, let expSum = entry.exp_sum, let multiply = entry.multiply
+      let scaleMax = entry.scale_max, let expSum = entry.exp_sum, let multiply = entry.multiply,
+      let widenHalf = entry.widen_f16, let widenInt8 = entry.widen_i8
     else { preconditionFailure("a micro-kernel entry lacks a function") }
     self.init(
       instructionSet: instructionSet,
@@ -133,7 +146,7 @@ package struct MicroKernelTable: @unchecked Sendable {
       decodeAhead: Int(entry.decode_ahead),
       defaultBlockQ: Int(entry.default_block_q), defaultBlockK: Int(entry.default_block_k),
       scores: scores, products: products, decode: decode, scaleMax: scaleMax, expSum: expSum,
-      multiply: multiply)
+      multiply: multiply, widenHalf: widenHalf, widenInt8: widenInt8)
   }
 
   /// A table from its parts (the portable entry's, in Swift).
@@ -141,7 +154,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
     productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, decodeAhead: Int,
     defaultBlockQ: Int, defaultBlockK: Int, scores: Scores,
-    products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply
+    products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply,
+    widenHalf: WidenHalf, widenInt8: WidenInt8
   ) {
     self.instructionSet = instructionSet
     self.name = name
@@ -160,6 +174,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     self.scaleMax = scaleMax
     self.expSum = expSum
     self.multiply = multiply
+    self.widenHalf = widenHalf
+    self.widenInt8 = widenInt8
   }
 
   /// `count` rounded up to whole panels.

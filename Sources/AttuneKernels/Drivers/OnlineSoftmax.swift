@@ -21,4 +21,23 @@ package enum OnlineSoftmax {
     max = newMax
     return (keep, add)
   }
+
+  /// Combines partial state `other` into `state`, each `acc [capacity, ldo]` then `max
+  /// [capacity]` then `sum [capacity]` floats, for rows `0..<rows`: the split-key merge.
+  package static func mergeState(
+    _ state: UnsafeMutablePointer<Float>, _ other: UnsafePointer<Float>, rows: Int, capacity: Int,
+    ldo: Int
+  ) {
+    let maxima = capacity * ldo
+    let sums = maxima + capacity
+    for r in 0..<rows {
+      let m = other[maxima + r]
+      guard m > -.infinity else { continue }
+      let (keep, add) = merge(
+        max: &state[maxima + r], sum: &state[sums + r], otherMax: m, otherSum: other[sums + r])
+      let row = state + r * ldo
+      let otherRow = other + r * ldo
+      for c in 0..<ldo { row[c] = row[c] * keep + otherRow[c] * add }
+    }
+  }
 }

@@ -203,22 +203,13 @@ public struct FusedAttention: AttentionKernel {
       let block = queryBlocks.rows(b)
       let (start, count) = (block.lowerBound, block.count)
       let merged = partials.base + b * splits * state  // slice 0's state receives the others
+      for slice in 1..<splits {
+        OnlineSoftmax.mergeState(
+          merged, UnsafePointer(merged + slice * state), rows: count, capacity: rows, ldo: ldo)
+      }
       let acc = merged
       let runningMax = acc + rows * ldo
       let runningSum = runningMax + rows
-      for slice in 1..<splits {
-        let other = merged + slice * state
-        for r in 0..<count {
-          let m = other[rows * ldo + r]
-          guard m > -.infinity else { continue }
-          let (keep, add) = OnlineSoftmax.merge(
-            max: &runningMax[r], sum: &runningSum[r], otherMax: m,
-            otherSum: other[rows * ldo + rows + r])
-          let row = acc + r * ldo
-          let otherRow = other + r * ldo
-          for c in 0..<ldo { row[c] = row[c] * keep + otherRow[c] * add }
-        }
-      }
       walker.finish(
         start: start, count: count, acc: acc, runningMax: runningMax, runningSum: runningSum,
         output: o.base)

@@ -1,3 +1,5 @@
+internal import _AttuneMicroKernels
+
 extension MicroKernelTable {
   /// The portable entry: the micro-kernels in generic Swift SIMD (`PortableKernels`), 4 rows ×
   /// 32 keys, 16 lanes. Runs on any CPU at the speed of the vector code the build targets (SSE2
@@ -58,5 +60,7 @@ extension MicroKernelTable {
     multiply: { row, count, factor in
       guard let row else { return }
       RowSoftmax.multiply(row, count: count, by: factor)
-    })
+    },
+    // One element at a time, in portable C (`Half.c`): the cache's rows, widened.
+    widenHalf: attune_f16_widen_portable, widenInt8: attune_i8_widen_portable)
 }

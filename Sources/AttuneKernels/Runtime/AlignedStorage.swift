@@ -20,7 +20,12 @@ package final class AlignedStorage<Element: BitwiseCopyable>: @unchecked Sendabl
   /// Allocates `count` elements (at least one), counted by `problem`'s tracker if it has one:
   /// all bits zero, or when `zeroed` is false whatever the memory held (for scratch that is always
   /// written before it is read, which saves a pass over it on every call).
-  package init(count: Int, for problem: AttentionProblem, zeroed: Bool = true) {
+  package convenience init(count: Int, for problem: AttentionProblem, zeroed: Bool = true) {
+    self.init(count: count, tracker: problem.allocationTracker, zeroed: zeroed)
+  }
+
+  /// Allocates `count` elements (at least one), counted by `tracker` if there is one.
+  package init(count: Int, tracker: AllocationTracker?, zeroed: Bool = true) {
     let n = max(count, 1)
     let bytes = Self.bytes(n)
     let block = ScratchCache.shared.take(bytes: bytes)
@@ -28,7 +33,7 @@ package final class AlignedStorage<Element: BitwiseCopyable>: @unchecked Sendabl
     base = block.pointer.bindMemory(to: Element.self, capacity: n)
     blockBytes = block.bytes
     self.count = n
-    tracker = problem.allocationTracker
+    self.tracker = tracker
     tracker?.allocated(bytes)
   }
 

@@ -34,21 +34,21 @@ extension Attune.Run {
     }
   }
 
-  /// Times `calls` calls one by one after `warmup` untimed ones.
-  static func time(_ call: Call, warmup: Int, calls: Int) throws -> [Double] {
+  /// Times `calls` calls of `body` one by one after `warmup` untimed ones.
+  static func time(warmup: Int, calls: Int, _ body: () throws -> Void) throws -> [Double] {
     let clock = ContinuousClock()
     var samples: [Double] = []
     for index in 0..<(warmup + calls) {
-      let elapsed = try clock.measure { _ = try call.run() }
+      let elapsed = try clock.measure { try body() }
       if index >= warmup { samples.append(elapsed.seconds) }
     }
     return samples
   }
 
-  /// Answers timing requests from stdin until it closes (see `--serve`).
-  static func serve(_ call: Call) throws {
+  /// Answers timing requests for `body` from stdin until it closes (see `--serve`).
+  static func serve(_ body: () throws -> Void) throws {
     try ServeLoop.run { calls in
-      let samples = try time(call, warmup: 0, calls: calls)
+      let samples = try time(warmup: 0, calls: calls, body)
       return samples.reduce(0, +) / Double(samples.count)
     }
   }

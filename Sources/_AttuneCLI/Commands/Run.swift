@@ -53,6 +53,8 @@ extension Attune {
 
     @OptionGroup var masking: MaskOptions
 
+    @OptionGroup(title: "Ragged batches and the KV cache") var batching: RaggedOptions
+
     @Option(
       help:
         "Additive bias (float) or boolean mask (.npy), broadcast to [B, H, Nq, Nk] as PyTorch's.")
@@ -119,7 +121,13 @@ extension Attune {
         }
       }
       try sizes.check(random: random)
-      _ = try masking.mask()
+      let mask = try masking.mask()
+      try batching.check(random: random, mask: mask)
+      if batching.isRagged {
+        for (flag, given) in [("--bias", bias != nil), ("--lse", lse != nil)] where given {
+          throw ValidationError("\(flag) does not go with a ragged batch")
+        }
+      }
       try OptionLimits.count(repeatCount, "--repeat", 1...1_000_000)
       try OptionLimits.count(warmup, "--warmup", 0...1_000_000)
       if let scale, !scale.isFinite {
@@ -128,6 +136,10 @@ extension Attune {
     }
 
     func run() throws {
+      if batching.isRagged {
+        try runRagged()
+        return
+      }
       var kernel = try kernelOptions.make()
       try OutputFile.check(outputPath, lse)
       let inputs = try loadInputs()
@@ -166,14 +178,14 @@ extension Attune {
       var samples = [elapsed.seconds]
       let unchecked = call.withoutChecks()
       if serve {
-        try Self.serve(unchecked)
+        try Self.serve { _ = try unchecked.run() }
         return
       }
       if streamRead {
         throw ValidationError("--stream-read is a benchmark reference; use it with --serve")
       }
       if repeatCount > 1 || warmup > 0 {
-        samples = try Self.time(unchecked, warmup: warmup, calls: repeatCount)
+        samples = try Self.time(warmup: warmup, calls: repeatCount) { _ = try unchecked.run() }
       }
       let seconds = samples.sorted()[samples.count / 2]
       let shape = inputs.shape

@@ -33,6 +33,9 @@ struct RunReport: Encodable {
   let medianInterval: ConfidenceInterval?
   let output: String?
   let logSumExp: String?
+  /// For a ragged batch: its sequences and method (then `queries` and `keys` are the totals,
+  /// `Tq` and `Tk`, and `batch` the sequence count).
+  var ragged: RaggedSummary? = nil
 
   static func describe(_ mask: AttentionMask) -> String {
     switch mask {
@@ -58,14 +61,20 @@ struct RunReport: Encodable {
     let milliseconds = Self.milliseconds(seconds)
     let rate = (gflops * 10).rounded() / 10
     let lead = batch > 1 || heads > 1 || kvHeads > 1
-    let qShape = lead ? "[\(batch), \(heads), \(queries), \(headDim)]" : "[\(queries), \(headDim)]"
-    let kShape = lead ? "[\(batch), \(kvHeads), \(keys), \(headDim)]" : "[\(keys), \(headDim)]"
-    let vShape = lead ? "[\(batch), \(kvHeads), \(keys), \(valueDim)]" : "[\(keys), \(valueDim)]"
+    var qShape = lead ? "[\(batch), \(heads), \(queries), \(headDim)]" : "[\(queries), \(headDim)]"
+    var kShape = lead ? "[\(batch), \(kvHeads), \(keys), \(headDim)]" : "[\(keys), \(headDim)]"
+    var vShape = lead ? "[\(batch), \(kvHeads), \(keys), \(valueDim)]" : "[\(keys), \(valueDim)]"
+    if ragged != nil {
+      qShape = "[\(heads), \(queries), \(headDim)]"
+      kShape = "[\(kvHeads), \(keys), \(headDim)]"
+      vShape = "[\(kvHeads), \(keys), \(valueDim)]"
+    }
     var lines = [
       "kernel  \(configuration)",
       "plan    \(plan)",
       "inputs  \(inputs): Q \(qShape)  K \(kShape)  V \(vShape)\(storage == "float16" ? " (float16)" : "")",
     ]
+    if let ragged { lines.append("batch   \(ragged.text)") }
     if mask != "none" || bias != nil {
       lines.append("mask    \(mask)\(bias.map { ", bias \($0)" } ?? "")")
     }
@@ -77,7 +86,7 @@ struct RunReport: Encodable {
       " [\(Self.milliseconds(interval.lower)), \(Self.milliseconds(interval.upper))] (median of \(samples.count) calls, its \(interval.levelPercent)% interval)"
     }
     lines.append(
-      "time    \(milliseconds) ms\(median ?? "")  (\(rate) GFLOP/s, FLOPs = 2·B·H·Nq·Nk·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
+      "time    \(milliseconds) ms\(median ?? "")  (\(rate) GFLOP/s, FLOPs = 2·\(ragged == nil ? "B·H·Nq·Nk" : "H·Σ Nq·Nk")·(dk+dv)\(mask == "none" ? "" : ", unmasked"))"
     )
     return lines.joined(separator: "\n")
   }

@@ -225,6 +225,37 @@ static void f32_multiply_neon(float *row, ptrdiff_t count, float factor) {
   for (; j < count; j++) row[j] *= factor;
 }
 
+
+// Widening the KV cache's half-precision and 8-bit rows: 4 floats per step (`fcvtl`, and
+// `sxtl` twice then `scvtf`), scalar tails.
+static void f16_widen_neon(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
+                           ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst) {
+    ptrdiff_t c = 0;
+    for (; c + L <= columns; c += L)
+      vst1q_f32(dst + c, vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(src + c))));
+    for (; c < columns; c++) dst[c] = attune_f32_from_f16(src[c]);
+  }
+}
+
+static void i8_widen_neon(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                          ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst, scales += blocks) {
+    ptrdiff_t c = 0;
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+      float scale = scales[b];
+      ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < columns ? (b + 1) * ATTUNE_I8_BLOCK : columns;
+      for (; c + 8 <= end; c += 8) {
+        int16x8_t x = vmovl_s8(vld1_s8(src + c));
+        vst1q_f32(dst + c, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(x))), scale));
+        vst1q_f32(dst + c + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(x))), scale));
+      }
+      for (; c < end; c++) dst[c] = scale * (float)src[c];
+    }
+  }
+}
+
 const attune_micro_kernel_entry attune_neon_entry = {
     .name = "neon",
     .score_rows = SR, .panel_keys = PK,
@@ -238,6 +269,8 @@ const attune_micro_kernel_entry attune_neon_entry = {
     .scale_max = f32_scale_max_neon,
     .exp_sum = f32_exp_sum_neon,
     .multiply = f32_multiply_neon,
+    .widen_f16 = f16_widen_neon,
+    .widen_i8 = i8_widen_neon,
 };
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,39 @@ typedef float (*attune_f32_exp_sum_fn)(float *row, ptrdiff_t count, float max, f
 /// `row[j] *= factor` for `j < count`.
 typedef void (*attune_f32_multiply_fn)(float *row, ptrdiff_t count, float factor);
 
+/// Features per block of an 8-bit row: each row of `columns` values carries one scale per 32 of
+/// them (the last block partial), `(columns + 31) / 32` floats.
+#define ATTUNE_I8_BLOCK 32
+
+/// Cached keys or values stored in half precision, widened: `dst[r][c] = src[r][c]` for `r <
+/// rows`, `c < columns`, each `src` element an IEEE binary16 bit pattern (exact: every half is a
+/// float). `src` rows are `ld_src` elements apart, `dst` rows `ld_dst` floats apart; nothing past
+/// `columns` in a row of `dst` is written.
+typedef void (*attune_f16_widen_fn)(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
+                                    ptrdiff_t columns, float *dst, ptrdiff_t ld_dst);
+
+/// Cached keys or values stored in 8 bits, widened: `dst[r][c] = scales[r][c / 32] · src[r][c]`
+/// (one rounding, of the product) for `r < rows`, `c < columns`. `src` rows are `ld_src` bytes
+/// apart, `scales` rows `(columns + 31) / 32` floats apart, `dst` rows `ld_dst` floats apart;
+/// nothing past `columns` in a row of `dst` is written.
+typedef void (*attune_i8_widen_fn)(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                                   ptrdiff_t rows, ptrdiff_t columns, float *dst,
+                                   ptrdiff_t ld_dst);
+
+/// The IEEE binary16 value nearest `x` (ties to even; beyond 65504 rounds to ±infinity, NaN
+/// stays NaN), as its bit pattern. Portable C: no instruction set needed.
+uint16_t attune_f16_from_f32(float x);
+
+/// The float equal to the IEEE binary16 bit pattern `h` (exact). Portable C.
+float attune_f32_from_f16(uint16_t h);
+
+/// `attune_f16_widen_fn` and `attune_i8_widen_fn` in portable C, one element at a time: the
+/// portable entry's.
+void attune_f16_widen_portable(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
+                               ptrdiff_t columns, float *dst, ptrdiff_t ld_dst);
+void attune_i8_widen_portable(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                              ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst);
+
 /// One instruction set's micro-kernels and the geometry they were written for.
 typedef struct attune_micro_kernel_entry {
   /// Short name: "avx512f", "avx2-fma", "neon".
@@ -99,6 +133,8 @@ typedef struct attune_micro_kernel_entry {
   attune_f32_scale_max_fn scale_max;
   attune_f32_exp_sum_fn exp_sum;
   attune_f32_multiply_fn multiply;
+  attune_f16_widen_fn widen_f16;
+  attune_i8_widen_fn widen_i8;
 } attune_micro_kernel_entry;
 
 /// The instruction sets that have entries.

@@ -356,6 +356,39 @@ static void f32_multiply_avx2fma(float *row, ptrdiff_t count, float factor) {
 
 #pragma clang attribute pop
 
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+
+// Widening the KV cache's half-precision and 8-bit rows (F16C's `vcvtph2ps`, present on every
+// AVX2 CPU; the dispatch checks it): 8 floats per step, scalar tails.
+static void f16_widen_avx2fma(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
+                              ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst) {
+    ptrdiff_t c = 0;
+    for (; c + L <= columns; c += L)
+      _mm256_storeu_ps(dst + c, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + c))));
+    for (; c < columns; c++) dst[c] = _cvtsh_ss(src[c]);
+  }
+}
+
+static void i8_widen_avx2fma(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                             ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst, scales += blocks) {
+    ptrdiff_t c = 0;
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+      __m256 scale = _mm256_broadcast_ss(scales + b);
+      ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < columns ? (b + 1) * ATTUNE_I8_BLOCK : columns;
+      for (; c + L <= end; c += L) {
+        __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(src + c)));
+        _mm256_storeu_ps(dst + c, _mm256_mul_ps(_mm256_cvtepi32_ps(x), scale));
+      }
+      for (; c < end; c++) dst[c] = scales[b] * (float)src[c];
+    }
+  }
+}
+
+#pragma clang attribute pop
+
 const attune_micro_kernel_entry attune_avx2fma_entry = {
     .name = "avx2-fma",
     .score_rows = SR, .panel_keys = PK,
@@ -369,6 +402,8 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .scale_max = f32_scale_max_avx2fma,
     .exp_sum = f32_exp_sum_avx2fma,
     .multiply = f32_multiply_avx2fma,
+    .widen_f16 = f16_widen_avx2fma,
+    .widen_i8 = i8_widen_avx2fma,
 };
 
 #endif

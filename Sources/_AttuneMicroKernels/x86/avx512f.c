@@ -286,6 +286,40 @@ static void f32_multiply_avx512f(float *row, ptrdiff_t count, float factor) {
   }
 }
 
+
+// Widening the KV cache's half-precision and 8-bit rows: 16 floats per step, masked tails.
+static void f16_widen_avx512f(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
+                              ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst) {
+    ptrdiff_t c = 0;
+    for (; c + L <= columns; c += L)
+      _mm512_storeu_ps(dst + c, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(src + c))));
+    if (c < columns) {
+      uint16_t tail[L] = {0};
+      for (ptrdiff_t i = c; i < columns; i++) tail[i - c] = src[i];
+      __m512 x = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)tail));
+      _mm512_mask_storeu_ps(dst + c, tail_mask(columns - c), x);
+    }
+  }
+}
+
+static void i8_widen_avx512f(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                             ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
+  ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst, scales += blocks) {
+    ptrdiff_t c = 0;
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+      __m512 scale = _mm512_set1_ps(scales[b]);
+      ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < columns ? (b + 1) * ATTUNE_I8_BLOCK : columns;
+      for (; c + L <= end; c += L) {
+        __m512i x = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(src + c)));
+        _mm512_storeu_ps(dst + c, _mm512_mul_ps(_mm512_cvtepi32_ps(x), scale));
+      }
+      for (; c < end; c++) dst[c] = scales[b] * (float)src[c];
+    }
+  }
+}
+
 #pragma clang attribute pop
 
 const attune_micro_kernel_entry attune_avx512f_entry = {
@@ -301,6 +335,8 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .scale_max = f32_scale_max_avx512f,
     .exp_sum = f32_exp_sum_avx512f,
     .multiply = f32_multiply_avx512f,
+    .widen_f16 = f16_widen_avx512f,
+    .widen_i8 = i8_widen_avx512f,
 };
 
 #endif

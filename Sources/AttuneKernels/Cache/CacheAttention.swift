@@ -1,0 +1,257 @@
+/// The work of `KVCache.attention`: for every (sequence, key/value head), the query heads that
+/// share that K/V head and the sequence's queries stacked as rows (as decoding's stacked GQA
+/// rows), walked over the sequence's pages with an online softmax, read in place.
+///
+/// Each page is one key tile: scores from the decode micro-kernel on the page's keys (widened
+/// first, into a worker's scratch, when stored in 16 or 8 bits), the rows' softmax update, then
+/// the product micro-kernel on the page's values (widened likewise). A (sequence, head) whose
+/// cost (rows × keys) exceeds a share of the whole is cut into slices of whole pages, each
+/// leaving a partial state; slices run largest first from one queue, and the states are merged
+/// with the online softmax's rule (`OnlineSoftmax`).
+package struct CacheAttention: @unchecked Sendable {
+  /// One work item: pages `pages` of `sequence`'s K/V head `head`, its partial state at
+  /// `state`.
+  package struct Item {
+    let sequence: Int
+    let head: Int
+    let pages: Range<Int>
+    let state: Int
+  }
+
+  let cached: CachedSequences
+  /// `[H, Tq, dk]`.
+  let q: UnsafePointer<Float>
+  let heads: Int
+  let queryOffsets: [Int]
+  let scale: Float
+  let mask: AttentionMask
+  let kernels: MicroKernelTable
+  /// Floats per accumulator row: dv rounded up to whole vectors.
+  let ldo: Int
+  /// Items, largest first.
+  package let items: [Item]
+  /// Each (sequence, head)'s items in key order: `slices[s * Hkv + h]`.
+  let slices: [[Int]]
+  /// Floats of every partial state together.
+  let stateFloats: Int
+
+  var geometry: PageGeometry { cached.geometry }
+  var group: Int { heads / geometry.layout.kvHeads }
+  var totalQueries: Int { queryOffsets.last ?? 0 }
+
+  /// Rows of sequence `s`'s problems: the group's query heads × its queries.
+  func rows(_ s: Int) -> Int { group * (queryOffsets[s + 1] - queryOffsets[s]) }
+
+  /// Floats of one partial state of `rows` rows: accumulator, maxima, sums.
+  func stateSize(rows: Int) -> Int { rows * (ldo + 2) }
+
+  /// Plans the work for `threads` workers.
+  init(
+    cached: CachedSequences, q: UnsafePointer<Float>, heads: Int, queryOffsets: [Int],
+    scale: Float, mask: AttentionMask, kernels: MicroKernelTable, threads: Int
+  ) {
+    self.cached = cached
+    self.q = q
+    self.heads = heads
+    self.queryOffsets = queryOffsets
+    self.scale = scale
+    self.mask = mask
+    self.kernels = kernels
+    let layout = cached.geometry.layout
+    ldo = kernels.roundedToLanes(layout.valueDim)
+    let group = heads / layout.kvHeads
+    let tokens = layout.pageTokens
+    let costs = cached.sequences.indices.map { s in
+      group * (queryOffsets[s + 1] - queryOffsets[s]) * cached.sequences[s].length
+    }
+    let total = costs.reduce(0) { $0 &+ $1 } &* layout.kvHeads
+    // A problem costlier than a quarter of one worker's share is cut, so the queue ends evenly.
+    let target = max(1, total / max(1, threads * 4))
+    var items = [(item: Item, cost: Int)]()
+    var slices = [[Int]](repeating: [], count: cached.sequences.count * layout.kvHeads)
+    var state = 0
+    for s in cached.sequences.indices where costs[s] > 0 {
+      let rows = group * (queryOffsets[s + 1] - queryOffsets[s])
+      let pages = (cached.sequences[s].length + tokens - 1) / tokens
+      let count = threads == 1 ? 1 : min(pages, max(1, (costs[s] + target - 1) / target))
+      for h in 0..<layout.kvHeads {
+        for slice in 0..<count {
+          let range = (slice * pages / count)..<((slice + 1) * pages / count)
+          slices[s * layout.kvHeads + h].append(items.count)
+          items.append(
+            (Item(sequence: s, head: h, pages: range, state: state), costs[s] / count))
+          state += rows * (ldo + 2)
+        }
+      }
+    }
+    stateFloats = state
+    // Largest first; the sort is stable, so equal items keep their order.
+    var order = Array(items.indices)
+    order.sort { items[$0].cost > items[$1].cost }
+    let sorted = order.map { items[$0].item }
+    // `slices` named items by their unsorted index: renamed to sorted positions.
+    var position = [Int](repeating: 0, count: items.count)
+    for (index, original) in order.enumerated() { position[original] = index }
+    self.items = sorted
+    self.slices = slices.map { $0.map { position[$0] } }
+  }
+
+  /// Tokens widened at a time for 16- and 8-bit storage: as many as keep the widened keys (or
+  /// values) within 16 KiB, half of a 32 KiB L1, so that they are read back from L1, and each
+  /// worker's scratch stays small. Not measured to differ from widening whole pages of 128
+  /// tokens on a Zen 3 (AVX2), whose L1 is 32 KiB: whole pages took 0.957 [0.756, 1.055] of the
+  /// time at the decode shape of `scripts/bench/serving_benchmark.py` (8 interleaved rounds).
+  var chunk: Int {
+    let layout = geometry.layout
+    return max(4, min(layout.pageTokens, 4096 / max(layout.headDim, ldo)))
+  }
+
+  /// Floats of one worker's scratch for rows of at most `rows`: gathered queries, scores and,
+  /// for 16- and 8-bit storage, one chunk of widened keys and values.
+  func scratchFloats(rows: Int) -> Int {
+    let layout = geometry.layout
+    let widened = layout.storage == .float32 ? 0 : chunk * (layout.headDim + ldo)
+    return rows * (layout.headDim + layout.pageTokens) + widened
+  }
+
+  /// The most rows any problem has.
+  var maxRows: Int {
+    cached.sequences.indices.map(rows).max() ?? 0
+  }
+
+  /// Runs item `index` into `states`, with `scratch` (`scratchFloats(rows: maxRows)` floats,
+  /// zero-filled once: the widened values' padding must be zero).
+  func run(_ index: Int, states: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
+  {
+    let item = items[index]
+    let layout = geometry.layout
+    let (dk, dv, tokens, storage) = (
+      layout.headDim, layout.valueDim, layout.pageTokens, layout.storage
+    )
+    let sequence = cached.sequences[item.sequence]
+    let queries = queryOffsets[item.sequence + 1] - queryOffsets[item.sequence]
+    let rows = group * queries
+    let length = sequence.length
+    let ldo = self.ldo
+    // Scratch: queries [rows, dk], scores [rows, tokens], then widened keys and values.
+    let qRows = scratch
+    let s = qRows + rows * dk
+    let wideKeys = s + rows * tokens
+    let wideValues = wideKeys + chunk * dk
+    for j in 0..<group {
+      for t in 0..<queries {
+        let source =
+          q + ((item.head * group + j) * totalQueries + queryOffsets[item.sequence] + t) * dk
+        (qRows + (j * queries + t) * dk).update(from: source, count: dk)
+      }
+    }
+    let acc = states + item.state
+    let runningMax = acc + rows * ldo
+    let runningSum = runningMax + rows
+    acc.update(repeating: 0, count: rows * ldo)
+    runningMax.update(repeating: -.infinity, count: rows)
+    runningSum.update(repeating: 0, count: rows)
+    // The keys some row sees: rows differ only by query position t (causal and window ranges
+    // move right with it).
+    let visible =
+      mask.allowedKeys(row: 0, queries: queries, keys: length)
+      .lowerBound..<mask.allowedKeys(
+        row: queries - 1, queries: queries, keys: length
+      ).upperBound
+    for p in item.pages {
+      let first = p * tokens
+      let count = min(tokens, length - first)
+      guard first < visible.upperBound, first + count > visible.lowerBound else { continue }
+      let page = sequence.pages[p]
+      // Keys: read in place (Float32), or widened a chunk at a time into L1 and scored there.
+      let head = item.head
+      for c in stride(from: 0, to: count, by: storage == .float32 ? count : chunk) {
+        let n = min(count - c, storage == .float32 ? count : chunk)
+        let keys: UnsafePointer<Float>
+        switch storage {
+        case .float32:
+          keys = UnsafePointer(
+            geometry.keys(page, head: head).assumingMemoryBound(to: Float.self) + c * dk)
+        case .float16:
+          kernels.widenHalf(
+            geometry.keys(page, head: head).assumingMemoryBound(to: UInt16.self) + c * dk, dk,
+            n, dk, wideKeys, dk)
+          keys = UnsafePointer(wideKeys)
+        case .int8:
+          kernels.widenInt8(
+            geometry.keys(page, head: head).assumingMemoryBound(to: Int8.self) + c * dk, dk,
+            geometry.keyScales(page, head: head) + c * geometry.keyBlocks, n, dk, wideKeys, dk)
+          keys = UnsafePointer(wideKeys)
+        }
+        DirectScores.compute(
+          q: qRows, rows: rows, k: keys, keys: n, followingKeys: 0, dk: dk, s: s + c,
+          lds: tokens, kernels: kernels)
+      }
+      for r in 0..<rows {
+        let row = s + r * tokens
+        let allowed = mask.allowedKeys(row: r % queries, queries: queries, keys: length)
+        let before = min(max(allowed.lowerBound - first, 0), count)
+        let after = max(min(allowed.upperBound - first, count), before)
+        let rowMax = kernels.scaleMax(row + before, nil, after - before, scale)
+        if before > 0 { row.update(repeating: -.infinity, count: before) }
+        if after < count { (row + after).update(repeating: -.infinity, count: count - after) }
+        let newMax = max(runningMax[r], rowMax)
+        guard newMax > -.infinity else {
+          // Nothing seen yet: hidden keys weigh 0 (a NaN stays NaN: NaN queries, when let
+          // through, poison only their own row).
+          for j in 0..<count { row[j] = row[j] == -.infinity ? 0 : row[j] * 0 }
+          continue
+        }
+        let pageSum = kernels.expSum(row, count, newMax, 1)
+        let (keep, _) = OnlineSoftmax.merge(
+          max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: pageSum)
+        if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
+      }
+      // Values: likewise, in place or a chunk at a time.
+      if storage == .float32 {
+        let values = geometry.values(page, head: head).assumingMemoryBound(to: Float.self)
+        kernels.products(s, tokens, rows, values, geometry.valueStride, count, ldo, acc, ldo, 1)
+        continue
+      }
+      for c in stride(from: 0, to: count, by: chunk) {
+        let n = min(count - c, chunk)
+        if storage == .float16 {
+          kernels.widenHalf(
+            geometry.values(page, head: head).assumingMemoryBound(to: UInt16.self) + c * dv, dv,
+            n, dv, wideValues, ldo)
+        } else {
+          kernels.widenInt8(
+            geometry.values(page, head: head).assumingMemoryBound(to: Int8.self) + c * dv, dv,
+            geometry.valueScales(page, head: head) + c * geometry.valueBlocks, n, dv, wideValues,
+            ldo)
+        }
+        kernels.products(s + c, tokens, rows, wideValues, ldo, n, ldo, acc, ldo, 0)
+      }
+    }
+  }
+
+  /// Merges sequence `s`, head `h`'s partial states and writes its rows of `O [H, Tq, dv]`.
+  func finish(
+    sequence s: Int, head h: Int, states: UnsafeMutablePointer<Float>,
+    output: UnsafeMutablePointer<Float>
+  ) {
+    let list = slices[s * geometry.layout.kvHeads + h]
+    guard let first = list.first else { return }
+    let rows = self.rows(s)
+    let queries = queryOffsets[s + 1] - queryOffsets[s]
+    let state = states + items[first].state
+    for other in list.dropFirst() {
+      OnlineSoftmax.mergeState(
+        state, UnsafePointer(states + items[other].state), rows: rows, capacity: rows, ldo: ldo)
+    }
+    let dv = geometry.layout.valueDim
+    for r in 0..<rows {
+      let (j, t) = (r / queries, r % queries)
+      let sum = state[rows * ldo + rows + r]
+      let inverse: Float = sum > 0 ? 1 / sum : 0  // a row that sees no key gives zeros
+      let out = output + ((h * group + j) * totalQueries + queryOffsets[s] + t) * dv
+      let row = state + r * ldo
+      for c in 0..<dv { out[c] = row[c] * inverse }
+    }
+  }
+}
