@@ -3,7 +3,8 @@
 # each uses its instruction set's vector fused multiply-add: the simd and fused kernels run on
 # these (Sources/_AttuneMicroKernels, chosen at run time), whatever flags the build had.
 #   x86-64: the avx512f functions hold zmm vfmadd, the avx2fma ones ymm vfmadd (and no zmm: they
-#           must run on AVX2-only CPUs); attune_bf16_scores holds vdpbf16ps.
+#           must run on AVX2-only CPUs); attune_bf16_scores holds vdpbf16ps; the KV cache's
+#           widening functions hold vector conversions of their width (vcvtph2ps, vcvtdq2ps).
 #   arm64:  the neon functions hold fmla on .4s vectors.
 # On x86-64 the score, product and decode kernels must also keep their vectors in registers: a
 # vector register stored to or loaded from the stack (a spill) puts a store and a reload in the
@@ -72,6 +73,11 @@ case "$(uname -m)" in
     done
     check f32_exp_sum_avx2fma 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd (the exponential)" '%zmm'
     check attune_bf16_scores 'vdpbf16ps.*%zmm' "vdpbf16ps (zmm)"
+    # The KV cache's widening: vector conversions, each in its own width.
+    check f16_widen_avx2fma 'vcvtph2ps.*%ymm' "ymm vcvtph2ps" '%zmm'
+    check i8_widen_avx2fma 'vcvtdq2ps.*%ymm' "ymm vcvtdq2ps" '%zmm'
+    check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
+    check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f \
       f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma; do
       nospill "$f"

@@ -251,6 +251,41 @@ static void test_row_passes(const attune_micro_kernel_entry *e) {
   }
 }
 
+// The KV cache's widening: every half bit pattern against the portable conversion (itself
+// checked against IEEE values in the Swift tests), and 8-bit rows times their block scales, in
+// rows of tail widths; nothing written past a row.
+static void test_widen(const attune_micro_kernel_entry *e) {
+  static const int widths[] = {1, 7, 8, 15, 16, 31, 32, 33, 64, 65, 130};
+  for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+    int columns = widths[w], rows = 3, lds = columns + 3, ldd = columns + 5;
+    uint16_t half[3 * 133];
+    int8_t bytes[3 * 133];
+    float scales[3 * 5], out[3 * 135];
+    for (int start = 0; start < 65536; start += rows * lds) {
+      for (int i = 0; i < rows * lds; i++) half[i] = (uint16_t)(start + i);
+      for (int i = 0; i < rows * ldd; i++) out[i] = SENTINEL;
+      e->widen_f16(half, lds, rows, columns, out, ldd);
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < ldd; c++) {
+          float got = out[r * ldd + c];
+          if (c >= columns) { check(got == SENTINEL, "widen_f16: sentinel", columns, r, c); continue; }
+          float want = attune_f32_from_f16(half[r * lds + c]);
+          check(got == want || (isnan(got) && isnan(want)), "widen_f16", columns, r, c);
+        }
+    }
+    int blocks = (columns + 31) / 32;
+    for (int i = 0; i < rows * lds; i++) bytes[i] = (int8_t)(state = state * 6364136223846793005ull + 1442695040888963407ull, state >> 56);
+    for (int i = 0; i < rows * blocks; i++) scales[i] = fabsf(gaussian()) / 127;
+    for (int i = 0; i < rows * ldd; i++) out[i] = SENTINEL;
+    e->widen_i8(bytes, lds, scales, rows, columns, out, ldd);
+    for (int r = 0; r < rows; r++)
+      for (int c = 0; c < ldd; c++) {
+        float want = c < columns ? scales[r * blocks + c / 32] * (float)bytes[r * lds + c] : SENTINEL;
+        check(out[r * ldd + c] == want, "widen_i8", columns, r, c);
+      }
+  }
+}
+
 int main(void) {
   if (!attune_isa_supported(ATTUNE_ISA_NEON)) {
     fprintf(stderr, "error: this build or CPU has no NEON entry\n");
@@ -272,6 +307,9 @@ int main(void) {
   before = failed;
   test_row_passes(e);
   printf("scale_max, exp_sum, multiply: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_widen(e);
+  printf("widen_f16, widen_i8: %s\n", failed == before ? "ok" : "FAILED");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
