@@ -97,7 +97,7 @@ struct MicroKernelTests {
 /// The checks each instruction set's suite runs on its table.
 enum MicroKernelChecks {
   enum Check: String, CaseIterable, Sendable {
-    case scores, products, decode, rowPasses, kernels, widen
+    case scores, products, decode, rowPasses, kernels, widen, narrow
   }
 
   static let sentinel: Float = 12345
@@ -113,6 +113,7 @@ enum MicroKernelChecks {
       for count in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100] { rowPasses(table, count: count) }
     case .kernels: try kernels(table)
     case .widen: widen(table)
+    case .narrow: narrow(table)
     }
   }
 
@@ -343,6 +344,119 @@ enum MicroKernelChecks {
             c < columns
             ? scales[r * blocks + c / 32] * Float(bytes[r * ldSource + c]) : Self.sentinel
           #expect(got == want, "\(table.name) widenInt8 columns \(columns): [\(r)][\(c)]")
+        }
+      }
+    }
+  }
+
+  /// Decoding straight from 16- and 8-bit rows, where the table has it: scores and products
+  /// against Float64 on the widened values, in tail widths and every row count; nothing written
+  /// past a row of scores or past `columns` of the accumulators.
+  static func narrow(_ table: MicroKernelTable) {
+    guard let decodeHalf = table.decodeHalf, let decodeInt8 = table.decodeInt8,
+      let productsHalf = table.productsHalf, let productsInt8 = table.productsInt8
+    else { return }  // this table widens rows first instead
+    var generator = SplitMix64(seed: 23)
+    for d in [1, 7, 8, 31, 32, 33, 64, 65, 130] {
+      let blocks = (d + 31) / 32
+      for rows in 1...table.decodeRows {
+        for keys in 1...5 {
+          let q = (0..<(rows * d)).map { _ in generator.nextGaussian() }
+          let half = (0..<(keys * d)).map { _ in HalfPrecision.bits(generator.nextGaussian()) }
+          let bytes = (0..<(keys * d)).map { _ in Int8(truncatingIfNeeded: generator.next() % 255) }
+          let scales = (0..<(keys * blocks)).map { _ in abs(generator.nextGaussian()) / 127 }
+          // Row j of each storage, widened in Float64.
+          let wide: [[Double]] = [
+            half.map { Double(HalfPrecision.value($0)) },
+            bytes.indices.map { i in
+              Double(scales[(i / d) * blocks + (i % d) / 32]) * Double(bytes[i])
+            },
+          ]
+          for (kind, k) in wide.enumerated() {
+            let lds = keys + 3
+            var s = [Float](repeating: Self.sentinel, count: (rows + 1) * lds)
+            q.withUnsafeBufferPointer { q in
+              s.withUnsafeMutableBufferPointer { s in
+                if kind == 0 {
+                  half.withUnsafeBufferPointer { h in
+                    decodeHalf(
+                      q.baseAddress, d, Int32(rows), h.baseAddress, d, keys, d, s.baseAddress, lds)
+                  }
+                } else {
+                  bytes.withUnsafeBufferPointer { b in
+                    scales.withUnsafeBufferPointer { c in
+                      decodeInt8(
+                        q.baseAddress, d, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
+                        s.baseAddress, lds)
+                    }
+                  }
+                }
+              }
+            }
+            for r in 0...rows {
+              for j in 0..<lds {
+                let got = s[r * lds + j]
+                guard r < rows, j < keys else {
+                  #expect(
+                    got == Self.sentinel, "\(table.name) narrow decode \(kind): wrote [\(r)][\(j)]")
+                  continue
+                }
+                var (want, magnitude) = (0.0, 0.0)
+                for c in 0..<d {
+                  want += Double(q[r * d + c]) * k[j * d + c]
+                  magnitude += abs(Double(q[r * d + c]) * k[j * d + c])
+                }
+                #expect(
+                  abs(Double(got) - want) <= Double(d + 16) * Double(Float.ulpOfOne) * magnitude,
+                  "\(table.name) narrow decode \(kind) rows \(rows) keys \(keys) d \(d)")
+              }
+            }
+            // Products: P [rows, keys] times the same rows as values, columns = d.
+            let ldacc = d + 5
+            let p = (0..<(rows * keys)).map { _ in abs(generator.nextGaussian()) }
+            let start = (0..<(rows * ldacc)).map { _ in generator.nextGaussian() }
+            var acc = start
+            p.withUnsafeBufferPointer { p in
+              acc.withUnsafeMutableBufferPointer { a in
+                if kind == 0 {
+                  half.withUnsafeBufferPointer { h in
+                    productsHalf(
+                      p.baseAddress, keys, Int32(rows), h.baseAddress, d, keys, d, a.baseAddress,
+                      ldacc)
+                  }
+                } else {
+                  bytes.withUnsafeBufferPointer { b in
+                    scales.withUnsafeBufferPointer { c in
+                      productsInt8(
+                        p.baseAddress, keys, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
+                        a.baseAddress, ldacc)
+                    }
+                  }
+                }
+              }
+            }
+            for r in 0..<rows {
+              for c in 0..<ldacc {
+                let got = acc[r * ldacc + c]
+                guard c < d else {
+                  #expect(
+                    got == start[r * ldacc + c],
+                    "\(table.name) narrow products \(kind): wrote column \(c)")
+                  continue
+                }
+                var (want, magnitude) = (
+                  Double(start[r * ldacc + c]), abs(Double(start[r * ldacc + c]))
+                )
+                for j in 0..<keys {
+                  want += Double(p[r * keys + j]) * k[j * d + c]
+                  magnitude += abs(Double(p[r * keys + j]) * k[j * d + c])
+                }
+                #expect(
+                  abs(Double(got) - want) <= Double(keys + 4) * Double(Float.ulpOfOne) * magnitude,
+                  "\(table.name) narrow products \(kind) rows \(rows) keys \(keys) d \(d)")
+              }
+            }
+          }
         }
       }
     }

@@ -68,7 +68,8 @@ case "$(uname -m)" in
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd"
     done
     check f32_exp_sum_avx512f 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd (the exponential)"
-    for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma; do
+    for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma \
+      f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma i8_products_avx2fma; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd" '%zmm|%ymm(1[6-9]|2[0-9]|3[01])'
     done
     check f32_exp_sum_avx2fma 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd (the exponential)" '%zmm'
@@ -79,7 +80,8 @@ case "$(uname -m)" in
     check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
     check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f \
-      f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma; do
+      f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma \
+      f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma i8_products_avx2fma; do
       nospill "$f"
     done
     ;;

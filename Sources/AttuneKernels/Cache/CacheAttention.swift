@@ -163,29 +163,31 @@ package struct CacheAttention: @unchecked Sendable {
       let count = min(tokens, length - first)
       guard first < visible.upperBound, first + count > visible.lowerBound else { continue }
       let page = sequence.pages[p]
-      // Keys: read in place (Float32), or widened a chunk at a time into L1 and scored there.
       let head = item.head
-      for c in stride(from: 0, to: count, by: storage == .float32 ? count : chunk) {
-        let n = min(count - c, storage == .float32 ? count : chunk)
-        let keys: UnsafePointer<Float>
-        switch storage {
-        case .float32:
-          keys = UnsafePointer(
-            geometry.keys(page, head: head).assumingMemoryBound(to: Float.self) + c * dk)
-        case .float16:
-          kernels.widenHalf(
-            geometry.keys(page, head: head).assumingMemoryBound(to: UInt16.self) + c * dk, dk,
-            n, dk, wideKeys, dk)
-          keys = UnsafePointer(wideKeys)
-        case .int8:
-          kernels.widenInt8(
-            geometry.keys(page, head: head).assumingMemoryBound(to: Int8.self) + c * dk, dk,
-            geometry.keyScales(page, head: head) + c * geometry.keyBlocks, n, dk, wideKeys, dk)
-          keys = UnsafePointer(wideKeys)
+      if !scoresFromNarrow(page: page, head: head, rows: rows, count: count, q: qRows, s: s) {
+        // Keys: read in place (Float32), or widened a chunk at a time into L1 and scored there.
+        for c in stride(from: 0, to: count, by: storage == .float32 ? count : chunk) {
+          let n = min(count - c, storage == .float32 ? count : chunk)
+          let keys: UnsafePointer<Float>
+          switch storage {
+          case .float32:
+            keys = UnsafePointer(
+              geometry.keys(page, head: head).assumingMemoryBound(to: Float.self) + c * dk)
+          case .float16:
+            kernels.widenHalf(
+              geometry.keys(page, head: head).assumingMemoryBound(to: UInt16.self) + c * dk, dk,
+              n, dk, wideKeys, dk)
+            keys = UnsafePointer(wideKeys)
+          case .int8:
+            kernels.widenInt8(
+              geometry.keys(page, head: head).assumingMemoryBound(to: Int8.self) + c * dk, dk,
+              geometry.keyScales(page, head: head) + c * geometry.keyBlocks, n, dk, wideKeys, dk)
+            keys = UnsafePointer(wideKeys)
+          }
+          DirectScores.compute(
+            q: qRows, rows: rows, k: keys, keys: n, followingKeys: 0, dk: dk, s: s + c,
+            lds: tokens, kernels: kernels)
         }
-        DirectScores.compute(
-          q: qRows, rows: rows, k: keys, keys: n, followingKeys: 0, dk: dk, s: s + c,
-          lds: tokens, kernels: kernels)
       }
       for r in 0..<rows {
         let row = s + r * tokens
@@ -208,6 +210,9 @@ package struct CacheAttention: @unchecked Sendable {
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
       // Values: likewise, in place or a chunk at a time.
+      if productsFromNarrow(page: page, head: head, rows: rows, count: count, s: s, acc: acc) {
+        continue
+      }
       if storage == .float32 {
         let values = geometry.values(page, head: head).assumingMemoryBound(to: Float.self)
         kernels.products(s, tokens, rows, values, geometry.valueStride, count, ldo, acc, ldo, 1)
@@ -228,6 +233,73 @@ package struct CacheAttention: @unchecked Sendable {
         kernels.products(s + c, tokens, rows, wideValues, ldo, n, ldo, acc, ldo, 0)
       }
     }
+  }
+
+  /// Scores of `rows` stacked queries against `count` 16- or 8-bit keys of `page`, read in place
+  /// by the table's narrow decode kernel; false (nothing done) when the storage is Float32 or
+  /// the table has no such kernel.
+  @inline(__always)
+  private func scoresFromNarrow(
+    page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int, q: UnsafePointer<Float>,
+    s: UnsafeMutablePointer<Float>
+  ) -> Bool {
+    let layout = geometry.layout
+    let (dk, tokens, step) = (layout.headDim, layout.pageTokens, kernels.decodeRows)
+    let keys = geometry.keys(page, head: head)
+    switch layout.storage {
+    case .float32: return false
+    case .float16:
+      guard let decode = kernels.decodeHalf else { return false }
+      let k = keys.assumingMemoryBound(to: UInt16.self)
+      for r in stride(from: 0, to: rows, by: step) {
+        decode(q + r * dk, dk, Int32(min(step, rows - r)), k, dk, count, dk, s + r * tokens, tokens)
+      }
+    case .int8:
+      guard let decode = kernels.decodeInt8 else { return false }
+      let (k, scales) = (
+        keys.assumingMemoryBound(to: Int8.self), geometry.keyScales(page, head: head)
+      )
+      for r in stride(from: 0, to: rows, by: step) {
+        decode(
+          q + r * dk, dk, Int32(min(step, rows - r)), k, dk, scales, count, dk, s + r * tokens,
+          tokens)
+      }
+    }
+    return true
+  }
+
+  /// `acc += P · V` for `count` 16- or 8-bit values of `page`, read in place by the table's
+  /// narrow product kernel; false (nothing done) as `scoresFromNarrow`.
+  @inline(__always)
+  private func productsFromNarrow(
+    page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int,
+    s: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>
+  ) -> Bool {
+    let layout = geometry.layout
+    let (dv, tokens, step) = (layout.valueDim, layout.pageTokens, kernels.decodeRows)
+    let values = geometry.values(page, head: head)
+    switch layout.storage {
+    case .float32: return false
+    case .float16:
+      guard let products = kernels.productsHalf else { return false }
+      let v = values.assumingMemoryBound(to: UInt16.self)
+      for r in stride(from: 0, to: rows, by: step) {
+        products(
+          s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, count, dv, acc + r * ldo,
+          ldo)
+      }
+    case .int8:
+      guard let products = kernels.productsInt8 else { return false }
+      let (v, scales) = (
+        values.assumingMemoryBound(to: Int8.self), geometry.valueScales(page, head: head)
+      )
+      for r in stride(from: 0, to: rows, by: step) {
+        products(
+          s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, scales, count, dv,
+          acc + r * ldo, ldo)
+      }
+    }
+    return true
   }
 
   /// Merges sequence `s`, head `h`'s partial states and writes its rows of `O [H, Tq, dv]`.

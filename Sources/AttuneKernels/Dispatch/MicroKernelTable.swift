@@ -49,6 +49,31 @@ package struct MicroKernelTable: @unchecked Sendable {
       Int
     ) -> Void
 
+  /// Decode scores from half-precision keys: see `attune_f16_decode_fn`.
+  package typealias DecodeHalf =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<UInt16>?, Int, Int, Int,
+      UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// Decode scores from 8-bit keys with block scales: see `attune_i8_decode_fn`.
+  package typealias DecodeInt8 =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int,
+      Int, UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// Decode products with half-precision values: see `attune_f16_products_fn`.
+  package typealias ProductsHalf =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<UInt16>?, Int, Int, Int,
+      UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// Decode products with 8-bit values and block scales: see `attune_i8_products_fn`.
+  package typealias ProductsInt8 =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int32, UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int,
+      Int, UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+
   /// The instruction set.
   package let instructionSet: InstructionSet
   /// The entry's name and score tile, e.g. `avx2-fma 6x16`.
@@ -79,6 +104,12 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let multiply: Multiply
   package let widenHalf: WidenHalf
   package let widenInt8: WidenInt8
+  /// Decoding straight from 16- and 8-bit rows, where the entry has it (else the cache widens
+  /// rows first and uses `decode` and `products`).
+  package var decodeHalf: DecodeHalf? = nil
+  package var decodeInt8: DecodeInt8? = nil
+  package var productsHalf: ProductsHalf? = nil
+  package var productsInt8: ProductsInt8? = nil
 
   /// The table every call uses unless it asks for another.
   package static let current: MicroKernelTable = {
@@ -147,6 +178,10 @@ package struct MicroKernelTable: @unchecked Sendable {
       defaultBlockQ: Int(entry.default_block_q), defaultBlockK: Int(entry.default_block_k),
       scores: scores, products: products, decode: decode, scaleMax: scaleMax, expSum: expSum,
       multiply: multiply, widenHalf: widenHalf, widenInt8: widenInt8)
+    decodeHalf = entry.decode_f16
+    decodeInt8 = entry.decode_i8
+    productsHalf = entry.products_f16
+    productsInt8 = entry.products_i8
   }
 
   /// A table from its parts (the portable entry's, in Swift).

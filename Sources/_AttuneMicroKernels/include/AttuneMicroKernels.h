@@ -94,6 +94,27 @@ typedef void (*attune_i8_widen_fn)(const int8_t *src, ptrdiff_t ld_src, const fl
                                    ptrdiff_t rows, ptrdiff_t columns, float *dst,
                                    ptrdiff_t ld_dst);
 
+/// Decode scores read from 16- or 8-bit cached keys without widening them first: as
+/// `attune_f32_decode_fn`, with `k[j][c]` the half `k16[j][c]`, or `scales[j][c / 32] ·
+/// k8[j][c]` (`scales` rows `(dk + 31) / 32` floats apart, `ldk` in elements). `rows` is 1 ...
+/// `decode_rows`; any `keys` and `dk ≥ 1`.
+typedef void (*attune_f16_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
+                                     ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
+                                     ptrdiff_t lds);
+typedef void (*attune_i8_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
+                                    ptrdiff_t ldk, const float *scales, ptrdiff_t keys,
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds);
+
+/// Decode products with 16- or 8-bit cached values read in place: `acc[r][c] += Σ_{j < count}
+/// p[r][j] · v[j][c]` for `r < rows` (1 ... `decode_rows`), `c < columns` (any number; nothing
+/// past it in `acc` is touched), `v[j][c]` widened as in `attune_*_decode_fn`.
+typedef void (*attune_f16_products_fn)(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
+                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
+                                       float *acc, ptrdiff_t ldacc);
+typedef void (*attune_i8_products_fn)(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
+                                      ptrdiff_t ldv, const float *scales, ptrdiff_t count,
+                                      ptrdiff_t columns, float *acc, ptrdiff_t ldacc);
+
 /// The IEEE binary16 value nearest `x` (ties to even; beyond 65504 rounds to ±infinity, NaN
 /// stays NaN), as its bit pattern. Portable C: no instruction set needed.
 uint16_t attune_f16_from_f32(float x);
@@ -135,6 +156,12 @@ typedef struct attune_micro_kernel_entry {
   attune_f32_multiply_fn multiply;
   attune_f16_widen_fn widen_f16;
   attune_i8_widen_fn widen_i8;
+  /// Decoding straight from 16- and 8-bit rows; NULL where the entry has none (the driver then
+  /// widens rows a chunk at a time and uses `decode` and `products`).
+  attune_f16_decode_fn decode_f16;
+  attune_i8_decode_fn decode_i8;
+  attune_f16_products_fn products_f16;
+  attune_i8_products_fn products_i8;
 } attune_micro_kernel_entry;
 
 /// The instruction sets that have entries.

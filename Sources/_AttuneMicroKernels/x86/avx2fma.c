@@ -364,26 +364,197 @@ static void f16_widen_avx2fma(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t r
                               ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
   for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst) {
     ptrdiff_t c = 0;
+    for (; c + 4 * L <= columns; c += 4 * L)  // four vectors a pass
+      for (int u = 0; u < 4; u++)
+        _mm256_storeu_ps(dst + c + u * L,
+                         _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + c + u * L))));
     for (; c + L <= columns; c += L)
       _mm256_storeu_ps(dst + c, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + c))));
     for (; c < columns; c++) dst[c] = _cvtsh_ss(src[c]);
   }
 }
 
+static ALWAYS_INLINE void i8_widen8(const int8_t *src, __m256 scale, float *dst) {
+  __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)src));
+  _mm256_storeu_ps(dst, _mm256_mul_ps(_mm256_cvtepi32_ps(x), scale));
+}
+
 static void i8_widen_avx2fma(const int8_t *src, ptrdiff_t ld_src, const float *scales,
                              ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst) {
   ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  ptrdiff_t whole = columns / ATTUNE_I8_BLOCK;  // blocks of 32: four vectors, unrolled
   for (ptrdiff_t r = 0; r < rows; r++, src += ld_src, dst += ld_dst, scales += blocks) {
-    ptrdiff_t c = 0;
-    for (ptrdiff_t b = 0; b < blocks; b++) {
+    for (ptrdiff_t b = 0; b < whole; b++) {
       __m256 scale = _mm256_broadcast_ss(scales + b);
-      ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < columns ? (b + 1) * ATTUNE_I8_BLOCK : columns;
-      for (; c + L <= end; c += L) {
-        __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(src + c)));
-        _mm256_storeu_ps(dst + c, _mm256_mul_ps(_mm256_cvtepi32_ps(x), scale));
-      }
-      for (; c < end; c++) dst[c] = scales[b] * (float)src[c];
+      const int8_t *in = src + b * ATTUNE_I8_BLOCK;
+      float *out = dst + b * ATTUNE_I8_BLOCK;
+      i8_widen8(in, scale, out);
+      i8_widen8(in + 8, scale, out + 8);
+      i8_widen8(in + 16, scale, out + 16);
+      i8_widen8(in + 24, scale, out + 24);
     }
+    ptrdiff_t c = whole * ATTUNE_I8_BLOCK;
+    if (c < columns) {  // the last, partial block
+      __m256 scale = _mm256_broadcast_ss(scales + whole);
+      for (; c + L <= columns; c += L) i8_widen8(src + c, scale, dst + c);
+      for (; c < columns; c++) dst[c] = scales[whole] * (float)src[c];
+    }
+  }
+}
+
+// Decoding straight from the KV cache's 16- and 8-bit rows: the loops of `decode_group` and
+// `products_streaming`, each row vector widened in registers as it is loaded (F16C's
+// `vcvtph2ps`; sign extension, conversion and the block's scale for 8 bits) instead of through
+// a Float32 copy in memory. KIND is a constant in each caller, so each loop is compiled for one
+// storage.
+enum { HALF = 1, BYTE = 2 };
+
+// Elements 0..<8 of a row from element `c` (a multiple of 8).
+static ALWAYS_INLINE __m256 load_row8(const int kind, const void *row, ptrdiff_t c,
+                                      const float *scales) {
+  if (kind == HALF) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + c)));
+  __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((const int8_t *)row + c)));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(x), _mm256_broadcast_ss(scales + c / ATTUNE_I8_BLOCK));
+}
+
+// Elements c..<c+n (n < 8) of a row, zeros after: gathered into a general register a byte or a
+// half at a time (never read past the row; no copy through memory, whose `memcpy` call would
+// make the caller save every vector register around it).
+static ALWAYS_INLINE __m256 load_row_part(const int kind, const void *row, ptrdiff_t c, ptrdiff_t n,
+                                          const float *scales) {
+  if (kind == HALF) {
+    const uint16_t *h = (const uint16_t *)row + c;
+    uint64_t low = 0, high = 0;
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (ptrdiff_t i = 0; i < n && i < 4; i++) low |= (uint64_t)h[i] << (16 * i);
+#pragma clang loop vectorize(disable) unroll(disable)
+    for (ptrdiff_t i = 4; i < n; i++) high |= (uint64_t)h[i] << (16 * (i - 4));
+    return _mm256_cvtph_ps(_mm_set_epi64x((long long)high, (long long)low));
+  }
+  const int8_t *b = (const int8_t *)row + c;
+  uint64_t bits = 0;
+#pragma clang loop vectorize(disable) unroll(disable)
+  for (ptrdiff_t i = 0; i < n; i++) bits |= (uint64_t)(uint8_t)b[i] << (8 * i);
+  __m256i x = _mm256_cvtepi8_epi32(_mm_cvtsi64_si128((long long)bits));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(x), _mm256_broadcast_ss(scales + c / ATTUNE_I8_BLOCK));
+}
+
+static ALWAYS_INLINE const void *row_at(const int kind, const void *base, ptrdiff_t j, ptrdiff_t ld) {
+  return kind == HALF ? (const void *)((const uint16_t *)base + j * ld) : (const void *)((const int8_t *)base + j * ld);
+}
+
+// 4 rows × 2 keys, as `decode_group`.
+static ALWAYS_INLINE void narrow_decode_group(const int kind, const float *q, ptrdiff_t ldq, int rows,
+                                              const void *k, ptrdiff_t ldk, const float *scales,
+                                              int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const float *a[DR];
+  for (int r = 0; r < DR; r++) a[r] = r < rows ? q + r * ldq : q;
+  const void *b0 = k, *b1 = keys > 1 ? row_at(kind, k, 1, ldk) : k;
+  const float *s0 = scales, *s1 = keys > 1 && scales ? scales + blocks : scales;
+  __m256 x[DR][DK];
+  for (int r = 0; r < DR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
+  ptrdiff_t c = 0;
+  for (; c + L <= dk; c += L) {
+    __m256 y0 = load_row8(kind, b0, c, s0), y1 = load_row8(kind, b1, c, s1);
+    for (int r = 0; r < DR; r++) {
+      __m256 v = _mm256_loadu_ps(a[r] + c);
+      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
+      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
+    }
+  }
+  if (c < dk) {
+    __m256i t = tail_mask(dk - c);
+    __m256 y0 = load_row_part(kind, b0, c, dk - c, s0), y1 = load_row_part(kind, b1, c, dk - c, s1);
+    for (int r = 0; r < DR; r++) {
+      __m256 v = _mm256_maskload_ps(a[r] + c, t);
+      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
+      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
+    }
+  }
+  __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
+  __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
+  __m128 s01 = _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1));
+  __m128 s23 = _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1));
+  store_pair(s, s01, keys);
+  if (rows > 1) store_pair(s + lds, _mm_movehl_ps(s01, s01), keys);
+  if (rows > 2) store_pair(s + 2 * lds, s23, keys);
+  if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
+}
+
+static void f16_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  for (ptrdiff_t j = 0; j < keys; j += DK)
+    narrow_decode_group(HALF, q, ldq, rows, k + j * ldk, ldk, 0, keys - j < DK ? (int)(keys - j) : DK,
+                        dk, s + j, lds);
+}
+
+static void i8_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
+                                  ptrdiff_t ldk, const float *scales, ptrdiff_t keys, ptrdiff_t dk,
+                                  float *s, ptrdiff_t lds) {
+  const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  for (ptrdiff_t j = 0; j < keys; j += DK)
+    narrow_decode_group(BYTE, q, ldq, rows, k + j * ldk, ldk, scales + j * blocks,
+                        keys - j < DK ? (int)(keys - j) : DK, dk, s + j, lds);
+}
+
+// As `products_streaming`: V's rows in address order two keys at a time, the accumulators in L1.
+static ALWAYS_INLINE void narrow_products(const int kind, const int R, const float *p, ptrdiff_t ldp,
+                                          const void *v, ptrdiff_t ldv, const float *scales,
+                                          ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                          ptrdiff_t ldacc) {
+  const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const ptrdiff_t whole = columns / L * L;
+  const __m256i t = tail_mask(columns - whole);
+  ptrdiff_t j = 0;
+  for (; j < count; j += 2) {
+    const int pair = j + 1 < count;
+    const void *v0 = row_at(kind, v, j, ldv), *v1 = pair ? row_at(kind, v, j + 1, ldv) : v0;
+    const float *s0 = scales ? scales + j * blocks : 0, *s1 = scales && pair ? s0 + blocks : s0;
+    __m256 w[DR][2];
+    for (int r = 0; r < R; r++) {
+      w[r][0] = _mm256_broadcast_ss(p + r * ldp + j);
+      w[r][1] = pair ? _mm256_broadcast_ss(p + r * ldp + j + 1) : _mm256_setzero_ps();
+    }
+    for (ptrdiff_t c = 0; c < whole; c += L) {
+      __m256 y0 = load_row8(kind, v0, c, s0), y1 = load_row8(kind, v1, c, s1);
+      for (int r = 0; r < R; r++) {
+        float *o = acc + r * ldacc + c;
+        __m256 x = _mm256_fmadd_ps(w[r][0], y0, _mm256_loadu_ps(o));
+        _mm256_storeu_ps(o, _mm256_fmadd_ps(w[r][1], y1, x));
+      }
+    }
+    if (whole < columns) {
+      __m256 y0 = load_row_part(kind, v0, whole, columns - whole, s0);
+      __m256 y1 = load_row_part(kind, v1, whole, columns - whole, s1);
+      for (int r = 0; r < R; r++) {
+        float *o = acc + r * ldacc + whole;
+        __m256 x = _mm256_fmadd_ps(w[r][0], y0, _mm256_maskload_ps(o, t));
+        _mm256_maskstore_ps(o, t, _mm256_fmadd_ps(w[r][1], y1, x));
+      }
+    }
+  }
+}
+
+static void f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
+                                 ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                 ptrdiff_t ldacc) {
+  switch (rows) {
+  case 1: narrow_products(HALF, 1, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
+  case 2: narrow_products(HALF, 2, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
+  case 3: narrow_products(HALF, 3, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
+  default: narrow_products(HALF, 4, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
+  }
+}
+
+static void i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
+                                ptrdiff_t ldv, const float *scales, ptrdiff_t count,
+                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  switch (rows) {
+  case 1: narrow_products(BYTE, 1, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 2: narrow_products(BYTE, 2, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 3: narrow_products(BYTE, 3, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  default: narrow_products(BYTE, 4, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
   }
 }
 
@@ -404,6 +575,10 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .multiply = f32_multiply_avx2fma,
     .widen_f16 = f16_widen_avx2fma,
     .widen_i8 = i8_widen_avx2fma,
+    .decode_f16 = f16_decode_4x2_avx2fma,
+    .decode_i8 = i8_decode_4x2_avx2fma,
+    .products_f16 = f16_products_avx2fma,
+    .products_i8 = i8_products_avx2fma,
 };
 
 #endif
