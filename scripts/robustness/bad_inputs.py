@@ -63,6 +63,13 @@ def main():
         "wisdom-garbage.json": b"{\"format\": \"attune-wisdom\", \"vers",
         "wisdom-newer.json": b"{\"format\": \"attune-wisdom\", \"version\": 9, \"entries\": []}",
         "report.json": b"{}",
+        # Ragged batches: Q [4, 3] and K, V [5, .] cut into two sequences by offsets.
+        "qo.npy": npy_bytes(np.array([0, 2, 4])), "ko.npy": npy_bytes(np.array([0, 3, 5], np.int32)),
+        "ko-down.npy": npy_bytes(np.array([0, 4, 3])), "ko-past.npy": npy_bytes(np.array([0, 3, 9])),
+        "ko-empty.npy": npy_bytes(np.array([0, 0, 5])), "ko-float.npy": npy_bytes(np.array([0., 3., 5.])),
+        "ko-2d.npy": npy_bytes(np.array([[0, 3, 5]])), "ko-short.npy": npy_bytes(np.array([0, 5])),
+        "ko-huge.npy": npy_bytes(np.array([0, 3, 2 ** 63 + 5], np.uint64)),
+        "k-beyond-half.npy": npy_bytes(np.full((5, 3), 1e5, np.float32)),
     }
     os.makedirs(os.path.join(work, "readonly"))
     os.makedirs(os.path.join(work, "bad-report"))
@@ -105,6 +112,29 @@ def main():
             (["run", "--random", "--n", "3000000000", "--d", "64"], 64),
             (["run", "--random", "--n", "16777216", "--nk", "1", "--d", "16777216"], 1),
             (["run", "--random", "--heads", "6", "--kv-heads", "4"], 64),
+        ],
+        "ragged batches": [
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-down.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-past.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-empty.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-float.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-2d.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-short.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko-huge.npy"], 1),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "missing.npy"], 1),
+            (swap("--k", "k-beyond-half.npy") + ["--q-offsets", "qo.npy", "--kv-offsets", "ko.npy",
+                                                  "--kv-storage", "float16"], 1),
+            (run3 + ["--q-offsets", "qo.npy"], 64),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko.npy", "--kv-storage", "int4"], 64),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko.npy", "--kv-storage", "int8",
+                     "--page-tokens", "0"], 64),
+            (run3 + ["--q-offsets", "qo.npy", "--kv-offsets", "ko.npy", "--padded"], 64),
+            (["run", "--random", "--lengths", "abc"], 64), (["run", "--random", "--lengths", "0:5"], 64),
+            (["run", "--random", "--lengths", "9:3", "--batch", "2"], 64),
+            (["run", "--random", "--lengths", "1:16777217", "--batch", "2"], 64),
+            (["run", "--random", "--lengths", "16777216", "--batch", "1", "--heads", "64", "--d", "4096",
+              "--kv-storage", "int8"], 1),
+            (["run", "--random", "--kv-storage", "int8"], 64),
         ],
         "non-finite values": [
             (swap("--k", "nan.npy"), 1), (swap("--k", "inf.npy"), 1), (swap("--q", "neginf.npy"), 1),
