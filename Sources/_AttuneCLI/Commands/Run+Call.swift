@@ -1,3 +1,4 @@
+import ArgumentParser
 import AttuneKernels
 import Foundation
 
@@ -32,6 +33,30 @@ extension Attune.Run {
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options,
         streamReadThreads: streamReadThreads)
     }
+  }
+
+  /// The timing of `attune run`: `first` (the call that checks the inputs) once, timed; then, as
+  /// the flags say, `--serve` answers timing requests with `later` (the same call without the
+  /// checks), or `--repeat` and `--warmup` time more calls of it.
+  ///
+  /// - Returns: The first call's result and the timed samples (seconds), or nil after serving.
+  func measured<Value>(first: () throws -> Value, later: () throws -> Void) throws -> (
+    value: Value, samples: [Double]
+  )? {
+    let start = ContinuousClock.now
+    let value = try first()
+    var samples = [(ContinuousClock.now - start).seconds]
+    if serve {
+      try Self.serve(later)
+      return nil
+    }
+    if streamRead {
+      throw ValidationError("--stream-read is a benchmark reference; use it with --serve")
+    }
+    if repeatCount > 1 || warmup > 0 {
+      samples = try Self.time(warmup: warmup, calls: repeatCount, later)
+    }
+    return (value, samples)
   }
 
   /// Times `calls` calls of `body` one by one after `warmup` untimed ones.

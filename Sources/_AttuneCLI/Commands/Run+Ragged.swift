@@ -129,23 +129,10 @@ extension Attune.Run {
     let call = RaggedCall(
       inputs: inputs, method: method, options: options,
       streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
-    let clock = ContinuousClock()
-    var result: [Float] = []
-    // The first call checks the inputs under the chosen policy; later ones skip the scan.
-    let elapsed = try clock.measure { result = try call.run() }
-    var samples = [elapsed.seconds]
     var unchecked = call
     unchecked.options.nonFiniteInputs = .propagate
-    if serve {
-      try Self.serve { _ = try unchecked.run() }
-      return
-    }
-    if streamRead {
-      throw ValidationError("--stream-read is a benchmark reference; use it with --serve")
-    }
-    if repeatCount > 1 || warmup > 0 {
-      samples = try Self.time(warmup: warmup, calls: repeatCount) { _ = try unchecked.run() }
-    }
+    guard let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })
+    else { return }
     let seconds = samples.sorted()[samples.count / 2]
     let outputShape = inputs.leading + [shape.totalQueries, shape.valueDim]
     if let outputPath {

@@ -219,6 +219,22 @@ static inline void store_pair(float *s, __m128 v, int keys) {
   else _mm_store_ss(s, v);
 }
 
+// The sums of a 4 rows × 2 keys block of vector accumulators, stored: the first `rows` rows, the
+// first `keys` keys of each. hadd(hadd(r0k0, r0k1), hadd(r1k0, r1k1)) holds, in each 128-bit half,
+// partial sums of [r0k0, r0k1, r1k0, r1k1]; the two halves added give the sums, and each row's
+// pair is stored straight from [r0k0 r0k1 r1k0 r1k1] and [r2k0 r2k1 r3k0 r3k1].
+static ALWAYS_INLINE void store_sums_4x2(__m256 x[DR][DK], int rows, int keys, float *s,
+                                         ptrdiff_t lds) {
+  __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
+  __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
+  __m128 s01 = _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1));
+  __m128 s23 = _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1));
+  store_pair(s, s01, keys);
+  if (rows > 1) store_pair(s + lds, _mm_movehl_ps(s01, s01), keys);
+  if (rows > 2) store_pair(s + 2 * lds, s23, keys);
+  if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
+}
+
 // 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
 // horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
 static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
@@ -246,17 +262,7 @@ static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const f
       x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
     }
   }
-  // hadd(hadd(r0k0, r0k1), hadd(r1k0, r1k1)) holds, in each 128-bit half, partial sums of
-  // [r0k0, r0k1, r1k0, r1k1]; the two halves added give the sums.
-  __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
-  __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
-  __m128 s01 = _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1));
-  __m128 s23 = _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1));
-  // [r0k0 r0k1 r1k0 r1k1] and [r2k0 r2k1 r3k0 r3k1]: each row's pair stored straight from them.
-  store_pair(s, s01, keys);
-  if (rows > 1) store_pair(s + lds, _mm_movehl_ps(s01, s01), keys);
-  if (rows > 2) store_pair(s + 2 * lds, s23, keys);
-  if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
+  store_sums_4x2(x, rows, keys, s, lds);
 }
 
 static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
@@ -472,14 +478,7 @@ static ALWAYS_INLINE void narrow_decode_group(const int kind, const float *q, pt
       x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
     }
   }
-  __m256 t01 = _mm256_hadd_ps(_mm256_hadd_ps(x[0][0], x[0][1]), _mm256_hadd_ps(x[1][0], x[1][1]));
-  __m256 t23 = _mm256_hadd_ps(_mm256_hadd_ps(x[2][0], x[2][1]), _mm256_hadd_ps(x[3][0], x[3][1]));
-  __m128 s01 = _mm_add_ps(_mm256_castps256_ps128(t01), _mm256_extractf128_ps(t01, 1));
-  __m128 s23 = _mm_add_ps(_mm256_castps256_ps128(t23), _mm256_extractf128_ps(t23, 1));
-  store_pair(s, s01, keys);
-  if (rows > 1) store_pair(s + lds, _mm_movehl_ps(s01, s01), keys);
-  if (rows > 2) store_pair(s + 2 * lds, s23, keys);
-  if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
+  store_sums_4x2(x, rows, keys, s, lds);
 }
 
 static void f16_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
