@@ -2,9 +2,10 @@
 /// share that K/V head and the sequence's queries stacked as rows (as decoding's stacked GQA
 /// rows), walked over the sequence's pages with an online softmax, read in place.
 ///
-/// Each page is one key tile: scores from the decode micro-kernel on the page's keys (widened
-/// first, into a worker's scratch, when stored in 16 or 8 bits), the rows' softmax update, then
-/// the product micro-kernel on the page's values (widened likewise). A (sequence, head) whose
+/// Each page is one key tile: scores from the decode micro-kernel on the page's keys, the rows'
+/// softmax update, then the product micro-kernel on the page's values. Keys and values stored in
+/// 16 or 8 bits are read in place by the table's narrow kernels where it has them (AVX2: each
+/// vector widened in registers), else widened a chunk at a time into a worker's scratch. A (sequence, head) whose
 /// cost (rows × keys) exceeds a share of the whole is cut into slices of whole pages, each
 /// leaving a partial state; slices run largest first from one queue, and the states are merged
 /// with the online softmax's rule (`OnlineSoftmax`).
@@ -41,9 +42,6 @@ package struct CacheAttention: @unchecked Sendable {
 
   /// Rows of sequence `s`'s problems: the group's query heads × its queries.
   func rows(_ s: Int) -> Int { group * (queryOffsets[s + 1] - queryOffsets[s]) }
-
-  /// Floats of one partial state of `rows` rows: accumulator, maxima, sums.
-  func stateSize(rows: Int) -> Int { rows * (ldo + 2) }
 
   /// Plans the work for `threads` workers.
   init(
