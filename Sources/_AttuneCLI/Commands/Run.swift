@@ -30,8 +30,10 @@ extension Attune {
         Examples:
           attune run --q q.npy --k k.npy --v v.npy --out o.npy
           attune run --random --n 2048 --d 64 --kernel simd --block-size 128
-          attune run --random --batch 1 --heads 32 --kv-heads 8 --n 1 --nk 32768 --d 128
+          attune run --random --heads 32 --kv-heads 8 --n 1 --nk 32768 --d 128
           attune run --q q.npy --k k.npy --v v.npy --causal bottom-right --lse lse.npy
+          attune run --random --lengths 64:2048 --batch 16 --heads 8 --padded
+          attune run --random --lengths 512:4096 --batch 8 --n 1 --kv-storage int8
         """)
 
     @Option(name: .customLong("q"), help: "Queries, an .npy file [Nq, dk].")
