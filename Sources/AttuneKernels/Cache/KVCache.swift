@@ -153,10 +153,8 @@ public final class KVCache {
     if let index = tensor.withUnsafeBufferPointer({ firstNonFinite($0) }) {
       throw .nonFiniteInput(tensor: name, index: index, value: "\(tensor[index])")
     }
-    if storage == .float16,
-      let index = tensor.firstIndex(where: { !HalfPrecision.value(HalfPrecision.bits($0)).isFinite }
-      )
-    {
+    // 65520, the midpoint above float16's largest 65504, and beyond round to infinity.
+    if storage == .float16, let index = tensor.firstIndex(where: { abs($0) >= 65520 }) {
       throw .beyondStorageRange(
         tensor: name, index: index, value: "\(tensor[index])", storage: "float16")
     }

@@ -235,43 +235,6 @@ static ALWAYS_INLINE void store_sums_4x2(__m256 x[DR][DK], int rows, int keys, f
   if (rows > 3) store_pair(s + 3 * lds, _mm_movehl_ps(s23, s23), keys);
 }
 
-// 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
-// horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
-static inline void decode_group(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                ptrdiff_t ldk, int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  const float *a[DR];
-  for (int r = 0; r < DR; r++) a[r] = r < rows ? q + r * ldq : q;
-  const float *b0 = k, *b1 = keys > 1 ? k + ldk : k;
-  __m256 x[DR][DK];
-  for (int r = 0; r < DR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
-  ptrdiff_t c = 0;
-  for (; c + L <= dk; c += L) {
-    __m256 y0 = _mm256_loadu_ps(b0 + c), y1 = _mm256_loadu_ps(b1 + c);
-    for (int r = 0; r < DR; r++) {
-      __m256 v = _mm256_loadu_ps(a[r] + c);
-      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
-      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
-    }
-  }
-  if (c < dk) {
-    __m256i t = tail_mask(dk - c);
-    __m256 y0 = _mm256_maskload_ps(b0 + c, t), y1 = _mm256_maskload_ps(b1 + c, t);
-    for (int r = 0; r < DR; r++) {
-      __m256 v = _mm256_maskload_ps(a[r] + c, t);
-      x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
-      x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
-    }
-  }
-  store_sums_4x2(x, rows, keys, s, lds);
-}
-
-static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
-                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  for (ptrdiff_t j = 0; j < keys; j += DK) {
-    int group = keys - j < DK ? (int)(keys - j) : DK;
-    decode_group(q, ldq, rows, k + j * ldk, ldk, group, dk, s + j, lds);
-  }
-}
 
 // e^x for x ≤ 0 (or NaN): x = n·ln 2 + t with |t| ≤ ln 2 / 2, e^t = 1 + t·p(t) with p of degree 4
 // (a minimax fit of the relative error on that interval), 2^n built in the exponent bits; below
@@ -408,16 +371,18 @@ static void i8_widen_avx2fma(const int8_t *src, ptrdiff_t ld_src, const float *s
   }
 }
 
-// Decoding straight from the KV cache's 16- and 8-bit rows: the loops of `decode_group` and
-// `products_streaming`, each row vector widened in registers as it is loaded (F16C's
-// `vcvtph2ps`; sign extension, conversion and the block's scale for 8 bits) instead of through
-// a Float32 copy in memory. KIND is a constant in each caller, so each loop is compiled for one
-// storage.
-enum { HALF = 1, BYTE = 2 };
+// Decode scores, and decode products straight from the KV cache's 16- and 8-bit rows (the loop of
+// `products_streaming`), each row vector widened in registers as it is loaded (F16C's
+// `vcvtph2ps`; sign extension, conversion and the block's scale for 8 bits) instead of through a
+// Float32 copy in memory. KIND is a constant in each caller, so each loop is compiled for one
+// storage; FLOAT rows are loaded as they are. (In this region because F16C's conversion needs
+// its target; the dispatch requires F16C for the whole entry.)
+enum { FLOAT = 0, HALF = 1, BYTE = 2 };
 
 // Elements 0..<8 of a row from element `c` (a multiple of 8).
 static ALWAYS_INLINE __m256 load_row8(const int kind, const void *row, ptrdiff_t c,
                                       const float *scales) {
+  if (kind == FLOAT) return _mm256_loadu_ps((const float *)row + c);
   if (kind == HALF) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + c)));
   __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((const int8_t *)row + c)));
   return _mm256_mul_ps(_mm256_cvtepi32_ps(x), _mm256_broadcast_ss(scales + c / ATTUNE_I8_BLOCK));
@@ -428,6 +393,7 @@ static ALWAYS_INLINE __m256 load_row8(const int kind, const void *row, ptrdiff_t
 // make the caller save every vector register around it).
 static ALWAYS_INLINE __m256 load_row_part(const int kind, const void *row, ptrdiff_t c, ptrdiff_t n,
                                           const float *scales) {
+  if (kind == FLOAT) return _mm256_maskload_ps((const float *)row + c, tail_mask(n));
   if (kind == HALF) {
     const uint16_t *h = (const uint16_t *)row + c;
     uint64_t low = 0, high = 0;
@@ -446,11 +412,13 @@ static ALWAYS_INLINE __m256 load_row_part(const int kind, const void *row, ptrdi
 }
 
 static ALWAYS_INLINE const void *row_at(const int kind, const void *base, ptrdiff_t j, ptrdiff_t ld) {
+  if (kind == FLOAT) return (const float *)base + j * ld;
   return kind == HALF ? (const void *)((const uint16_t *)base + j * ld) : (const void *)((const int8_t *)base + j * ld);
 }
 
-// 4 rows × 2 keys, as `decode_group`.
-static ALWAYS_INLINE void narrow_decode_group(const int kind, const float *q, ptrdiff_t ldq, int rows,
+// 4 rows × 2 keys: each step loads 2 key chunks and 4 query chunks for 8 multiply-adds; then
+// horizontal adds turn the 8 accumulators into [row r: key 0, key 1] pairs.
+static ALWAYS_INLINE void decode_group(const int kind, const float *q, ptrdiff_t ldq, int rows,
                                               const void *k, ptrdiff_t ldk, const float *scales,
                                               int keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
@@ -481,10 +449,17 @@ static ALWAYS_INLINE void narrow_decode_group(const int kind, const float *q, pt
   store_sums_4x2(x, rows, keys, s, lds);
 }
 
+static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const float *k,
+                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  for (ptrdiff_t j = 0; j < keys; j += DK)
+    decode_group(FLOAT, q, ldq, rows, k + j * ldk, ldk, 0, keys - j < DK ? (int)(keys - j) : DK,
+                        dk, s + j, lds);
+}
+
 static void f16_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
                                    ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += DK)
-    narrow_decode_group(HALF, q, ldq, rows, k + j * ldk, ldk, 0, keys - j < DK ? (int)(keys - j) : DK,
+    decode_group(HALF, q, ldq, rows, k + j * ldk, ldk, 0, keys - j < DK ? (int)(keys - j) : DK,
                         dk, s + j, lds);
 }
 
@@ -493,7 +468,7 @@ static void i8_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const
                                   float *s, ptrdiff_t lds) {
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   for (ptrdiff_t j = 0; j < keys; j += DK)
-    narrow_decode_group(BYTE, q, ldq, rows, k + j * ldk, ldk, scales + j * blocks,
+    decode_group(BYTE, q, ldq, rows, k + j * ldk, ldk, scales + j * blocks,
                         keys - j < DK ? (int)(keys - j) : DK, dk, s + j, lds);
 }
 
