@@ -44,7 +44,8 @@ struct BackwardTests {
   }
 
   /// Forward (fused, Float32: O and the log-sum-exp as a training step would have them), then
-  /// every backward kernel, each gradient compared with the oracle's.
+  /// every backward kernel, each gradient compared with the oracle's, on every micro-kernel table
+  /// this CPU runs (the fused kernel's per-element work is theirs).
   func check(
     _ shape: AttentionShape, mask: AttentionMask = .none, bias: [Float]? = nil,
     logits: Float = 1, seed: UInt64 = 1
@@ -54,7 +55,19 @@ struct BackwardTests {
       q: inputs.q.map { $0 * logits }, k: inputs.k, v: inputs.v, shape: shape)
     var generator = SplitMix64(seed: seed &+ 99)
     let dO = (0..<shape.outputCount).map { _ in generator.nextGaussian() }
-    let options = AttentionOptions(mask: mask)
+    for instructionSet in InstructionSet.supported {
+      try check(
+        inputs, gradOutput: dO, mask: mask, bias: bias,
+        options: AttentionOptions(mask: mask, instructionSet: instructionSet))
+    }
+  }
+
+  /// `check` on one table (`options.instructionSet`).
+  func check(
+    _ inputs: AttentionInputs, gradOutput dO: [Float], mask: AttentionMask, bias: [Float]?,
+    options: AttentionOptions
+  ) throws {
+    let shape = inputs.shape
     let (output, lse) = try forward(inputs, options: options, bias: bias)
     let want = Oracle.attentionBackward(
       inputs, gradOutput: dO, scale: Double(shape.defaultScale), mask: mask, bias: bias)
@@ -76,7 +89,8 @@ struct BackwardTests {
         let error = maxAbsoluteError(g, w)
         #expect(
           error <= Self.tolerance * max(biggest, 0.01 * floor),
-          "\(kernel.name) \(name) at \(shape), \(mask): error \(error), largest \(biggest)")
+          "\(kernel.name) \(name) at \(shape), \(mask), \(options.instructionSet.map(\.rawValue) ?? "best"): error \(error), largest \(biggest)"
+        )
       }
     }
   }

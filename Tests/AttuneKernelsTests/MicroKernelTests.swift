@@ -97,7 +97,7 @@ struct MicroKernelTests {
 /// The checks each instruction set's suite runs on its table.
 enum MicroKernelChecks {
   enum Check: String, CaseIterable, Sendable {
-    case scores, products, decode, rowPasses, kernels, widen, narrow
+    case scores, products, decode, rowPasses, softmaxBackward, kernels, widen, narrow
   }
 
   static let sentinel: Float = 12345
@@ -108,6 +108,8 @@ enum MicroKernelChecks {
     case .scores:
       for dk in [1, 7, 16, 63, 64, 65, 130, 576, 1024] { scores(table, dk: dk) }
     case .products: products(table)
+    case .softmaxBackward:
+      for columns in [1, 7, 8, 9, 16, 17, 33, 64] { softmaxBackward(table, columns: columns) }
     case .decode: decode(table)
     case .rowPasses:
       for count in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100] { rowPasses(table, count: count) }
@@ -206,9 +208,18 @@ enum MicroKernelChecks {
           let ldacc = columns + lanes
           let most = 2 * table.productRows + 1
           let p = (0..<(most * ldp)).map { _ in abs(generator.nextGaussian()) }
+          // P transposed, for `productsTransposed`: row j holds p[0...most - 1][j].
+          let ldt = most + 3
+          var pT = [Float](repeating: .nan, count: count * ldt)
+          for r in 0..<most {
+            for j in 0..<count { pT[j * ldt + r] = p[r * ldp + j] }
+          }
           let v = (0..<(count * ldv)).map { _ in generator.nextGaussian() }
-          // Every row count both ways: streaming (decoding) takes another path for a few rows.
-          let runs = (1...most).flatMap { rows -> [(Int, Int32)] in [(rows, 0), (rows, 1)] }
+          // Every row count three ways: streaming (decoding) takes another path for a few rows;
+          // -1 is `productsTransposed`.
+          let runs = (1...most).flatMap { rows -> [(Int, Int32)] in
+            [(rows, 0), (rows, 1), (rows, -1)]
+          }
           for (rows, streaming) in runs {
             var acc = [Float](repeating: Self.sentinel, count: (most + 1) * ldacc)
             for r in 0..<rows {
@@ -216,11 +227,19 @@ enum MicroKernelChecks {
             }
             let before = acc
             p.withUnsafeBufferPointer { p in
-              v.withUnsafeBufferPointer { v in
-                acc.withUnsafeMutableBufferPointer { a in
-                  table.products(
-                    p.baseAddress, ldp, rows, v.baseAddress, ldv, count, columns,
-                    a.baseAddress, ldacc, streaming)
+              pT.withUnsafeBufferPointer { pT in
+                v.withUnsafeBufferPointer { v in
+                  acc.withUnsafeMutableBufferPointer { a in
+                    if streaming < 0 {
+                      table.productsTransposed(
+                        pT.baseAddress, ldt, rows, v.baseAddress, ldv, count, columns,
+                        a.baseAddress, ldacc)
+                    } else {
+                      table.products(
+                        p.baseAddress, ldp, rows, v.baseAddress, ldv, count, columns,
+                        a.baseAddress, ldacc, streaming)
+                    }
+                  }
                 }
               }
             }
@@ -574,6 +593,79 @@ enum MicroKernelChecks {
           #expect(
             accumulator[j] == (j < count ? original[j] * 0.25 : Self.sentinel),
             "\(table.name) multiply [\(j)]")
+        }
+      }
+    }
+  }
+
+  /// The backward's softmax step on tiles of 1 to 13 rows against Float64: P as the exponential
+  /// of the argument rounded once (within the exp passes' 4e-7 and that rounding), dS from it,
+  /// both exactly 0 where a key is hidden (−∞, whatever dP is there, even ∞) and on a row that
+  /// sees nothing; nothing past `columns` written.
+  static func softmaxBackward(_ table: MicroKernelTable, columns: Int) {
+    var generator = SplitMix64(seed: UInt64(columns) &+ 41)
+    let ld = columns + 3
+    for rows in [1, 5, 8, 13] {
+      var s = [Float](repeating: Self.sentinel, count: rows * ld)
+      var dp = [Float](repeating: Self.sentinel, count: rows * ld)
+      var scale = [Float](repeating: 1, count: rows)
+      var shift = [Float](repeating: 0, count: rows)
+      var dot = [Float](repeating: 0, count: rows)
+      for r in 0..<rows {
+        scale[r] = r % 2 == 0 ? 0.37 : 1
+        dot[r] = generator.nextGaussian()
+        var largest = -Float.infinity
+        for j in 0..<columns {
+          s[r * ld + j] = 20 * generator.nextGaussian()
+          dp[r * ld + j] = 3 * generator.nextGaussian()
+          largest = max(largest, s[r * ld + j] * scale[r])
+        }
+        if columns > 2 && r % 3 == 1 {
+          s[r * ld + 1] = -.infinity  // a hidden key, with a gradient that must not leak
+          dp[r * ld + 1] = .infinity
+        }
+        // The log-sum-exp is at least the row's largest scaled score.
+        shift[r] = largest + abs(generator.nextGaussian())
+        if r == 4 {  // a row that sees no key
+          for j in 0..<columns { s[r * ld + j] = -.infinity }
+          shift[r] = 0
+        }
+      }
+      let (s0, dp0) = (s, dp)
+      s.withUnsafeMutableBufferPointer { s in
+        dp.withUnsafeMutableBufferPointer { dp in
+          table.softmaxBackward(
+            s.baseAddress, dp.baseAddress, ld, rows, columns, scale, shift, dot)
+        }
+      }
+      for r in 0..<rows {
+        for j in 0..<ld {
+          let i = r * ld + j
+          guard j < columns else {
+            #expect(
+              s[i] == Self.sentinel && dp[i] == Self.sentinel, "\(table.name): wrote [\(r)][\(j)]")
+            continue
+          }
+          let product = Double(s0[i]) * Double(scale[r])
+          let argument = Float(product - Double(shift[r]))
+          guard argument > -.infinity else {
+            #expect(s[i] == 0 && dp[i] == 0, "\(table.name) hidden [\(r)][\(j)]: \(s[i]), \(dp[i])")
+            continue
+          }
+          let want = OracleMath.exp(Double(argument))
+          let rounding = 2 * Double(Float.ulpOfOne) * (abs(product) + abs(Double(argument)))
+          let pError = want < 1e-37 ? 1.2e-38 : (4e-7 + rounding) * want
+          #expect(
+            abs(Double(s[i]) - want) <= pError,
+            "\(table.name) rows \(rows) columns \(columns) P[\(r)][\(j)]: \(s[i]), want \(want)")
+          let difference = Double(dp0[i]) - Double(dot[r])
+          let wantGradient = want * difference
+          let gradientError =
+            pError * abs(difference) + 3 * Double(Float.ulpOfOne) * abs(wantGradient) + 1e-44
+          #expect(
+            abs(Double(dp[i]) - wantGradient) <= gradientError,
+            "\(table.name) rows \(rows) columns \(columns) dS[\(r)][\(j)]: \(dp[i]), want \(wantGradient)"
+          )
         }
       }
     }

@@ -16,6 +16,8 @@ first candidate's in the same round (median, 95 % order-statistic interval).
         --candidate "blockK 512:300:--block-k 512"
     python3 scripts/bench/serve_ab.py --decode --rounds 12 --candidate "new:300:--threads 2" \\
         --candidate "old:300:--threads 2:/tmp/attune-old"
+    python3 scripts/bench/serve_ab.py --command backward --random --rounds 10 \
+        --candidate "new:0:--n 1024 --heads 8" --candidate "old:0:--n 1024 --heads 8:/tmp/attune-old"
 
 --random starts each candidate on `--random` inputs its FLAGS describe (no files), e.g. two
 storages of one KV cache:
@@ -54,6 +56,9 @@ def main():
     p.add_argument("--random", action="store_true",
                    help="no input files: each candidate's FLAGS describe its --random inputs "
                         "(e.g. a ragged batch with --lengths)")
+    p.add_argument("--command", choices=["run", "backward"], default="run",
+                   help="the attune command whose --serve loop is timed (backward: with --random, "
+                        "each candidate's FLAGS give the shape)")
     p.add_argument("--candidate", action="append", required=True, help="NAME:PAUSE_MS:FLAGS[:BINARY]")
     args = p.parse_args()
     if len(args.candidate) < 2:
@@ -78,7 +83,8 @@ def main():
             except ValueError:
                 sys.exit(f"error: --candidate '{spec}' is not NAME:PAUSE_MS:FLAGS[:BINARY]")
             inputs = ["--random"] if args.random else ["--q", paths[0], "--k", paths[1], "--v", paths[2]]
-            command = [binary[0] if binary else args.attune, "run", *inputs, "--serve", *shlex.split(flags)]
+            command = [binary[0] if binary else args.attune, args.command, *inputs, "--serve",
+                       *shlex.split(flags)]
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             if process.stdout.readline().strip() != "ready":
                 sys.exit(f"error: {' '.join(command)} did not start")

@@ -64,29 +64,37 @@ nospill() {
 
 case "$(uname -m)" in
   x86_64)
-    for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f; do
+    for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
+      f32_decode_4x4_avx512f; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd"
     done
-    check f32_exp_sum_avx512f 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd (the exponential)"
-    for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma \
-      f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma i8_products_avx2fma; do
+    for f in f32_exp_sum_avx512f f32_softmax_backward_avx512f; do
+      check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd (the exponential)"
+    done
+    for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_products_t_6x16_avx2fma \
+      f32_decode_4x2_avx2fma f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma \
+      i8_products_avx2fma; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd" '%zmm|%ymm(1[6-9]|2[0-9]|3[01])'
     done
-    check f32_exp_sum_avx2fma 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd (the exponential)" '%zmm'
+    for f in f32_exp_sum_avx2fma f32_softmax_backward_avx2fma; do
+      check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd (the exponential)" '%zmm'
+    done
     check attune_bf16_scores 'vdpbf16ps.*%zmm' "vdpbf16ps (zmm)"
     # The KV cache's widening: vector conversions, each in its own width.
     check f16_widen_avx2fma 'vcvtph2ps.*%ymm' "ymm vcvtph2ps" '%zmm'
     check i8_widen_avx2fma 'vcvtdq2ps.*%ymm' "ymm vcvtdq2ps" '%zmm'
     check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
     check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
-    for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_decode_4x4_avx512f \
-      f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_decode_4x2_avx2fma \
+    for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
+      f32_decode_4x4_avx512f f32_scores_6x16_avx2fma f32_products_6x16_avx2fma \
+      f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
       f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma i8_products_avx2fma; do
       nospill "$f"
     done
     ;;
   aarch64|arm64)
-    for f in f32_scores_8x12_neon f32_products_6x16_neon f32_decode_4x4_neon f32_exp_sum_neon; do
+    for f in f32_scores_8x12_neon f32_products_6x16_neon f32_products_t_6x16_neon \
+      f32_decode_4x4_neon f32_exp_sum_neon f32_softmax_backward_neon; do
       check "$f" 'fmla[[:space:]]+v[0-9]+\.4s' "fmla .4s"
     done
     ;;

@@ -5,18 +5,19 @@
 /// times the scale at the end). The `Nq × Nk` matrices never exist.
 ///
 /// Workers take key tiles, so each owns its tile's `dK` and `dV`; `dQ`, which every key tile adds
-/// to, is summed in one partial per worker and the partials added together at the end (no two
-/// threads write the same row). The four products run on the micro-kernels of the CPU's table:
-/// `S` and `dP` on the score kernel over K and V packed in panels, the other three on the product
-/// kernel (with `P` and `dS` transposed per tile for `dV` and `dK`). Tiles that no row of a
-/// query tile may see are skipped.
+/// to, is summed in one partial per worker (when there are several) and the partials added
+/// together at the end (no two threads write the same row). Everything per element runs on the
+/// micro-kernels of the CPU's table: `S` and `dP` on the score kernel over K and V packed in
+/// panels; `P` and `dS` in one pass (`softmaxBackward`); `dV` and `dK` on the product kernel that
+/// reads its left operand transposed (`productsTransposed`, so `P` and `dS` are never copied),
+/// `dQ` on the product kernel. Tiles that no row of a query tile may see are skipped.
 ///
 /// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask. Memory beyond inputs and
 ///   gradients: packed K and V (`Nk · (dk + dv)` floats rounded up to whole panels), padded
 ///   copies of Q, K and dO when dk or dv is not a multiple of the table's lanes, the summed dQ
-///   and the rows' `D` (`Nq · (dk + 1)` floats), per worker a partial dQ (`Nq · dk` floats) and
-///   its tiles (`blockK · (2 · blockQ + dk + dv) + 2 · blockQ ·
-///   blockK` floats): O((Nq + Nk) · d · threads), never O(Nq · Nk).
+///   and the rows' `D` (`Nq · (dk + 1)` floats), per worker a partial dQ (`Nq · dk` floats, none
+///   with one worker) and its tiles (`2 · blockQ · blockK + blockK · (dk + dv) + 2 · blockQ`
+///   floats): O((Nq + Nk) · d · threads), never O(Nq · Nk).
 public struct FusedBackward: AttentionBackwardKernel {
   /// Query rows per tile.
   public let blockQ: Int
@@ -78,14 +79,15 @@ public struct FusedBackward: AttentionBackwardKernel {
     let workers = min(threads, max(1, (nk + bk - 1) / bk))
     let lds = kernels.roundedToPanels(bk)
     let perWorker =
-      bytes(nq &* dkp) &+ bytes(Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp))
+      (workers > 1 ? bytes(nq &* dkp) : 0)
+      &+ bytes(Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp))
     return packed &+ padded &+ bytes(nq &* dkp) &+ bytes(nq) &+ workers &* perWorker
   }
 
-  /// Floats of one worker's tiles: `S`/`P` and `dP`/`dS` (`bq × lds` each), their transposes
-  /// (`bk × bq` each), and the key tile's dK and dV accumulators.
+  /// Floats of one worker's tiles: `S`/`P` and `dP`/`dS` (`bq × lds` each), the key tile's dK
+  /// and dV accumulators, and a factor and a shift per row.
   static func tileFloats(bq: Int, bk: Int, lds: Int, dkp: Int, dvp: Int) -> Int {
-    2 &* bq &* lds &+ 2 &* bk &* bq &+ bk &* (dkp &+ dvp)
+    2 &* bq &* lds &+ bk &* (dkp &+ dvp) &+ 2 &* bq
   }
 
   /// Computes the three gradients; see `AttentionBackwardKernel`.
@@ -124,18 +126,19 @@ public struct FusedBackward: AttentionBackwardKernel {
       UnsafeMutableBufferPointer(start: totalDQ.base, count: totalDQ.count))
     let gradK = SharedOutput(UnsafeMutableBufferPointer(start: dk, count: nk * dkw))
     let gradV = SharedOutput(UnsafeMutableBufferPointer(start: dv, count: nk * dvw))
-    let merge = Lock()
+    // One worker adds straight into the sum; several keep a partial dQ each.
+    let merge = workers > 1 ? Lock() : nil
     WorkQueue.run(items: keyTiles, threads: workers) { queue in
-      let partialDQ = AlignedBuffer(count: nq * dkp, for: forward)
+      let partialDQ = merge == nil ? totalDQ : AlignedBuffer(count: nq * dkp, for: forward)
       let tiles = AlignedBuffer(
         count: Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp), for: forward,
         zeroed: false)
       let p = tiles.base  // [bq, lds]: S, then P
       let ds = p + bq * lds  // [bq, lds]: dP, then dS
-      let pT = ds + bq * lds  // [bk, bq]
-      let dsT = pT + bk * bq  // [bk, bq]
-      let accK = dsT + bk * bq  // [bk, dkp]
+      let accK = ds + bq * lds  // [bk, dkp]
       let accV = accK + bk * dkp  // [bk, dvp]
+      let rowScale = accV + bk * dvp  // [bq]: the factor of each row's scores
+      let rowShift = rowScale + bq  // [bq]: each row's log-sum-exp
       while let t = queue.take() {
         let k0 = t * bk
         let kn = min(bk, nk - k0)
@@ -155,47 +158,76 @@ public struct FusedBackward: AttentionBackwardKernel {
               problem.gradOutput + q0 * dvw, dvw, qn, packedV.panel(tile: t, panel), dvw,
               ds + panel * kernels.panelKeys, lds, nil)
           }
-          for r in 0..<qn {
-            let row = q0 + r
-            let s = p + r * lds
-            let dsRow = ds + r * lds
-            let lse = problem.logSumExp[row]
-            let allowed = forward.allowedKeys(row: row).clamped(to: k0..<(k0 + kn))
-            guard lse > -.infinity, !allowed.isEmpty else {
-              s.update(repeating: 0, count: kn)
-              dsRow.update(repeating: 0, count: kn)
-              continue
-            }
-            _ = kernels.scaleMax(s, forward.biasRow(row).map { $0 + k0 }, kn, forward.scale)
-            // Hidden keys after scaling (a negative scale would turn −∞ into +∞).
-            let before = allowed.lowerBound - k0
-            let after = allowed.upperBound - k0
-            if before > 0 { s.update(repeating: -.infinity, count: before) }
-            if after < kn { (s + after).update(repeating: -.infinity, count: kn - after) }
-            _ = kernels.expSum(s, kn, lse, 1)  // P = e^(S − L)
-            let dRow = d.base[row]
-            for j in 0..<kn { dsRow[j] = s[j] * (dsRow[j] - dRow) }
-          }
-          TileTranspose.transpose(p, lds: lds, rows: qn, columns: kn, into: pT, ldd: bq)
-          TileTranspose.transpose(ds, lds: lds, rows: qn, columns: kn, into: dsT, ldd: bq)
-          // dV_j += Pᵀ · dO_i, dK_j += dSᵀ · Q_i, dQ_i += dS · K_j.
-          kernels.products(pT, bq, kn, paddedDO.base + q0 * dvp, dvp, qn, dvp, accV, dvp, 0)
-          kernels.products(dsT, bq, kn, paddedQ.base + q0 * dkp, dkp, qn, dkp, accK, dkp, 0)
+          Self.prepareRows(
+            problem, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn), scores: p, lds: lds,
+            scale: rowScale, shift: rowShift, kernels: kernels)
+          // P = e^(S · scale − L), dS = P ∘ (dP − D).
+          kernels.softmaxBackward(p, ds, lds, qn, kn, rowScale, rowShift, d.base + q0)
+          // dV_j += Pᵀ · dO_i, dK_j += dSᵀ · Q_i (P and dS read transposed), dQ_i += dS · K_j.
+          kernels.productsTransposed(p, lds, kn, paddedDO.base + q0 * dvp, dvp, qn, dvp, accV, dvp)
+          kernels.productsTransposed(ds, lds, kn, paddedQ.base + q0 * dkp, dkp, qn, dkp, accK, dkp)
           kernels.products(
             ds, lds, qn, paddedK.base + k0 * dkp, dkp, kn, dkp, partialDQ.base + q0 * dkp, dkp, 0)
         }
-        for j in 0..<kn {
-          for c in 0..<dkw { gradK.base[(k0 + j) * dkw + c] = accK[j * dkp + c] * forward.scale }
-          for c in 0..<dvw { gradV.base[(k0 + j) * dvw + c] = accV[j * dvp + c] }
-        }
+        kernels.multiply(accK, kn * dkp, forward.scale)
+        Self.copyRows(accK, stride: dkp, rows: kn, width: dkw, to: gradK.base + k0 * dkw)
+        Self.copyRows(accV, stride: dvp, rows: kn, width: dvw, to: gradV.base + k0 * dvw)
       }
-      merge.withLock {
+      merge?.withLock {
         for i in 0..<(nq * dkp) { sharedDQ.base[i] += partialDQ.base[i] }
       }
     }
-    for i in 0..<nq {
-      for c in 0..<dkw { dq[i * dkw + c] = totalDQ.base[i * dkp + c] * forward.scale }
+    kernels.multiply(totalDQ.base, nq * dkp, forward.scale)
+    Self.copyRows(totalDQ.base, stride: dkp, rows: nq, width: dkw, to: dq)
+  }
+
+  /// Each row's factor and shift for `softmaxBackward` on a tile: rows that see every key of
+  /// the tile and have no bias keep their scores as the score kernel wrote them (factor: the
+  /// scale; shift: the log-sum-exp). Others are scaled and biased here, their hidden keys set to
+  /// −∞ after scaling (a negative scale would turn −∞ into +∞), factor 1; a row that sees no key
+  /// of the tile, or none at all (log-sum-exp −∞), becomes −∞ with shift 0, so its P and dS are 0.
+  ///
+  /// - Complexity: O(rows) for unmasked rows without a bias, O(rows · keys) at worst.
+  static func prepareRows(
+    _ problem: BackwardProblem, rows: Range<Int>, keys: Range<Int>,
+    scores: UnsafeMutablePointer<Float>, lds: Int, scale: UnsafeMutablePointer<Float>,
+    shift: UnsafeMutablePointer<Float>, kernels: MicroKernelTable
+  ) {
+    let forward = problem.forward
+    for (r, row) in rows.enumerated() {
+      let s = scores + r * lds
+      let lse = problem.logSumExp[row]
+      let allowed = forward.allowedKeys(row: row).clamped(to: keys)
+      guard lse > -.infinity, !allowed.isEmpty else {
+        s.update(repeating: -.infinity, count: keys.count)
+        (scale[r], shift[r]) = (1, 0)
+        continue
+      }
+      shift[r] = lse
+      let bias = forward.biasRow(row)
+      guard bias != nil || allowed != keys else {
+        scale[r] = forward.scale
+        continue
+      }
+      _ = kernels.scaleMax(s, bias.map { $0 + keys.lowerBound }, keys.count, forward.scale)
+      let before = allowed.lowerBound - keys.lowerBound
+      let after = allowed.upperBound - keys.lowerBound
+      if before > 0 { s.update(repeating: -.infinity, count: before) }
+      if after < keys.count { (s + after).update(repeating: -.infinity, count: keys.count - after) }
+      scale[r] = 1
     }
+  }
+
+  /// `rows` rows of `width` floats from `source` (rows `stride` apart) to `target` (packed).
+  static func copyRows(
+    _ source: UnsafePointer<Float>, stride: Int, rows: Int, width: Int,
+    to target: UnsafeMutablePointer<Float>
+  ) {
+    guard stride != width else {
+      target.update(from: source, count: rows * width)
+      return
+    }
+    for r in 0..<rows { (target + r * width).update(from: source + r * stride, count: width) }
   }
 
   /// Whether some row of `rows` may see some key of `keys` (the mask's ranges; a bias may hide

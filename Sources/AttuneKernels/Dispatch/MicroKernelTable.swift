@@ -22,6 +22,18 @@ package struct MicroKernelTable: @unchecked Sendable {
       UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int, Int32
     ) -> Void
+  /// `acc[r][c] += Σ_j p[j][r] · v[j][c]`, P transposed: see `attune_f32_products_t_fn`.
+  package typealias ProductsTransposed =
+    @convention(c) (
+      UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int,
+      UnsafeMutablePointer<Float>?, Int
+    ) -> Void
+  /// The backward's scores to score gradients on a tile: see `attune_f32_softmax_backward_fn`.
+  package typealias SoftmaxBackward =
+    @convention(c) (
+      UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, Int, Int, Int,
+      UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?
+    ) -> Void
   /// Decode scores with K read in place: see `attune_f32_decode_fn`.
   package typealias Decode =
     @convention(c) (
@@ -98,6 +110,8 @@ package struct MicroKernelTable: @unchecked Sendable {
   package let defaultBlockK: Int
   package let scores: Scores
   package let products: Products
+  package let productsTransposed: ProductsTransposed
+  package let softmaxBackward: SoftmaxBackward
   package let decode: Decode
   package let scaleMax: ScaleMax
   package let expSum: ExpSum
@@ -164,9 +178,11 @@ package struct MicroKernelTable: @unchecked Sendable {
 
   /// The table of a C entry.
   private init(_ instructionSet: InstructionSet, _ entry: attune_micro_kernel_entry) {
-    guard let scores = entry.scores, let products = entry.products, let decode = entry.decode,
-      let scaleMax = entry.scale_max, let expSum = entry.exp_sum, let multiply = entry.multiply,
-      let widenHalf = entry.widen_f16, let widenInt8 = entry.widen_i8
+    guard let scores = entry.scores, let products = entry.products,
+      let productsTransposed = entry.products_t, let softmaxBackward = entry.softmax_backward,
+      let decode = entry.decode, let scaleMax = entry.scale_max, let expSum = entry.exp_sum,
+      let multiply = entry.multiply, let widenHalf = entry.widen_f16,
+      let widenInt8 = entry.widen_i8
     else { preconditionFailure("a micro-kernel entry lacks a function") }
     self.init(
       instructionSet: instructionSet,
@@ -176,7 +192,8 @@ package struct MicroKernelTable: @unchecked Sendable {
       decodeRows: Int(entry.decode_rows), decodeKeys: Int(entry.decode_keys),
       decodeAhead: Int(entry.decode_ahead),
       defaultBlockQ: Int(entry.default_block_q), defaultBlockK: Int(entry.default_block_k),
-      scores: scores, products: products, decode: decode, scaleMax: scaleMax, expSum: expSum,
+      scores: scores, products: products, productsTransposed: productsTransposed,
+      softmaxBackward: softmaxBackward, decode: decode, scaleMax: scaleMax, expSum: expSum,
       multiply: multiply, widenHalf: widenHalf, widenInt8: widenInt8)
     decodeHalf = entry.decode_f16
     decodeInt8 = entry.decode_i8
@@ -189,7 +206,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     instructionSet: InstructionSet, name: String, scoreRows: Int, panelKeys: Int,
     productRows: Int, lanes: Int, decodeRows: Int, decodeKeys: Int, decodeAhead: Int,
     defaultBlockQ: Int, defaultBlockK: Int, scores: Scores,
-    products: Products, decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply,
+    products: Products, productsTransposed: ProductsTransposed, softmaxBackward: SoftmaxBackward,
+    decode: Decode, scaleMax: ScaleMax, expSum: ExpSum, multiply: Multiply,
     widenHalf: WidenHalf, widenInt8: WidenInt8
   ) {
     self.instructionSet = instructionSet
@@ -205,6 +223,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     self.defaultBlockK = defaultBlockK
     self.scores = scores
     self.products = products
+    self.productsTransposed = productsTransposed
+    self.softmaxBackward = softmaxBackward
     self.decode = decode
     self.scaleMax = scaleMax
     self.expSum = expSum

@@ -39,6 +39,20 @@ extension MicroKernelTable {
           columns: columns, acc: acc + r * ldacc, ldacc: ldacc)
       }
     },
+    productsTransposed: { p, ldp, rows, v, ldv, count, columns, acc, ldacc in
+      guard let p, let v, let acc else { return }
+      let tile = PortableKernels.productRows
+      for r in stride(from: 0, to: rows, by: tile) {
+        PortableKernels.accumulateProducts(
+          p: p + r, ldp: 1, keyStride: ldp, rows: min(tile, rows - r), v: v, ldv: ldv,
+          count: count, columns: columns, acc: acc + r * ldacc, ldacc: ldacc)
+      }
+    },
+    softmaxBackward: { s, dp, ld, rows, columns, scale, shift, dot in
+      guard let s, let dp, let scale, let shift, let dot else { return }
+      RowSoftmax.softmaxBackward(
+        s, dp, ld: ld, rows: rows, columns: columns, scale: scale, shift: shift, dot: dot)
+    },
     decode: { q, ldq, rows, k, ldk, keys, dk, s, lds in
       guard let q, let k, let s else { return }
       var j = 0

@@ -96,11 +96,13 @@ package enum PortableKernels {
     }
   }
 
-  /// Accumulates `acc[r][0..<columns] += Σ_j p[r][j] · v[j][0..<columns]` for up to 4 rows.
+  /// Accumulates `acc[r][0..<columns] += Σ_j p[r][j] · v[j][0..<columns]` for up to 4 rows,
+  /// with `p[r][j]` at `p + r · ldp + j · keyStride`.
   ///
   /// - Parameters:
   ///   - p: Row 0 of the weights; `count` are used per row.
-  ///   - ldp: Floats between weight rows.
+  ///   - ldp: Floats between weight rows (1 when P is transposed).
+  ///   - keyStride: Floats between a row's weights (P's leading dimension when it is transposed).
   ///   - rows: Rows to compute, 1...4. Missing rows repeat row 0 and are not stored.
   ///   - v: Row 0 of the values.
   ///   - ldv: Floats between value rows.
@@ -111,8 +113,8 @@ package enum PortableKernels {
   /// - Complexity: `rows · count · columns` multiply-adds, 64 columns at a time in 16
   ///   accumulators, then 16 at a time.
   package static func accumulateProducts(
-    p: UnsafePointer<Float>, ldp: Int, rows: Int, v: UnsafePointer<Float>, ldv: Int, count: Int,
-    columns: Int, acc: UnsafeMutablePointer<Float>, ldacc: Int
+    p: UnsafePointer<Float>, ldp: Int, keyStride: Int = 1, rows: Int, v: UnsafePointer<Float>,
+    ldv: Int, count: Int, columns: Int, acc: UnsafeMutablePointer<Float>, ldacc: Int
   ) {
     let p0 = p
     let p1 = rows > 1 ? p + ldp : p
@@ -146,22 +148,22 @@ package enum PortableKernels {
         let v1 = Vector.load(vj + 16)
         let v2 = Vector.load(vj + 32)
         let v3 = Vector.load(vj + 48)
-        let w0 = Vector(repeating: p0[j])
+        let w0 = Vector(repeating: p0[j &* keyStride])
         a00 = multiplyAdd(a00, w0, v0)
         a01 = multiplyAdd(a01, w0, v1)
         a02 = multiplyAdd(a02, w0, v2)
         a03 = multiplyAdd(a03, w0, v3)
-        let w1 = Vector(repeating: p1[j])
+        let w1 = Vector(repeating: p1[j &* keyStride])
         a10 = multiplyAdd(a10, w1, v0)
         a11 = multiplyAdd(a11, w1, v1)
         a12 = multiplyAdd(a12, w1, v2)
         a13 = multiplyAdd(a13, w1, v3)
-        let w2 = Vector(repeating: p2[j])
+        let w2 = Vector(repeating: p2[j &* keyStride])
         a20 = multiplyAdd(a20, w2, v0)
         a21 = multiplyAdd(a21, w2, v1)
         a22 = multiplyAdd(a22, w2, v2)
         a23 = multiplyAdd(a23, w2, v3)
-        let w3 = Vector(repeating: p3[j])
+        let w3 = Vector(repeating: p3[j &* keyStride])
         a30 = multiplyAdd(a30, w3, v0)
         a31 = multiplyAdd(a31, w3, v1)
         a32 = multiplyAdd(a32, w3, v2)
@@ -182,10 +184,10 @@ package enum PortableKernels {
       var vj = v + column
       for j in 0..<count {
         let vv = Vector.load(vj)
-        a0 = multiplyAdd(a0, Vector(repeating: p0[j]), vv)
-        a1 = multiplyAdd(a1, Vector(repeating: p1[j]), vv)
-        a2 = multiplyAdd(a2, Vector(repeating: p2[j]), vv)
-        a3 = multiplyAdd(a3, Vector(repeating: p3[j]), vv)
+        a0 = multiplyAdd(a0, Vector(repeating: p0[j &* keyStride]), vv)
+        a1 = multiplyAdd(a1, Vector(repeating: p1[j &* keyStride]), vv)
+        a2 = multiplyAdd(a2, Vector(repeating: p2[j &* keyStride]), vv)
+        a3 = multiplyAdd(a3, Vector(repeating: p3[j &* keyStride]), vv)
         vj += ldv
       }
       if rows > 3 { a3.store(o3 + column) }

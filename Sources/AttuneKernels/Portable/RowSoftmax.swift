@@ -61,6 +61,24 @@ package enum RowSoftmax {
     return (sum0 + sum1).sum()
   }
 
+  /// The backward pass's step from a tile's scores to their gradients, in place (see
+  /// `attune_f32_softmax_backward_fn`): `p = e^(s · scale[r] − shift[r])` as
+  /// `exponentiateAndSum` computes it, `s = p`, `dp = p · (dp − dot[r])`, 0 where `p` is 0.
+  ///
+  /// - Complexity: O(rows · columns).
+  package static func softmaxBackward(
+    _ s: UnsafeMutablePointer<Float>, _ dp: UnsafeMutablePointer<Float>, ld: Int, rows: Int,
+    columns: Int, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+    dot: UnsafePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let p = s + r &* ld
+      let g = dp + r &* ld
+      _ = exponentiateAndSum(p, count: columns, rowMax: shift[r], scale: scale[r])
+      for j in 0..<columns { g[j] = p[j] == 0 ? 0 : p[j] * (g[j] - dot[r]) }
+    }
+  }
+
   /// Multiplies the first `count` entries by `factor`.
   @inline(__always)
   package static func multiply(_ row: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {

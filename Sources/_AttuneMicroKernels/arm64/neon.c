@@ -53,12 +53,15 @@ static void scores_tile(const float *q, ptrdiff_t ldq, int rows, const float *pa
   }
 }
 
-static void products_tile(const float *p, ptrdiff_t ldp, int rows, const float *v, ptrdiff_t ldv,
-                          ptrdiff_t count, ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+// P's element for row r and key j is at `p + r * rs + j * ks`: (ldp, 1) for `products`, (1, ldp)
+// for `products_t`.
+static inline __attribute__((always_inline)) void products_tile(
+    const float *p, ptrdiff_t rs, ptrdiff_t ks, int rows, const float *v, ptrdiff_t ldv,
+    ptrdiff_t count, ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
   const float *w[PR];
   float *o[PR];
   for (int r = 0; r < PR; r++) {
-    w[r] = r < rows ? p + r * ldp : p;
+    w[r] = r < rows ? p + r * rs : p;
     o[r] = r < rows ? acc + r * ldacc : acc;
   }
   ptrdiff_t column = 0;
@@ -71,7 +74,7 @@ static void products_tile(const float *p, ptrdiff_t ldp, int rows, const float *
       float32x4_t y0 = vld1q_f32(vj), y1 = vld1q_f32(vj + 4);
       float32x4_t y2 = vld1q_f32(vj + 8), y3 = vld1q_f32(vj + 12);
       for (int r = 0; r < PR; r++) {
-        float32x4_t a = vld1q_dup_f32(w[r] + j);
+        float32x4_t a = vld1q_dup_f32(w[r] + j * ks);
         x[r][0] = vfmaq_f32(x[r][0], a, y0);
         x[r][1] = vfmaq_f32(x[r][1], a, y1);
         x[r][2] = vfmaq_f32(x[r][2], a, y2);
@@ -87,7 +90,7 @@ static void products_tile(const float *p, ptrdiff_t ldp, int rows, const float *
     const float *vj = v + column;
     for (ptrdiff_t j = 0; j < count; j++, vj += ldv) {
       float32x4_t y = vld1q_f32(vj);
-      for (int r = 0; r < PR; r++) x[r] = vfmaq_f32(x[r], vld1q_dup_f32(w[r] + j), y);
+      for (int r = 0; r < PR; r++) x[r] = vfmaq_f32(x[r], vld1q_dup_f32(w[r] + j * ks), y);
     }
     for (int r = rows - 1; r >= 0; r--) vst1q_f32(o[r] + column, x[r]);
   }
@@ -106,7 +109,16 @@ static void f32_products_6x16_neon(const float *p, ptrdiff_t ldp, ptrdiff_t rows
                                    ptrdiff_t ldacc, int streaming) {
   (void)streaming;  // no software prefetch: not measured on arm64 hardware yet
   for (ptrdiff_t r = 0; r < rows; r += PR)
-    products_tile(p + r * ldp, ldp, rows - r < PR ? (int)(rows - r) : PR, v, ldv, count, columns,
+    products_tile(p + r * ldp, ldp, 1, rows - r < PR ? (int)(rows - r) : PR, v, ldv, count,
+                  columns, acc + r * ldacc, ldacc);
+}
+
+// P transposed: the six rows of a register tile are six adjacent floats of one row of P.
+static void f32_products_t_6x16_neon(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
+                                     const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                     ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  for (ptrdiff_t r = 0; r < rows; r += PR)
+    products_tile(p + r, 1, ldp, rows - r < PR ? (int)(rows - r) : PR, v, ldv, count, columns,
                   acc + r * ldacc, ldacc);
 }
 
@@ -225,6 +237,47 @@ static void f32_multiply_neon(float *row, ptrdiff_t count, float factor) {
   for (; j < count; j++) row[j] *= factor;
 }
 
+// p = e^(s · scale − shift), ds = p · (dp − dot), ds zeroed where p is 0; a tail of 1 to 3
+// floats through a 4-lane buffer.
+static inline float32x4_t softmax_backward4(float32x4_t x, float32x4_t g, float32x4_t f,
+                                            float32x4_t m, float32x4_t d, float32x4_t *p) {
+  *p = exp4(vfmaq_f32(m, x, f));
+  g = vmulq_f32(*p, vsubq_f32(g, d));
+  // Keep g where p ≠ 0 (a NaN p keeps it too).
+  uint32x4_t zero = vceqq_f32(*p, vdupq_n_f32(0));
+  return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(g), zero));
+}
+
+static void f32_softmax_backward_neon(float *s, float *dp, ptrdiff_t ld, ptrdiff_t rows,
+                                      ptrdiff_t columns, const float *scale, const float *shift,
+                                      const float *dot) {
+  for (ptrdiff_t r = 0; r < rows; r++, s += ld, dp += ld) {
+    const float32x4_t f = vdupq_n_f32(scale[r]), m = vdupq_n_f32(-shift[r]);
+    const float32x4_t d = vdupq_n_f32(dot[r]);
+    float32x4_t p;
+    ptrdiff_t j = 0;
+    for (; j + L <= columns; j += L) {
+      float32x4_t g = softmax_backward4(vld1q_f32(s + j), vld1q_f32(dp + j), f, m, d, &p);
+      vst1q_f32(s + j, p);
+      vst1q_f32(dp + j, g);
+    }
+    if (j < columns) {
+      float xs[4] = {0, 0, 0, 0}, gs[4] = {0, 0, 0, 0};
+      ptrdiff_t valid = columns - j;
+      for (ptrdiff_t i = 0; i < valid; i++) {
+        xs[i] = s[j + i];
+        gs[i] = dp[j + i];
+      }
+      float32x4_t g = softmax_backward4(vld1q_f32(xs), vld1q_f32(gs), f, m, d, &p);
+      vst1q_f32(xs, p);
+      vst1q_f32(gs, g);
+      for (ptrdiff_t i = 0; i < valid; i++) {
+        s[j + i] = xs[i];
+        dp[j + i] = gs[i];
+      }
+    }
+  }
+}
 
 // Widening the KV cache's half-precision and 8-bit rows: 4 floats per step (`fcvtl`, and
 // `sxtl` twice then `scvtf`), scalar tails.
@@ -265,6 +318,8 @@ const attune_micro_kernel_entry attune_neon_entry = {
     .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_8x12_neon,
     .products = f32_products_6x16_neon,
+    .products_t = f32_products_t_6x16_neon,
+    .softmax_backward = f32_softmax_backward_neon,
     .decode = f32_decode_4x4_neon,
     .scale_max = f32_scale_max_neon,
     .exp_sum = f32_exp_sum_neon,

@@ -46,6 +46,23 @@ typedef void (*attune_f32_products_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t 
                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
                                        int streaming);
 
+/// `products` with `p` transposed: `acc[r][c] += Σ_{j < count} p[j][r] · v[j][c]` for `r < rows`,
+/// `c < columns` (a multiple of `lanes`), `p`'s rows (one per `j`) `ldp` floats apart. The
+/// backward pass's `dV += Pᵀ · dO` and `dK += dSᵀ · Q` on tiles of P and dS as the score kernel
+/// wrote them, with no transposed copy.
+typedef void (*attune_f32_products_t_fn)(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
+                                         const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                         ptrdiff_t columns, float *acc, ptrdiff_t ldacc);
+
+/// The backward pass's step from a tile's scores to their gradients, in place: for `r < rows`,
+/// `j < columns`, `p = e^(s[r][j] · scale[r] − shift[r])` (the entry's exponential, as
+/// `exp_sum`), then `s[r][j] = p` and `dp[r][j] = p · (dp[r][j] − dot[r])`, exactly 0 where `p`
+/// is 0 whatever `dp[r][j]` is. `s` and `dp` rows are `ld` floats apart; `scale`, `shift` and
+/// `dot` hold one float per row (`shift[r]` the row's log-sum-exp, so every argument is ≤ 0).
+typedef void (*attune_f32_softmax_backward_fn)(float *s, float *dp, ptrdiff_t ld, ptrdiff_t rows,
+                                               ptrdiff_t columns, const float *scale,
+                                               const float *shift, const float *dot);
+
 /// Decode scores, K read in place: `s[r][j] = Σ_{c < dk} q[r][c] · k[j][c]` for `r < rows`
 /// (1...decode_rows), `j < keys` (any number, `decode_keys` at a time), any `dk ≥ 1`; exactly
 /// `keys` floats of each result row are written. Reads only the `keys` rows of K; the caller asks
@@ -150,6 +167,8 @@ typedef struct attune_micro_kernel_entry {
   int default_block_q, default_block_k;
   attune_f32_scores_fn scores;
   attune_f32_products_fn products;
+  attune_f32_products_t_fn products_t;
+  attune_f32_softmax_backward_fn softmax_backward;
   attune_f32_decode_fn decode;
   attune_f32_scale_max_fn scale_max;
   attune_f32_exp_sum_fn exp_sum;

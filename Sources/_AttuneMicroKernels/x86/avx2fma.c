@@ -102,8 +102,10 @@ static ALWAYS_INLINE void products_step(const int R, __m256 x[PR][2], const floa
   }
 }
 
-// One chunk of keys `j0 ..< j1` for R rows, every column block.
-static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
+// One chunk of keys `j0 ..< j1` for R rows, every column block. P's element for row r and key j
+// is at `p + r * rs + j * ks`: (ldp, 1) for `products`, (1, ldp) for `products_t`, constants the
+// compiler folds into each.
+static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t rs, ptrdiff_t ks,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t j0,
                                         ptrdiff_t j1, ptrdiff_t columns, float *acc,
                                         ptrdiff_t ldacc) {
@@ -114,12 +116,12 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       x[r][0] = _mm256_loadu_ps(acc + r * ldacc + column);
       x[r][1] = _mm256_loadu_ps(acc + r * ldacc + column + 8);
     }
-    const float *vj = v + j0 * ldv + column, *a0 = p + j0, *a3 = p + 3 * ldp + j0;
+    const float *vj = v + j0 * ldv + column, *a0 = p + j0 * ks, *a3 = p + 3 * rs + j0 * ks;
     ptrdiff_t n = j1 - j0, j = 0;
     // Two keys per pass: half of the loop's counting and branching.
-    for (; j + 2 <= n; j += 2, vj += 2 * ldv, a0 += 2, a3 += 2)
-      for (int u = 0; u < 2; u++) products_step(R, x, a0 + u, a3 + u, ldp, vj + u * ldv);
-    for (; j < n; j++, vj += ldv, a0++, a3++) products_step(R, x, a0, a3, ldp, vj);
+    for (; j + 2 <= n; j += 2, vj += 2 * ldv, a0 += 2 * ks, a3 += 2 * ks)
+      for (int u = 0; u < 2; u++) products_step(R, x, a0 + u * ks, a3 + u * ks, rs, vj + u * ldv);
+    for (; j < n; j++, vj += ldv, a0 += ks, a3 += ks) products_step(R, x, a0, a3, rs, vj);
     for (int r = 0; r < R; r++) {
       _mm256_storeu_ps(acc + r * ldacc + column, x[r][0]);
       _mm256_storeu_ps(acc + r * ldacc + column + 8, x[r][1]);
@@ -132,9 +134,37 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
     for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
       __m256 y = _mm256_loadu_ps(vj);
       for (int r = 0; r < R; r++)
-        x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + r * ldp + j), y, x[r]);
+        x[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + r * rs + j * ks), y, x[r]);
     }
     for (int r = 0; r < R; r++) _mm256_storeu_ps(acc + r * ldacc + column, x[r]);
+  }
+}
+
+// Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while every register
+// tile of rows, then every column block, passes over them: V comes from L2 or memory once per
+// call, not once per tile of rows. P's strides as in `products_rows`.
+static ALWAYS_INLINE void products_chunks(const float *p, ptrdiff_t rs, ptrdiff_t ks,
+                                          ptrdiff_t rows, const float *v, ptrdiff_t ldv,
+                                          ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                          ptrdiff_t ldacc) {
+  // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 32 KiB L1).
+  ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
+  if (chunk < 16) chunk = 16;
+  for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
+    ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
+    ptrdiff_t r = 0;
+    for (; r + PR <= rows; r += PR)
+      products_rows(PR, p + r * rs, rs, ks, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
+    const float *pr = p + r * rs;
+    float *ar = acc + r * ldacc;
+    switch (rows - r) {
+    case 1: products_rows(1, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 2: products_rows(2, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 3: products_rows(3, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 4: products_rows(4, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 5: products_rows(5, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    default: break;
+    }
   }
 }
 
@@ -179,9 +209,7 @@ static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdif
   }
 }
 
-// Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while
-// every register tile of rows, then every column block, passes over them: V comes from L2 or memory
-// once per call, not once per tile of rows. When streaming, `products_streaming` instead.
+// `products_chunks`, or, when streaming with at most DR rows, `products_streaming`.
 static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
                                       ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                       float *acc, ptrdiff_t ldacc, int streaming) {
@@ -194,23 +222,15 @@ static void f32_products_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t r
     default: break;  // more rows than decoding has: the chunks below
     }
   }
-  // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 32 KiB L1).
-  ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
-  if (chunk < 16) chunk = 16;
-  for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
-    ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
-    ptrdiff_t r = 0;
-    for (; r + PR <= rows; r += PR)
-      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
-    switch (rows - r) {
-    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 4: products_rows(4, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 5: products_rows(5, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    default: break;
-    }
-  }
+  products_chunks(p, ldp, 1, rows, v, ldv, count, columns, acc, ldacc);
+}
+
+// P transposed: row r's weights are P's column r, so the six rows of a register tile are six
+// adjacent floats of one row of P.
+static void f32_products_t_6x16_avx2fma(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
+                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  products_chunks(p, 1, ldp, rows, v, ldv, count, columns, acc, ldacc);
 }
 
 // The first `keys` (1 or 2) lanes of `v` to `s`.
@@ -320,6 +340,40 @@ static void f32_multiply_avx2fma(float *row, ptrdiff_t count, float factor) {
   if (j < count) {
     __m256i t = tail_mask(count - j);
     _mm256_maskstore_ps(row + j, t, _mm256_mul_ps(_mm256_maskload_ps(row + j, t), f));
+  }
+}
+
+// p = e^(s · scale − shift) and ds = p · (dp − dot) for 8 floats, ds zeroed where p is 0 (a key
+// the row does not see, or a score far below its log-sum-exp).
+static ALWAYS_INLINE void softmax_backward8(__m256 x, __m256 g, __m256 f, __m256 m, __m256 d,
+                                            __m256 *p, __m256 *ds) {
+  *p = exp8_nonpositive(_mm256_fmsub_ps(x, f, m));
+  __m256 t = _mm256_mul_ps(*p, _mm256_sub_ps(g, d));
+  *ds = _mm256_and_ps(t, _mm256_cmp_ps(*p, _mm256_setzero_ps(), _CMP_NEQ_UQ));
+}
+
+// Row by row, 8 floats at a time; the tail of a row masked (its mask built there: the loop keeps
+// the exponential's constants and the row's three values in registers).
+static void f32_softmax_backward_avx2fma(float *s, float *dp, ptrdiff_t ld, ptrdiff_t rows,
+                                         ptrdiff_t columns, const float *scale,
+                                         const float *shift, const float *dot) {
+  for (ptrdiff_t r = 0; r < rows; r++, s += ld, dp += ld) {
+    const __m256 f = _mm256_set1_ps(scale[r]), m = _mm256_set1_ps(shift[r]);
+    const __m256 d = _mm256_set1_ps(dot[r]);
+    __m256 p, ds;
+    ptrdiff_t j = 0;
+    for (; j + L <= columns; j += L) {
+      softmax_backward8(_mm256_loadu_ps(s + j), _mm256_loadu_ps(dp + j), f, m, d, &p, &ds);
+      _mm256_storeu_ps(s + j, p);
+      _mm256_storeu_ps(dp + j, ds);
+    }
+    if (j < columns) {
+      __m256i t = tail_mask(columns - j);
+      softmax_backward8(_mm256_maskload_ps(s + j, t), _mm256_maskload_ps(dp + j, t), f, m, d, &p,
+                        &ds);
+      _mm256_maskstore_ps(s + j, t, p);
+      _mm256_maskstore_ps(dp + j, t, ds);
+    }
   }
 }
 
@@ -543,6 +597,8 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .default_block_q = 48, .default_block_k = 512,
     .scores = f32_scores_6x16_avx2fma,
     .products = f32_products_6x16_avx2fma,
+    .products_t = f32_products_t_6x16_avx2fma,
+    .softmax_backward = f32_softmax_backward_avx2fma,
     .decode = f32_decode_4x2_avx2fma,
     .scale_max = f32_scale_max_avx2fma,
     .exp_sum = f32_exp_sum_avx2fma,

@@ -76,8 +76,9 @@ static void f32_scores_8x32_avx512f(const float *q, ptrdiff_t ldq, ptrdiff_t row
   }
 }
 
-// One chunk of keys `j0 ..< j1` for R rows, every column block.
-static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t ldp,
+// One chunk of keys `j0 ..< j1` for R rows, every column block. P's element for row r and key j
+// is at `p + r * rs + j * ks`: (ldp, 1) for `products`, (1, ldp) for `products_t`.
+static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t rs, ptrdiff_t ks,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t j0,
                                         ptrdiff_t j1, ptrdiff_t columns, float *acc,
                                         ptrdiff_t ldacc) {
@@ -91,7 +92,7 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
       __m512 y0 = _mm512_loadu_ps(vj), y1 = _mm512_loadu_ps(vj + 16);
       __m512 y2 = _mm512_loadu_ps(vj + 32), y3 = _mm512_loadu_ps(vj + 48);
       for (int r = 0; r < R; r++) {
-        __m512 a = _mm512_set1_ps(p[r * ldp + j]);
+        __m512 a = _mm512_set1_ps(p[r * rs + j * ks]);
         x[r][0] = _mm512_fmadd_ps(a, y0, x[r][0]);
         x[r][1] = _mm512_fmadd_ps(a, y1, x[r][1]);
         x[r][2] = _mm512_fmadd_ps(a, y2, x[r][2]);
@@ -107,7 +108,7 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
     const float *vj = v + j0 * ldv + column;
     for (ptrdiff_t j = j0; j < j1; j++, vj += ldv) {
       __m512 y = _mm512_loadu_ps(vj);
-      for (int r = 0; r < R; r++) x[r] = _mm512_fmadd_ps(_mm512_set1_ps(p[r * ldp + j]), y, x[r]);
+      for (int r = 0; r < R; r++) x[r] = _mm512_fmadd_ps(_mm512_set1_ps(p[r * rs + j * ks]), y, x[r]);
     }
     for (int r = 0; r < R; r++) _mm512_storeu_ps(acc + r * ldacc + column, x[r]);
   }
@@ -120,9 +121,10 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t l
 // fixed stride, which the hardware prefetcher follows, the rest of the rows then read from L2. On a
 // Zen 4 that took 0.824x [0.766, 0.907] the time of 48-key chunks asking for the next chunk's rows
 // (scripts/bench/serve_ab.py --decode, 40 rounds); on a Zen 5 the prefetch had made no difference.
-static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
-                                      ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
-                                      float *acc, ptrdiff_t ldacc, int streaming) {
+static ALWAYS_INLINE void products_chunks(const float *p, ptrdiff_t rs, ptrdiff_t ks,
+                                          ptrdiff_t rows, const float *v, ptrdiff_t ldv,
+                                          ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                          ptrdiff_t ldacc, int streaming) {
   // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 48 KiB L1).
   ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
   if (chunk < 16) chunk = 16;
@@ -131,14 +133,29 @@ static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t r
     ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
     ptrdiff_t r = 0;
     for (; r + PR <= rows; r += PR)
-      products_rows(PR, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
+      products_rows(PR, p + r * rs, rs, ks, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc);
+    const float *pr = p + r * rs;
+    float *ar = acc + r * ldacc;
     switch (rows - r) {
-    case 1: products_rows(1, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 2: products_rows(2, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
-    case 3: products_rows(3, p + r * ldp, ldp, v, ldv, j0, j1, columns, acc + r * ldacc, ldacc); break;
+    case 1: products_rows(1, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 2: products_rows(2, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
+    case 3: products_rows(3, pr, rs, ks, v, ldv, j0, j1, columns, ar, ldacc); break;
     default: break;
     }
   }
+}
+
+static void f32_products_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t rows, const float *v,
+                                      ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
+                                      float *acc, ptrdiff_t ldacc, int streaming) {
+  products_chunks(p, ldp, 1, rows, v, ldv, count, columns, acc, ldacc, streaming);
+}
+
+// P transposed: the four rows of a register tile are four adjacent floats of one row of P.
+static void f32_products_t_4x64_avx512f(const float *p, ptrdiff_t ldp, ptrdiff_t rows,
+                                        const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                        ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  products_chunks(p, 1, ldp, rows, v, ldv, count, columns, acc, ldacc, 0);
 }
 
 // Sums of each 256-bit half: [a.lo + a.hi (8 lanes) | b.lo + b.hi (8 lanes)].
@@ -286,6 +303,23 @@ static void f32_multiply_avx512f(float *row, ptrdiff_t count, float factor) {
   }
 }
 
+// p = e^(s · scale − shift), ds = p · (dp − dot), ds zeroed where p is 0; masked tails.
+static void f32_softmax_backward_avx512f(float *s, float *dp, ptrdiff_t ld, ptrdiff_t rows,
+                                         ptrdiff_t columns, const float *scale,
+                                         const float *shift, const float *dot) {
+  for (ptrdiff_t r = 0; r < rows; r++, s += ld, dp += ld) {
+    const __m512 f = _mm512_set1_ps(scale[r]), m = _mm512_set1_ps(shift[r]);
+    const __m512 d = _mm512_set1_ps(dot[r]);
+    for (ptrdiff_t j = 0; j < columns; j += L) {
+      __mmask16 t = columns - j >= L ? (__mmask16)0xFFFF : tail_mask(columns - j);
+      __m512 p = exp16(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(t, s + j), f, m));
+      __m512 g = _mm512_mul_ps(p, _mm512_sub_ps(_mm512_maskz_loadu_ps(t, dp + j), d));
+      g = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(p, _mm512_setzero_ps(), _CMP_NEQ_UQ), g);
+      _mm512_mask_storeu_ps(s + j, t, p);
+      _mm512_mask_storeu_ps(dp + j, t, g);
+    }
+  }
+}
 
 // Widening the KV cache's half-precision and 8-bit rows: 16 floats per step, masked tails.
 static void f16_widen_avx512f(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
@@ -331,6 +365,8 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .default_block_q = 64, .default_block_k = 1024,
     .scores = f32_scores_8x32_avx512f,
     .products = f32_products_4x64_avx512f,
+    .products_t = f32_products_t_4x64_avx512f,
+    .softmax_backward = f32_softmax_backward_avx512f,
     .decode = f32_decode_4x4_avx512f,
     .scale_max = f32_scale_max_avx512f,
     .exp_sum = f32_exp_sum_avx512f,
