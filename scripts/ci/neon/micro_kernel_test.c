@@ -35,7 +35,8 @@ static void check(int ok, const char *what, int a, int b, int c) {
   }
 }
 
-static float *filled(size_t n, int random) {
+// Not inlined: GCC 14 otherwise misjudges the size of some calls (-Walloc-size-larger-than).
+static __attribute__((noinline)) float *filled(size_t n, int random) {
   float *p = malloc(n * sizeof(float));
   for (size_t i = 0; i < n; i++) p[i] = random ? gaussian() : SENTINEL;
   return p;
@@ -107,6 +108,12 @@ static void test_products(const attune_micro_kernel_entry *e) {
           for (int c = 0; c < columns; c++) acc[r * ldacc + c] = gaussian();
         memcpy(before, acc, n * sizeof(float));
         e->products(p, ldp, rows, v, ldv, count, columns, acc, ldacc, (rows + count) % 2);
+        // products_t on P transposed (row j of pt holds p[0...most - 1][j]) adds the same sums.
+        float *twice = malloc(n * sizeof(float)), *pt = filled((size_t)count * (most + 3), 0);
+        memcpy(twice, before, n * sizeof(float));
+        for (int r = 0; r < most; r++)
+          for (int j = 0; j < count; j++) pt[j * (most + 3) + r] = p[r * ldp + j];
+        e->products_t(pt, most + 3, rows, v, ldv, count, columns, twice, ldacc);
         for (int r = 0; r <= most; r++)
           for (int c = 0; c < ldacc; c++) {
             float got = acc[r * ldacc + c];
@@ -121,7 +128,16 @@ static void test_products(const attune_micro_kernel_entry *e) {
               magnitude += fabs(x);
             }
             check(fabs(got - want) <= (count + 2) * 1.2e-7 * magnitude, "products", rows, count, c);
+            check(fabs(twice[r * ldacc + c] - want) <= (count + 2) * 1.2e-7 * magnitude,
+                  "products_t", rows, count, c);
           }
+        for (int r = 0; r <= most; r++)
+          for (int c = 0; c < ldacc; c++)
+            if (r >= rows || c >= columns)
+              check(twice[r * ldacc + c] == before[r * ldacc + c], "products_t: sentinel", rows,
+                    columns, c);
+        free(twice);
+        free(pt);
         free(acc);
         free(before);
       }
@@ -286,6 +302,66 @@ static void test_widen(const attune_micro_kernel_entry *e) {
   }
 }
 
+// The backward's softmax step: P = e^(s · scale − shift) within the exp passes' 4e-7 (and the
+// argument's rounding), dS = P · (dP − dot), both exactly 0 at a hidden key (−∞, with dP = ∞
+// there) and on a row that sees nothing; nothing written past `columns`.
+static void test_softmax_backward(const attune_micro_kernel_entry *e) {
+  const int widths[] = {1, 3, 4, 5, 8, 13, 64};
+  for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+    int columns = widths[w], ld = columns + 3, rows = 6;
+    float *s = filled((size_t)rows * ld, 0), *dp = filled((size_t)rows * ld, 0);
+    float *s0 = malloc((size_t)rows * ld * sizeof(float)), *dp0 = malloc((size_t)rows * ld * sizeof(float));
+    float scale[6], shift[6], dot[6];
+    for (int r = 0; r < rows; r++) {
+      scale[r] = r % 2 ? 1.0f : 0.37f;
+      dot[r] = gaussian();
+      float largest = -INFINITY;
+      for (int j = 0; j < columns; j++) {
+        s[r * ld + j] = 12 * gaussian();
+        dp[r * ld + j] = 3 * gaussian();
+        if (s[r * ld + j] * scale[r] > largest) largest = s[r * ld + j] * scale[r];
+      }
+      if (columns > 2 && r == 1) {
+        s[r * ld + 1] = -INFINITY;
+        dp[r * ld + 1] = INFINITY;
+      }
+      shift[r] = largest + 0.5f;
+      if (r == 4) {
+        for (int j = 0; j < columns; j++) s[r * ld + j] = -INFINITY;
+        shift[r] = 0;
+      }
+    }
+    memcpy(s0, s, (size_t)rows * ld * sizeof(float));
+    memcpy(dp0, dp, (size_t)rows * ld * sizeof(float));
+    e->softmax_backward(s, dp, ld, rows, columns, scale, shift, dot);
+    for (int r = 0; r < rows; r++)
+      for (int j = 0; j < ld; j++) {
+        int i = r * ld + j;
+        if (j >= columns) {
+          check(s[i] == SENTINEL && dp[i] == SENTINEL, "softmax_backward: sentinel", r, columns, j);
+          continue;
+        }
+        double product = (double)s0[i] * scale[r];
+        float argument = (float)(product - shift[r]);
+        if (isinf(argument)) {
+          check(s[i] == 0 && dp[i] == 0, "softmax_backward: hidden key", r, columns, j);
+          continue;
+        }
+        double want = exp((double)argument);
+        double rounding = 2 * 1.2e-7 * (fabs(product) + fabs((double)argument));
+        double p_error = want < 1e-37 ? 1.2e-38 : (4e-7 + rounding) * want;
+        check(fabs(s[i] - want) <= p_error, "softmax_backward: P", r, columns, j);
+        double difference = (double)dp0[i] - dot[r], gradient = want * difference;
+        check(fabs(dp[i] - gradient) <= p_error * fabs(difference) + 3.6e-7 * fabs(gradient) + 1e-44,
+              "softmax_backward: dS", r, columns, j);
+      }
+    free(s);
+    free(dp);
+    free(s0);
+    free(dp0);
+  }
+}
+
 int main(void) {
   if (!attune_isa_supported(ATTUNE_ISA_NEON)) {
     fprintf(stderr, "error: this build or CPU has no NEON entry\n");
@@ -307,6 +383,9 @@ int main(void) {
   before = failed;
   test_row_passes(e);
   printf("scale_max, exp_sum, multiply: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_softmax_backward(e);
+  printf("softmax_backward: %s\n", failed == before ? "ok" : "FAILED");
   before = failed;
   test_widen(e);
   printf("widen_f16, widen_i8: %s\n", failed == before ? "ok" : "FAILED");
