@@ -197,6 +197,62 @@ struct BackwardTests {
     }
   }
 
+  /// The public calls hand kernels gradients they have not zeroed, so each kernel must write
+  /// every element: here into buffers full of NaN, with key tiles no row sees (causal top-left
+  /// with Nk > Nq), rows that see no key (bottom-right with Nq > Nk, a bias row of −∞), windows.
+  @Test("every kernel overwrites dQ, dK and dV entirely")
+  func overwritesEverything() throws {
+    let cases: [(AttentionShape, AttentionMask, Bool)] = [
+      (AttentionShape(queries: 20, keys: 130, headDim: 16, valueDim: 8), .causal(.topLeft), false),
+      (AttentionShape(queries: 70, keys: 9, headDim: 7, valueDim: 5), .causal(.bottomRight), false),
+      (
+        AttentionShape(queries: 33, keys: 65, headDim: 8, valueDim: 8),
+        .slidingWindow(size: 3, alignment: .topLeft), false
+      ),
+      (AttentionShape(queries: 13, keys: 40, headDim: 4, valueDim: 4), .none, true),
+    ]
+    for (shape, mask, withBias) in cases {
+      let inputs = try AttentionInputs.random(shape: shape, seed: 5)
+      var bias: [Float]?
+      if withBias {
+        var rows = [Float](repeating: 0, count: shape.queries * shape.keys)
+        for j in 0..<shape.keys { rows[2 * shape.keys + j] = -.infinity }  // row 2 sees nothing
+        bias = rows
+      }
+      let options = AttentionOptions(mask: mask)
+      let (output, lse) = try forward(inputs, options: options, bias: bias)
+      var generator = SplitMix64(seed: 8)
+      let dO = (0..<shape.outputCount).map { _ in generator.nextGaussian() }
+      for kernel in try Self.kernels() {
+        var dq = [Float](repeating: .nan, count: shape.queryCount)
+        var dk = [Float](repeating: .nan, count: shape.keyCount)
+        var dv = [Float](repeating: .nan, count: shape.valueCount)
+        let all = [inputs.q, inputs.k, inputs.v, bias ?? [], output, lse, dO]
+        try withBuffers(all) { b in
+          let forward = try AttentionProblem.configured(
+            q: b[0], k: b[1], v: b[2], shape: shape, options: options,
+            bias: bias == nil ? nil : b[3], queryPositions: shape.queries)
+          let problem = BackwardProblem(
+            forward: forward, output: try #require(b[4].baseAddress),
+            logSumExp: try #require(b[5].baseAddress), gradOutput: try #require(b[6].baseAddress))
+          try dq.withUnsafeMutableBufferPointer { dq in
+            try dk.withUnsafeMutableBufferPointer { dk in
+              try dv.withUnsafeMutableBufferPointer { dv in
+                kernel.computeGradients(
+                  problem, dq: try #require(dq.baseAddress), dk: try #require(dk.baseAddress),
+                  dv: try #require(dv.baseAddress))
+              }
+            }
+          }
+        }
+        for (name, gradient) in [("dQ", dq), ("dK", dk), ("dV", dv)] {
+          #expect(
+            gradient.allSatisfy { $0.isFinite }, "\(kernel.name) \(name) at \(shape), \(mask)")
+        }
+      }
+    }
+  }
+
   @Test("bad inputs are one clear error")
   func badInputs() throws {
     let shape = AttentionShape(queries: 4, keys: 3, headDim: 2, valueDim: 2)
@@ -226,6 +282,21 @@ struct BackwardTests {
       shape: AttentionShape(queries: 0, keys: 3, headDim: 2, valueDim: 2))
     #expect(none.dq.isEmpty && none.dk == [Float](repeating: 0, count: 6))
   }
+}
+
+/// `body` with every array's buffer, in order (each valid only during the call).
+private func withBuffers(
+  _ arrays: ArraySlice<[Float]>, _ taken: [UnsafeBufferPointer<Float>] = [],
+  _ body: ([UnsafeBufferPointer<Float>]) throws -> Void
+) throws {
+  guard let first = arrays.first else { return try body(taken) }
+  try first.withUnsafeBufferPointer { try withBuffers(arrays.dropFirst(), taken + [$0], body) }
+}
+
+private func withBuffers(
+  _ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> Void
+) throws {
+  try withBuffers(arrays[...], [], body)
 }
 
 /// Multi-head and grouped-query gradients: each head's against the oracle's, dK and dV summed

@@ -38,11 +38,10 @@ public func attentionBackward(
     "the gradients and the \(kernel.name) backward kernel's scratch",
     bytes: Platform.floatBytes(shape.queryCount &+ shape.keyCount &+ shape.valueCount)
       &+ (empty ? 0 : kernel.scratchBytes(for: shape)))
+  // The kernel overwrites every gradient; with no query or no key, nothing flows back (zeros).
   var gradients = AttentionGradients(
-    dq: [Float](repeating: 0, count: shape.queryCount),
-    dk: [Float](repeating: 0, count: shape.keyCount),
-    dv: [Float](repeating: 0, count: shape.valueCount))
-  // No query or no key: nothing flows back.
+    queryCount: shape.queryCount, keyCount: shape.keyCount, valueCount: shape.valueCount,
+    zeroed: empty)
   guard !empty else { return gradients }
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
     k.withUnsafeBufferPointer { k in

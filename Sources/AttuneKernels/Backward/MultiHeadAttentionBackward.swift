@@ -48,10 +48,10 @@ public func multiHeadAttentionBackward(
     bytes: Platform.floatBytes(
       shape.queryCount &+ 2 &* (shape.keyCount &+ shape.valueCount))
       &+ (empty ? 0 : backwardScratchBytes(shape: shape, kernel: kernel, bias: bias)))
+  // Every (batch, K/V head) writes its dK, dV and its query heads' dQ entirely.
   var gradients = AttentionGradients(
-    dq: [Float](repeating: 0, count: shape.queryCount),
-    dk: [Float](repeating: 0, count: shape.keyCount),
-    dv: [Float](repeating: 0, count: shape.valueCount))
+    queryCount: shape.queryCount, keyCount: shape.keyCount, valueCount: shape.valueCount,
+    zeroed: empty)
   guard !empty else { return gradients }
   let biasValues: [Float] = bias?.values ?? []
   let result: Result<Void, AttentionError> = q.withUnsafeBufferPointer { q in
