@@ -433,6 +433,11 @@ static void i8_widen_avx2fma(const int8_t *src, ptrdiff_t ld_src, const float *s
 // its target; the dispatch requires F16C for the whole entry.)
 enum { FLOAT = 0, HALF = 1, BYTE = 2 };
 
+// 8 signed bytes as floats (unscaled).
+static ALWAYS_INLINE __m256 widen_bytes8(const int8_t *b) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)b)));
+}
+
 // Elements 0..<8 of a row from element `c` (a multiple of 8).
 static ALWAYS_INLINE __m256 load_row8(const int kind, const void *row, ptrdiff_t c,
                                       const float *scales) {
@@ -483,6 +488,22 @@ static ALWAYS_INLINE void decode_group(const int kind, const float *q, ptrdiff_t
   __m256 x[DR][DK];
   for (int r = 0; r < DR; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
   ptrdiff_t c = 0;
+  if (kind == BYTE) {
+    // Whole blocks of 32: each key's block scale broadcast once, not once per 8 elements.
+    for (; c + ATTUNE_I8_BLOCK <= dk; c += ATTUNE_I8_BLOCK) {
+      const __m256 f0 = _mm256_broadcast_ss(s0 + c / ATTUNE_I8_BLOCK);
+      const __m256 f1 = _mm256_broadcast_ss(s1 + c / ATTUNE_I8_BLOCK);
+      for (int u = 0; u < ATTUNE_I8_BLOCK; u += L) {
+        __m256 y0 = _mm256_mul_ps(widen_bytes8((const int8_t *)b0 + c + u), f0);
+        __m256 y1 = _mm256_mul_ps(widen_bytes8((const int8_t *)b1 + c + u), f1);
+        for (int r = 0; r < DR; r++) {
+          __m256 v = _mm256_loadu_ps(a[r] + c + u);
+          x[r][0] = _mm256_fmadd_ps(v, y0, x[r][0]);
+          x[r][1] = _mm256_fmadd_ps(v, y1, x[r][1]);
+        }
+      }
+    }
+  }
   for (; c + L <= dk; c += L) {
     __m256 y0 = load_row8(kind, b0, c, s0), y1 = load_row8(kind, b1, c, s1);
     for (int r = 0; r < DR; r++) {
@@ -544,7 +565,24 @@ static ALWAYS_INLINE void narrow_products(const int kind, const int R, const flo
       w[r][0] = _mm256_broadcast_ss(p + r * ldp + j);
       w[r][1] = pair ? _mm256_broadcast_ss(p + r * ldp + j + 1) : _mm256_setzero_ps();
     }
-    for (ptrdiff_t c = 0; c < whole; c += L) {
+    ptrdiff_t c = 0;
+    if (kind == BYTE) {
+      // Whole blocks of 32: each key's block scale broadcast once, not once per 8 columns.
+      for (; c + ATTUNE_I8_BLOCK <= whole; c += ATTUNE_I8_BLOCK) {
+        const __m256 f0 = _mm256_broadcast_ss(s0 + c / ATTUNE_I8_BLOCK);
+        const __m256 f1 = _mm256_broadcast_ss(s1 + c / ATTUNE_I8_BLOCK);
+        for (int u = 0; u < ATTUNE_I8_BLOCK; u += L) {
+          __m256 y0 = _mm256_mul_ps(widen_bytes8((const int8_t *)v0 + c + u), f0);
+          __m256 y1 = _mm256_mul_ps(widen_bytes8((const int8_t *)v1 + c + u), f1);
+          for (int r = 0; r < R; r++) {
+            float *o = acc + r * ldacc + c + u;
+            __m256 x = _mm256_fmadd_ps(w[r][0], y0, _mm256_loadu_ps(o));
+            _mm256_storeu_ps(o, _mm256_fmadd_ps(w[r][1], y1, x));
+          }
+        }
+      }
+    }
+    for (; c < whole; c += L) {
       __m256 y0 = load_row8(kind, v0, c, s0), y1 = load_row8(kind, v1, c, s1);
       for (int r = 0; r < R; r++) {
         float *o = acc + r * ldacc + c;
