@@ -302,6 +302,40 @@ private func withBuffers(
 /// Multi-head and grouped-query gradients: each head's against the oracle's, dK and dV summed
 /// over the query heads that share them.
 struct MultiHeadBackwardTests {
+  /// As the forward's test: an error from one head's slice names the whole tensor's index.
+  @Test("a non-finite input is named by its index in the whole tensor")
+  func nonFiniteIndexIsGlobal() throws {
+    let head = AttentionShape(queries: 3, keys: 5, headDim: 4, valueDim: 6)
+    let shape = MultiHeadShape(batch: 2, heads: 4, kvHeads: 2, head: head)
+    var generator = SplitMix64(seed: 6)
+    func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
+    let clean = [
+      "Q": random(shape.queryCount), "K": random(shape.keyCount), "V": random(shape.valueCount),
+      "O": random(shape.outputCount), "dO": random(shape.outputCount),
+      "log-sum-exp": random(shape.logSumExpCount), "bias": random(2 * 4 * 3 * 5),
+    ]
+    for kernel in [try FusedBackward(blockQ: 2, blockK: 3, threads: 1), FusedBackward()] {
+      for (name, index, value) in [
+        ("Q", shape.queryCount - 2, Float.nan), ("K", shape.keyCount - 7, .infinity),
+        ("V", head.valueCount + 3, -.infinity), ("O", shape.outputCount - 1, .nan),
+        ("dO", head.outputCount * 5 + 2, .infinity), ("log-sum-exp", 17, .nan),
+        ("bias", 2 * 4 * 3 * 5 - 1, .nan),
+      ] {
+        var tensors = clean
+        tensors[name]?[index] = value
+        #expect(
+          throws: AttentionError.nonFiniteInput(tensor: name, index: index, value: "\(value)")
+        ) {
+          try multiHeadAttentionBackward(
+            q: tensors["Q"] ?? [], k: tensors["K"] ?? [], v: tensors["V"] ?? [],
+            output: tensors["O"] ?? [], logSumExp: tensors["log-sum-exp"] ?? [],
+            gradOutput: tensors["dO"] ?? [], shape: shape, kernel: kernel,
+            bias: AttentionBias(values: tensors["bias"] ?? [], batch: 2, heads: 4))
+        }
+      }
+    }
+  }
+
   @Test(
     "B=2, H=4, Hkv=2: per head against the oracle, dK and dV summed over each group",
     arguments: [0, 1, 2])

@@ -134,6 +134,37 @@ struct MultiHeadTests {
     }
   }
 
+  /// Each head runs on its own slices; a NaN or infinity must still be named by its place in the
+  /// caller's tensor (B=2, H=4, Hkv=2, one kernel thread and heads in parallel).
+  @Test("a non-finite input is named by its index in the whole tensor")
+  func nonFiniteIndexIsGlobal() throws {
+    let head = AttentionShape(queries: 3, keys: 5, headDim: 4, valueDim: 6)
+    let shape = MultiHeadShape(batch: 2, heads: 4, kvHeads: 2, head: head)
+    var generator = SplitMix64(seed: 4)
+    func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
+    let clean = [
+      "Q": random(shape.queryCount), "K": random(shape.keyCount), "V": random(shape.valueCount),
+      "bias": random(2 * 4 * 3 * 5),
+    ]
+    for kernel in [try FusedAttention(blockQ: 2, blockK: 3, threads: 1), FusedAttention()] {
+      for (name, index, value) in [
+        ("Q", shape.queryCount - 2, Float.nan), ("K", shape.keyCount - 7, .infinity),
+        ("V", head.valueCount + 3, -.infinity), ("bias", 2 * 4 * 3 * 5 - 1, .nan),
+      ] {
+        var tensors = clean
+        tensors[name]?[index] = value
+        #expect(
+          throws: AttentionError.nonFiniteInput(tensor: name, index: index, value: "\(value)")
+        ) {
+          try multiHeadAttention(
+            q: tensors["Q"] ?? [], k: tensors["K"] ?? [], v: tensors["V"] ?? [], shape: shape,
+            kernel: kernel,
+            bias: AttentionBias(values: tensors["bias"] ?? [], batch: 2, heads: 4))
+        }
+      }
+    }
+  }
+
   @Test func badHeadsAndBiasesAreRefused() {
     let head = AttentionShape.square(tokens: 4, headDim: 2)
     #expect(throws: AttentionError.invalidHeads("H = 6 is not a multiple of Hkv = 4")) {

@@ -174,11 +174,18 @@ private func kvHeadBackward(
     let outs = (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)
     let sums = (qh * head.queries)..<(qh * head.queries + stacked.queries)
     var biasSlice: UnsafeBufferPointer<Float>?
+    var biasStart = 0
     if let bias, let values = all.bias {
       let count = bias.rows(for: shape) * head.keys
       let index = (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
+      biasStart = index * count
       biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
     }
+    // A slice's error names its index within the slice; the caller's is in the whole tensor.
+    let starts = [
+      "Q": rows.lowerBound, "K": keys.lowerBound, "V": values.lowerBound, "O": outs.lowerBound,
+      "dO": outs.lowerBound, "log-sum-exp": sums.lowerBound, "bias": biasStart,
+    ]
     let tensors = BackwardTensors(
       q: UnsafeBufferPointer(rebasing: all.q[rows]),
       k: UnsafeBufferPointer(rebasing: all.k[keys]),
@@ -187,20 +194,24 @@ private func kvHeadBackward(
       logSumExp: UnsafeBufferPointer(rebasing: all.logSumExp[sums]),
       gradOutput: UnsafeBufferPointer(rebasing: all.gradOutput[outs]), bias: biasSlice)
     let dq = UnsafeMutableBufferPointer(rebasing: gradients.dq[rows])
-    if part == 0 {
-      try stackedAttentionBackward(
-        tensors, shape: stacked, dq: dq,
-        dk: UnsafeMutableBufferPointer(rebasing: gradients.dk[keys]),
-        dv: UnsafeMutableBufferPointer(rebasing: gradients.dv[values]), kernel: kernel,
-        options: options, queryPositions: head.queries)
-      continue
-    }
-    try extraK.withUnsafeMutableBufferPointer { (dk) throws(AttentionError) in
-      try extraV.withUnsafeMutableBufferPointer { (dv) throws(AttentionError) in
+    do {
+      if part == 0 {
         try stackedAttentionBackward(
-          tensors, shape: stacked, dq: dq, dk: dk, dv: dv, kernel: kernel, options: options,
-          queryPositions: head.queries)
+          tensors, shape: stacked, dq: dq,
+          dk: UnsafeMutableBufferPointer(rebasing: gradients.dk[keys]),
+          dv: UnsafeMutableBufferPointer(rebasing: gradients.dv[values]), kernel: kernel,
+          options: options, queryPositions: head.queries)
+        continue
       }
+      try extraK.withUnsafeMutableBufferPointer { (dk) throws(AttentionError) in
+        try extraV.withUnsafeMutableBufferPointer { (dv) throws(AttentionError) in
+          try stackedAttentionBackward(
+            tensors, shape: stacked, dq: dq, dk: dk, dv: dv, kernel: kernel, options: options,
+            queryPositions: head.queries)
+        }
+      }
+    } catch {
+      throw error.inWholeTensors(starts)
     }
     for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extraK[i] }
     for i in 0..<head.valueCount { gradients.dv[values.lowerBound + i] += extraV[i] }

@@ -17,13 +17,33 @@ struct HeadTensors: @unchecked Sendable {
     let head = shape.head
     let qh = batch * shape.heads + firstHead
     let kh = batch * shape.kvHeads + shape.kvHead(for: firstHead)
+    var biasStart = 0
     let biasSlice = biasShape.map { bias -> UnsafeBufferPointer<Float> in
       let biasCount = bias.rows(for: shape) * head.keys
       let index =
         (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
+      biasStart = index * biasCount
       return UnsafeBufferPointer(
         rebasing: self.bias[(index * biasCount)..<((index + 1) * biasCount)])
     }
+    do {
+      try runSlices(
+        qh: qh, kh: kh, stacked: stacked, head: head, bias: biasSlice, kernel: kernel,
+        options: options)
+    } catch {
+      throw error.inWholeTensors([
+        "Q": qh * head.queryCount, "K": kh * head.keyCount, "V": kh * head.valueCount,
+        "bias": biasStart,
+      ])
+    }
+  }
+
+  /// `run`'s call on query heads from `qh` and K/V head `kh` (batch-major indices).
+  private func runSlices(
+    qh: Int, kh: Int, stacked: AttentionShape, head: AttentionShape,
+    bias biasSlice: UnsafeBufferPointer<Float>?, kernel: any AttentionKernel,
+    options: AttentionOptions
+  ) throws(AttentionError) {
     try stackedAttention(
       q: UnsafeBufferPointer(
         rebasing: q[(qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)]),
