@@ -27,6 +27,7 @@ Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); 
 
     python3 scripts/bench/check_against_torch.py [path/to/attune]
 """
+import argparse
 import os
 import subprocess
 import sys
@@ -37,11 +38,17 @@ from peers import ROOT, VENV, VENV_PYTHON  # noqa: E402
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("attune", nargs="?", default=os.path.join(ROOT, ".build", "release", "attune"),
+                        help="the attune binary (default: .build/release/attune)")
+    attune = parser.parse_args().attune
+    if not os.access(attune, os.X_OK):
+        sys.exit(f"error: {attune} is not an executable; run 'swift build -c release'")
     if os.path.exists(VENV_PYTHON) and os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         os.execv(VENV_PYTHON, [VENV_PYTHON] + sys.argv)
     import numpy as np
     import torch
-    attune = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "attune")
     gen = np.random.default_rng(7)
     # (name, B, H, Hkv, Nq, Nk, dk, dv, flags, mask kind, dtype)
     cases = [
