@@ -235,15 +235,7 @@ struct BackwardTests {
           let problem = BackwardProblem(
             forward: forward, output: try #require(b[4].baseAddress),
             logSumExp: try #require(b[5].baseAddress), gradOutput: try #require(b[6].baseAddress))
-          try dq.withUnsafeMutableBufferPointer { dq in
-            try dk.withUnsafeMutableBufferPointer { dk in
-              try dv.withUnsafeMutableBufferPointer { dv in
-                kernel.computeGradients(
-                  problem, dq: try #require(dq.baseAddress), dk: try #require(dk.baseAddress),
-                  dv: try #require(dv.baseAddress))
-              }
-            }
-          }
+          try kernel.computeGradients(problem, dq: &dq, dk: &dk, dv: &dv)
         }
         for (name, gradient) in [("dQ", dq), ("dK", dk), ("dV", dv)] {
           #expect(

@@ -87,15 +87,7 @@ struct MemoryAccountingTests {
               let problem = BackwardProblem(
                 forward: forward, output: try #require(o.baseAddress),
                 logSumExp: try #require(l.baseAddress), gradOutput: try #require(o.baseAddress))
-              try dq.withUnsafeMutableBufferPointer { dq in
-                try dk.withUnsafeMutableBufferPointer { dk in
-                  try dv.withUnsafeMutableBufferPointer { dv in
-                    kernel.computeGradients(
-                      problem, dq: try #require(dq.baseAddress), dk: try #require(dk.baseAddress),
-                      dv: try #require(dv.baseAddress))
-                  }
-                }
-              }
+              try kernel.computeGradients(problem, dq: &dq, dk: &dk, dv: &dv)
             }
           }
         }
