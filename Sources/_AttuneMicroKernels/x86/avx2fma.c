@@ -90,21 +90,21 @@ static void f32_scores_6x16_avx2fma(const float *q, ptrdiff_t ldq, ptrdiff_t row
   }
 }
 
-// One key of the products: 2 value loads, R broadcasts of P, 2R multiply-adds; P's rows are
-// reached from two moving pointers as the queries are in `scores_step`.
+// One key of the products: 2 value loads, R broadcasts of P, 2R multiply-adds; P's rows (`rs`
+// floats apart) are reached from two moving pointers as the queries are in `scores_step`.
 static ALWAYS_INLINE void products_step(const int R, __m256 x[PR][2], const float *a0,
-                                        const float *a3, ptrdiff_t ldp, const float *vj) {
+                                        const float *a3, ptrdiff_t rs, const float *vj) {
   __m256 y0 = _mm256_loadu_ps(vj), y1 = _mm256_loadu_ps(vj + 8);
   for (int r = 0; r < R; r++) {
-    __m256 a = _mm256_broadcast_ss(r < 3 ? a0 + r * ldp : a3 + (r - 3) * ldp);
+    __m256 a = _mm256_broadcast_ss(r < 3 ? a0 + r * rs : a3 + (r - 3) * rs);
     x[r][0] = _mm256_fmadd_ps(a, y0, x[r][0]);
     x[r][1] = _mm256_fmadd_ps(a, y1, x[r][1]);
   }
 }
 
 // One chunk of keys `j0 ..< j1` for R rows, every column block. P's element for row r and key j
-// is at `p + r * rs + j * ks`: (ldp, 1) for `products`, (1, ldp) for `products_t`, constants the
-// compiler folds into each.
+// is at `p + r * rs + j * ks`: (ldp, 1) for `products`, (1, ldp) for `products_t`; the constant
+// stride of each is folded in when it is inlined.
 static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t rs, ptrdiff_t ks,
                                         const float *v, ptrdiff_t ldv, ptrdiff_t j0,
                                         ptrdiff_t j1, ptrdiff_t columns, float *acc,
