@@ -181,11 +181,6 @@ private func kvHeadBackward(
       biasStart = index * count
       biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
     }
-    // A slice's error names its index within the slice; the caller's is in the whole tensor.
-    let starts = [
-      "Q": rows.lowerBound, "K": keys.lowerBound, "V": values.lowerBound, "O": outs.lowerBound,
-      "dO": outs.lowerBound, "log-sum-exp": sums.lowerBound, "bias": biasStart,
-    ]
     let tensors = BackwardTensors(
       q: UnsafeBufferPointer(rebasing: all.q[rows]),
       k: UnsafeBufferPointer(rebasing: all.k[keys]),
@@ -211,7 +206,11 @@ private func kvHeadBackward(
         }
       }
     } catch {
-      throw error.inWholeTensors(starts)
+      // A slice's error names its index within the slice; the caller's is in the whole tensor.
+      throw error.inWholeTensors([
+        "Q": rows.lowerBound, "K": keys.lowerBound, "V": values.lowerBound, "O": outs.lowerBound,
+        "dO": outs.lowerBound, "log-sum-exp": sums.lowerBound, "bias": biasStart,
+      ])
     }
     for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extraK[i] }
     for i in 0..<head.valueCount { gradients.dv[values.lowerBound + i] += extraV[i] }
