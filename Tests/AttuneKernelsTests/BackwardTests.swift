@@ -228,7 +228,7 @@ struct BackwardTests {
         var dk = [Float](repeating: .nan, count: shape.keyCount)
         var dv = [Float](repeating: .nan, count: shape.valueCount)
         let all = [inputs.q, inputs.k, inputs.v, bias ?? [], output, lse, dO]
-        try withBuffers(all) { b in
+        try withBuffers(all[...]) { b in
           let forward = try AttentionProblem.configured(
             q: b[0], k: b[1], v: b[2], shape: shape, options: options,
             bias: bias == nil ? nil : b[3], queryPositions: shape.queries)
@@ -283,12 +283,6 @@ private func withBuffers(
 ) throws {
   guard let first = arrays.first else { return try body(taken) }
   try first.withUnsafeBufferPointer { try withBuffers(arrays.dropFirst(), taken + [$0], body) }
-}
-
-private func withBuffers(
-  _ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> Void
-) throws {
-  try withBuffers(arrays[...], [], body)
 }
 
 /// Multi-head and grouped-query gradients: each head's against the oracle's, dK and dV summed
