@@ -1,5 +1,6 @@
 import AttuneStats
 import AttuneTuner
+import Foundation
 import Testing
 
 /// The strategies on simulated candidates whose true times are known (fixed seeds, no timing).
@@ -8,6 +9,20 @@ struct StrategyTests {
     Simulation(
       profile: (try? SimulationProfile.named(profile)) ?? SimulationProfile.presets[0],
       noise: (try? NoiseModel.named(noise)) ?? NoiseModel.presets[0])
+  }
+
+  /// A budget stop on a noisy host can bound a margin so loosely that e^(−bound) − 1 overflows:
+  /// the claim's percentage must still print (it trapped converting ∞ to Int).
+  @Test("the race's percentages print for any margin, however large")
+  func racePercentages() {
+    #expect(RaceSearch.percent(0.00123) == "0.2 %")
+    #expect(RaceSearch.percent(0.05) == "5.0 %")
+    #expect(RaceSearch.percent(0.95) == "95 %")
+    #expect(RaceSearch.percent(9_999) == "999900 %")
+    #expect(RaceSearch.percent(123_456) == "1.2e+07 %")
+    #expect(RaceSearch.percent(1e300) == "1.0e+302 %")
+    #expect(RaceSearch.percent(Foundation.expm1(800)) == "∞ %")
+    #expect(RaceSearch.percent(.nan) == "an unknown %")
   }
 
   @Test("grid measures every candidate twice in round 1, then once per round: constant rounds")

@@ -389,8 +389,18 @@ package struct RaceSearch: TuningStrategy {
       "; consecutive measurements were correlated (lag-1 autocorrelation up to \(ratio(autocorrelation))), so bounds were widened to their effective sample size: the claim assumes that dependence is short-range"
   }
 
-  private func percent(_ value: Double) -> String {
+  private func percent(_ value: Double) -> String { Self.percent(value) }
+
+  /// `value` as a percentage for a claim: whole percents from 10 %, tenths (rounded up) below, in
+  /// powers of ten past a million percent, and ∞ for an infinite value. A budget stop's achieved
+  /// margin is e^(−bound) − 1, which overflows Double when a bound is far below zero (a noisy
+  /// host, few measurements): it was converted to Int and trapped.
+  ///
+  /// - Complexity: O(1).
+  package static func percent(_ value: Double) -> String {
     let p = value * 100
+    guard p.isFinite else { return p.isNaN ? "an unknown %" : "∞ %" }
+    guard p < 1e6 else { return "\(String(format: "%.1e", p)) %" }
     return p >= 10 ? "\(Int(p.rounded())) %" : "\((p * 10).rounded(.up) / 10) %"
   }
 
