@@ -63,3 +63,16 @@ void attune_i8_widen_portable(const int8_t *src, ptrdiff_t ld_src, const float *
     for (ptrdiff_t c = 0; c < columns; c++)
       dst[r * ld_dst + c] = scales[r * blocks + c / ATTUNE_I8_BLOCK] * (float)src[r * ld_src + c];
 }
+
+void attune_i8_widen_keys_portable(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                                   ptrdiff_t rows, ptrdiff_t columns, float *dst,
+                                   ptrdiff_t ld_dst) {
+  const ptrdiff_t G = ATTUNE_I8_KEY_GROUP;
+  ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const int8_t *group = src + r / G * G * ld_src;
+    const float *scale = scales + r / G * G * blocks;
+    for (ptrdiff_t c = 0; c < columns; c++)
+      dst[r * ld_dst + c] = scale[c / ATTUNE_I8_BLOCK * G + r % G] * (float)group[c * G + r % G];
+  }
+}

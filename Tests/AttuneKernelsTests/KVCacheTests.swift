@@ -120,12 +120,13 @@ struct KVCacheTests {
     "Float16 and 8-bit storage: the oracle on the stored values, and the stated error on the originals",
     arguments: [KVStorage.float16, .int8])
   func roundedStorage(storage: KVStorage) throws {
-    // Widths with vector and block tails; 3 query heads per K/V head; decoding and chunks of up
-    // to 5 queries (15 stacked rows: several calls of the decode kernels).
-    for (dk, dv) in [(64, 40), (7, 13), (33, 5)] {
+    // Widths with vector and block tails; pages of whole and partial groups of 8-bit keys; 3
+    // query heads per K/V head; decoding and chunks of up to 5 queries (15 stacked rows: several
+    // calls of the decode kernels).
+    for (dk, dv, page) in [(64, 40, 32), (7, 13, 20), (33, 5, 13)] {
       let heads = 6
       let layout = KVCacheLayout(
-        kvHeads: 2, headDim: dk, valueDim: dv, pageTokens: 32, storage: storage)
+        kvHeads: 2, headDim: dk, valueDim: dv, pageTokens: page, storage: storage)
       let (cache, ids, keys, values) = try Self.filled(layout, lengths: [1, 33, 200, 513])
       for counts in [[1, 1, 1, 1], [1, 5, 2, 3]] {
         let offsets = counts.reduce(into: [0]) { $0.append(($0.last ?? 0) + $1) }

@@ -368,22 +368,35 @@ enum MicroKernelChecks {
     }
   }
 
-  /// Decoding straight from 16- and 8-bit rows, where the table has it: scores and products
-  /// against Float64 on the widened values, in tail widths and every row count; nothing written
-  /// past a row of scores or past `columns` of the accumulators.
+  /// Decoding straight from 16- and 8-bit storage, with each kernel the table has: scores
+  /// (8-bit keys in groups of `ATTUNE_I8_KEY_GROUP` along the lanes) and products (rows) against
+  /// Float64 on the widened values, in tail widths, partial and whole groups and every row count;
+  /// nothing written past a row of scores or past `columns` of the accumulators, and the lanes of
+  /// a last group past `keys` (scales of 1e30) never reach a score.
   static func narrow(_ table: MicroKernelTable) {
-    guard let decodeHalf = table.decodeHalf, let decodeInt8 = table.decodeInt8,
-      let productsHalf = table.productsHalf, let productsInt8 = table.productsInt8
-    else { return }  // this table widens rows first instead
+    let group = PageGeometry.int8KeyGroup
     var generator = SplitMix64(seed: 23)
     for d in [1, 7, 8, 31, 32, 33, 64, 65, 130] {
       let blocks = (d + 31) / 32
       for rows in 1...table.decodeRows {
-        for keys in 1...5 {
+        for keys in [1, 2, 5, 8, 9, 16, 17, 23, 33] {
           let q = (0..<(rows * d)).map { _ in generator.nextGaussian() }
           let half = (0..<(keys * d)).map { _ in HalfPrecision.bits(generator.nextGaussian()) }
           let bytes = (0..<(keys * d)).map { _ in Int8(truncatingIfNeeded: generator.next() % 255) }
           let scales = (0..<(keys * blocks)).map { _ in abs(generator.nextGaussian()) / 127 }
+          // The 8-bit keys grouped, whole groups, with large scales in the lanes past `keys`.
+          let padded = (keys + group - 1) / group * group
+          var groupedBytes = (0..<(padded * d)).map { _ in
+            Int8(truncatingIfNeeded: generator.next())
+          }
+          var groupedScales = [Float](repeating: 1e30, count: padded * blocks)
+          for j in 0..<keys {
+            let (first, lane) = (j / group * group, j % group)
+            for c in 0..<d { groupedBytes[(first * d) + c * group + lane] = bytes[j * d + c] }
+            for b in 0..<blocks {
+              groupedScales[first * blocks + b * group + lane] = scales[j * blocks + b]
+            }
+          }
           // Row j of each storage, widened in Float64.
           let wide: [[Double]] = [
             half.map { Double(HalfPrecision.value($0)) },
@@ -394,25 +407,28 @@ enum MicroKernelChecks {
           for (kind, k) in wide.enumerated() {
             let lds = keys + 3
             var s = [Float](repeating: Self.sentinel, count: (rows + 1) * lds)
+            var decoded = false
             q.withUnsafeBufferPointer { q in
               s.withUnsafeMutableBufferPointer { s in
-                if kind == 0 {
+                if kind == 0, let decodeHalf = table.decodeHalf {
                   half.withUnsafeBufferPointer { h in
                     decodeHalf(
                       q.baseAddress, d, Int32(rows), h.baseAddress, d, keys, d, s.baseAddress, lds)
                   }
-                } else {
-                  bytes.withUnsafeBufferPointer { b in
-                    scales.withUnsafeBufferPointer { c in
+                  decoded = true
+                } else if kind == 1, let decodeInt8 = table.decodeInt8 {
+                  groupedBytes.withUnsafeBufferPointer { b in
+                    groupedScales.withUnsafeBufferPointer { c in
                       decodeInt8(
                         q.baseAddress, d, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
                         s.baseAddress, lds)
                     }
                   }
+                  decoded = true
                 }
               }
             }
-            for r in 0...rows {
+            for r in 0...rows where decoded {
               for j in 0..<lds {
                 let got = s[r * lds + j]
                 guard r < rows, j < keys else {
@@ -435,15 +451,17 @@ enum MicroKernelChecks {
             let p = (0..<(rows * keys)).map { _ in abs(generator.nextGaussian()) }
             let start = (0..<(rows * ldacc)).map { _ in generator.nextGaussian() }
             var acc = start
+            var multiplied = false
             p.withUnsafeBufferPointer { p in
               acc.withUnsafeMutableBufferPointer { a in
-                if kind == 0 {
+                if kind == 0, let productsHalf = table.productsHalf {
                   half.withUnsafeBufferPointer { h in
                     productsHalf(
                       p.baseAddress, keys, Int32(rows), h.baseAddress, d, keys, d, a.baseAddress,
                       ldacc)
                   }
-                } else {
+                  multiplied = true
+                } else if kind == 1, let productsInt8 = table.productsInt8 {
                   bytes.withUnsafeBufferPointer { b in
                     scales.withUnsafeBufferPointer { c in
                       productsInt8(
@@ -451,10 +469,11 @@ enum MicroKernelChecks {
                         a.baseAddress, ldacc)
                     }
                   }
+                  multiplied = true
                 }
               }
             }
-            for r in 0..<rows {
+            for r in 0..<rows where multiplied {
               for c in 0..<ldacc {
                 let got = acc[r * ldacc + c]
                 guard c < d else {

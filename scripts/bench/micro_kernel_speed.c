@@ -3,8 +3,8 @@
 // FMAs and nothing else). Built and run by scripts/bench/micro_kernel_speed.sh; not a test.
 //
 // Shapes: the backward's tiles (64 x 64 x 64: `scores` over 4 panels, `products`, `products_t`)
-// and a decoding page (4 stacked rows x 256 keys x 128: `decode`, `decode_i8`, `products` when
-// streaming, `products_i8`). Each is timed `rounds` times, alternating, and the best is kept:
+// and a decoding page (4 stacked rows x 256 keys x 128: `decode`, `decode_i8` (the keys as 32
+// groups of 8, the KV cache's layout for 8-bit keys), `products` when streaming, `products_i8`). Each is timed `rounds` times, alternating, and the best is kept:
 // the machine is shared and other tenants only ever slow a run down.
 
 #include "AttuneMicroKernels.h"

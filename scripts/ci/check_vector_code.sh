@@ -49,10 +49,13 @@ check() {
   echo "ok   $1: $count $3"
 }
 
-# nospill FUNCTION: no vector register moves to or from the stack in FUNCTION.
+# nospill FUNCTION: no vector register moves to or from the stack in FUNCTION. (`vmovd` and
+# `vmovq` are left out: they move a 32- or 64-bit integer, such as a loop bound the compiler kept
+# on the stack and then broadcast into a lane mask, not a vector.)
 nospill() {
   local spills
   spills=$(awk -v name="<$1>:" '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ name"$") } inside' "$listing" |
+    grep -vE '[[:space:]]vmov[dq][[:space:]]' |
     grep -cE '%[xyz]mm[0-9]+,[^,]*\(%r[sb]p\)|\(%r[sb]p\)[^,]*,%[xyz]mm' || true)
   if [ "$spills" -ne 0 ]; then
     echo "FAIL $1: $spills vector spills to the stack"
@@ -72,7 +75,7 @@ case "$(uname -m)" in
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd (the exponential)"
     done
     for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_products_t_6x16_avx2fma \
-      f32_decode_4x2_avx2fma f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma \
+      f32_decode_4x2_avx2fma f16_decode_4x2_avx2fma attune_i8_decode_avx2fma f16_products_avx2fma \
       i8_products_avx2fma; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd" '%zmm|%ymm(1[6-9]|2[0-9]|3[01])'
     done
@@ -88,12 +91,12 @@ case "$(uname -m)" in
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
       f32_decode_4x4_avx512f f32_scores_6x16_avx2fma f32_products_6x16_avx2fma \
       f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
-      f16_decode_4x2_avx2fma i8_decode_4x2_avx2fma f16_products_avx2fma i8_products_avx2fma; do
+      f16_decode_4x2_avx2fma attune_i8_decode_avx2fma f16_products_avx2fma i8_products_avx2fma; do
       nospill "$f"
     done
     ;;
   aarch64|arm64)
-    for f in f32_scores_8x12_neon f32_products_6x16_neon f32_products_t_6x16_neon \
+    for f in f32_scores_8x12_neon f32_products_6x16_neon f32_products_t_6x16_neon i8_decode_neon \
       f32_decode_4x4_neon f32_exp_sum_neon f32_softmax_backward_neon; do
       check "$f" 'fmla[[:space:]]+v[0-9]+\.4s' "fmla .4s"
     done

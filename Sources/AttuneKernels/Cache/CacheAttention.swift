@@ -1,3 +1,5 @@
+internal import _AttuneMicroKernels
+
 /// The work of `KVCache.attention`: for every (sequence, key/value head), the query heads that
 /// share that K/V head and the sequence's queries stacked as rows (as decoding's stacked GQA
 /// rows), walked over the sequence's pages with an online softmax, read in place.
@@ -5,7 +7,8 @@
 /// Each page is one key tile: scores from the decode micro-kernel on the page's keys, the rows'
 /// softmax update, then the product micro-kernel on the page's values. Keys and values stored in
 /// 16 or 8 bits are read in place by the table's narrow kernels where it has them (AVX2: each
-/// vector widened in registers), else widened a chunk at a time into a worker's scratch. A (sequence, head) whose
+/// vector widened in registers; 8-bit keys, stored in groups of 8 tokens along the lanes, by
+/// every SIMD table), else widened a chunk at a time into a worker's scratch. A (sequence, head) whose
 /// cost (rows × keys) exceeds a share of the whole is cut into slices of whole pages, each
 /// leaving a partial state; slices run largest first from one queue, and the states are merged
 /// with the online softmax's rule (`OnlineSoftmax`).
@@ -99,9 +102,12 @@ package struct CacheAttention: @unchecked Sendable {
   /// worker's scratch stays small. Not measured to differ from widening whole pages of 128
   /// tokens on a Zen 3 (AVX2), whose L1 is 32 KiB: whole pages took 0.957 [0.756, 1.055] of the
   /// time at the decode shape of `scripts/bench/serving_benchmark.py` (8 interleaved rounds).
+  /// A multiple of 8-bit keys' group (`PageGeometry.keyGroup`), so that each chunk starts one.
   var chunk: Int {
     let layout = geometry.layout
-    return max(4, min(layout.pageTokens, 4096 / max(layout.headDim, ldo)))
+    let tokens = max(4, min(layout.pageTokens, 4096 / max(layout.headDim, ldo)))
+    let group = PageGeometry.int8KeyGroup
+    return (tokens + group - 1) / group * group
   }
 
   /// Floats of one worker's scratch for rows of at most `rows`: gathered queries, scores and,
@@ -177,7 +183,8 @@ package struct CacheAttention: @unchecked Sendable {
               n, dk, wideKeys, dk)
             keys = UnsafePointer(wideKeys)
           case .int8:
-            kernels.widenInt8(
+            // Keys in groups (PageGeometry); `c`, a multiple of `chunk`, starts a group.
+            attune_i8_widen_keys_portable(
               geometry.keys(page, head: head).assumingMemoryBound(to: Int8.self) + c * dk, dk,
               geometry.keyScales(page, head: head) + c * geometry.keyBlocks, n, dk, wideKeys, dk)
             keys = UnsafePointer(wideKeys)

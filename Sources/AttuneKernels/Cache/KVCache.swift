@@ -114,19 +114,21 @@ public final class KVCache {
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in
         guard let k = keys.baseAddress, let v = values.baseAddress else { return }
+        let (bytes, group) = (layout.storage.elementBytes, geometry.keyGroup)
         for t in 0..<n {
           let position = table.length + t
           let page = pages[table.pages[position / tokens]]
           let slot = position % tokens
+          // Keys go to lane `slot % group` of group `slot / group` (rows when the group is 1).
+          let (first, lane) = (slot / group * group, slot % group)
           for h in 0..<heads {
             store(
               k + (h * n + t) * dk, count: dk,
-              to: geometry.keys(page, head: h) + slot * dk * layout.storage.elementBytes,
-              scales: geometry.keyScales(page, head: h) + slot * geometry.keyBlocks)
+              to: geometry.keys(page, head: h) + (first * dk + lane) * bytes, stride: group,
+              scales: geometry.keyScales(page, head: h) + first * geometry.keyBlocks + lane)
             store(
               v + (h * n + t) * dv, count: dv,
-              to: geometry.values(page, head: h) + slot * geometry.valueStride
-                * layout.storage.elementBytes,
+              to: geometry.values(page, head: h) + slot * geometry.valueStride * bytes, stride: 1,
               scales: geometry.valueScales(page, head: h) + slot * geometry.valueBlocks)
           }
         }
@@ -160,10 +162,12 @@ public final class KVCache {
     }
   }
 
-  /// One row of `count` features, stored at `destination` (and its block scales for 8 bits).
+  /// One row of `count` features, stored at `destination` with its elements `stride` apart (and
+  /// for 8 bits its block scales at `scales`, `stride` floats apart). The stride is 1 but for
+  /// 8-bit keys, which are stored along the lanes of their group.
   private func store(
     _ row: UnsafePointer<Float>, count: Int, to destination: UnsafeMutableRawPointer,
-    scales: UnsafeMutablePointer<Float>
+    stride: Int, scales: UnsafeMutablePointer<Float>
   ) {
     switch layout.storage {
     case .float32:
@@ -180,8 +184,10 @@ public final class KVCache {
         for c in range { largest = max(largest, abs(row[c])) }
         // q = round(x · 127 / max|x|) in −127...127; stored back as q · (max|x| / 127).
         let inverse: Float = largest > 0 ? 127 / largest : 0
-        for c in range { out[c] = Int8(max(-127, min(127, (row[c] * inverse).rounded()))) }
-        scales[b] = largest / 127
+        for c in range {
+          out[c * stride] = Int8(max(-127, min(127, (row[c] * inverse).rounded())))
+        }
+        scales[b * stride] = largest / 127
       }
     }
   }

@@ -16,7 +16,9 @@
 ///   at 32 features). The error per element is at most half a step, `max|x| / 254` of its
 ///   block. Blocks along the row rather than one scale per row: keys often have a few features
 ///   much larger than the rest, and a per-row scale would give every feature those features'
-///   step; a block's scale costs one multiply per 8 or 16 widened features.
+///   step. Keys are laid out in groups of 8 tokens along the lanes (`PageGeometry`), so a
+///   block's scales cost one multiply-add per query row and 8 keys; values, in rows, one
+///   multiply per 8 or 16 widened features.
 public enum KVStorage: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
   case float32
   case float16

@@ -279,6 +279,58 @@ static void f32_softmax_backward_neon(float *s, float *dp, ptrdiff_t ld, ptrdiff
   }
 }
 
+// 8-bit keys, grouped (ATTUNE_I8_KEY_GROUP): keys along the lanes, one group of 8 in two
+// vectors. For each feature, one 8-byte load widens (`sxtl` twice, `scvtf`) to 8 keys' values and
+// each row's query feeds 2 multiply-adds by element (4 rows: 8 accumulators, 8 running scores,
+// 2 key vectors, 2 scale vectors); at the end of each block of 32 features the block's scales
+// weigh its sums once per group, not once per key.
+static void i8_decode_neon(const float *q, ptrdiff_t ldq, int rows, const int8_t *k, ptrdiff_t ldk,
+                           const float *scales, ptrdiff_t keys, ptrdiff_t dk, float *s,
+                           ptrdiff_t lds) {
+  enum { G = ATTUNE_I8_KEY_GROUP };
+  const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const float *a[DR];
+  for (int i = 0; i < DR; i++) a[i] = i < rows ? q + i * ldq : q;
+  for (ptrdiff_t g = 0; g * G < keys; g++) {
+    const int8_t *kg = k + g * G * ldk;
+    const float *fg = scales + g * G * blocks;
+    float32x4_t t[DR][2];
+    for (int i = 0; i < DR; i++) t[i][0] = t[i][1] = vdupq_n_f32(0);
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+      float32x4_t x[DR][2];
+      for (int i = 0; i < DR; i++) x[i][0] = x[i][1] = vdupq_n_f32(0);
+      const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
+      for (ptrdiff_t c = b * ATTUNE_I8_BLOCK; c < end; c++) {
+        int16x8_t w = vmovl_s8(vld1_s8(kg + c * G));
+        float32x4_t y0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(w)));
+        float32x4_t y1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(w)));
+        for (int i = 0; i < DR; i++) {
+          x[i][0] = vfmaq_n_f32(x[i][0], y0, a[i][c]);
+          x[i][1] = vfmaq_n_f32(x[i][1], y1, a[i][c]);
+        }
+      }
+      float32x4_t f0 = vld1q_f32(fg + b * G), f1 = vld1q_f32(fg + b * G + 4);
+      for (int i = 0; i < DR; i++) {
+        t[i][0] = vfmaq_f32(t[i][0], x[i][0], f0);
+        t[i][1] = vfmaq_f32(t[i][1], x[i][1], f1);
+      }
+    }
+    const int valid = keys - g * G < G ? (int)(keys - g * G) : G;
+    for (int i = 0; i < rows; i++) {
+      float *o = s + i * lds + g * G;
+      if (valid == G) {
+        vst1q_f32(o, t[i][0]);
+        vst1q_f32(o + 4, t[i][1]);
+      } else {
+        float lanes[G];
+        vst1q_f32(lanes, t[i][0]);
+        vst1q_f32(lanes + 4, t[i][1]);
+        for (int j = 0; j < valid; j++) o[j] = lanes[j];
+      }
+    }
+  }
+}
+
 // Widening the KV cache's half-precision and 8-bit rows: 4 floats per step (`fcvtl`, and
 // `sxtl` twice then `scvtf`), scalar tails.
 static void f16_widen_neon(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t rows,
@@ -326,6 +378,7 @@ const attune_micro_kernel_entry attune_neon_entry = {
     .multiply = f32_multiply_neon,
     .widen_f16 = f16_widen_neon,
     .widen_i8 = i8_widen_neon,
+    .decode_i8 = i8_decode_neon,
 };
 
 #endif

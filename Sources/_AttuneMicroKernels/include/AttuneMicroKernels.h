@@ -111,10 +111,21 @@ typedef void (*attune_i8_widen_fn)(const int8_t *src, ptrdiff_t ld_src, const fl
                                    ptrdiff_t rows, ptrdiff_t columns, float *dst,
                                    ptrdiff_t ld_dst);
 
+/// Keys per group of 8-bit cached keys. A KV cache stores its 8-bit keys (not its values) in
+/// groups of 8 tokens along the lanes: group `g` holds tokens `8g ..< 8g + 8`, token `8g + l`'s
+/// feature `c` at byte `8·(g·ld + c) + l`, its scale for block `b` (features `32b ..< 32b + 32`)
+/// at float `8·(g·blocks + b) + l`, with `ld ≥ features` per key and `blocks = (features + 31) /
+/// 32`. One 8-byte load is then one
+/// feature of 8 keys, so a score kernel keeps keys in its lanes and applies each block's scales
+/// once per 8 keys rather than once per key. Groups are whole in memory even when fewer tokens
+/// are stored (the cache's pages round their tokens up to a group).
+#define ATTUNE_I8_KEY_GROUP 8
+
 /// Decode scores read from 16- or 8-bit cached keys without widening them first: as
-/// `attune_f32_decode_fn`, with `k[j][c]` the half `k16[j][c]`, or `scales[j][c / 32] ·
-/// k8[j][c]` (`scales` rows `(dk + 31) / 32` floats apart, `ldk` in elements). `rows` is 1 ...
-/// `decode_rows`; any `keys` and `dk ≥ 1`.
+/// `attune_f32_decode_fn`, with `k[j][c]` the half `k16[j][c]` (rows `ldk` halves apart), or,
+/// for 8 bits, keys grouped as `ATTUNE_I8_KEY_GROUP` says with `ld = ldk ≥ dk` and `k[j][c] =
+/// scale · byte` (`k` and `scales` at group 0; the lanes of the last group past `keys` are read,
+/// never written to `s`). `rows` is 1 ... `decode_rows`; any `keys` and `dk ≥ 1`.
 typedef void (*attune_f16_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
                                      ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
                                      ptrdiff_t lds);
@@ -145,6 +156,20 @@ void attune_f16_widen_portable(const uint16_t *src, ptrdiff_t ld_src, ptrdiff_t 
                                ptrdiff_t columns, float *dst, ptrdiff_t ld_dst);
 void attune_i8_widen_portable(const int8_t *src, ptrdiff_t ld_src, const float *scales,
                               ptrdiff_t rows, ptrdiff_t columns, float *dst, ptrdiff_t ld_dst);
+
+/// 8-bit keys grouped as `ATTUNE_I8_KEY_GROUP` says (`src` and `scales` at a group, `ld_src ≥
+/// columns` its features per key), widened into rows: `dst[j][c] = scale · byte` for `j <
+/// rows`, `c < columns`, rows `ld_dst` floats apart; nothing past `columns` written. Portable C,
+/// for entries that have no `decode_i8`.
+void attune_i8_widen_keys_portable(const int8_t *src, ptrdiff_t ld_src, const float *scales,
+                                   ptrdiff_t rows, ptrdiff_t columns, float *dst,
+                                   ptrdiff_t ld_dst);
+
+/// The AVX2 + FMA entry's `decode_i8`, which the AVX-512F entry shares (every CPU that runs it
+/// has AVX2 and FMA): 4 rows × 16 keys, 256-bit.
+void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
+                              ptrdiff_t ldk, const float *scales, ptrdiff_t keys, ptrdiff_t dk,
+                              float *s, ptrdiff_t lds);
 
 /// One instruction set's micro-kernels and the geometry they were written for.
 typedef struct attune_micro_kernel_entry {

@@ -362,6 +362,56 @@ static void test_softmax_backward(const attune_micro_kernel_entry *e) {
   }
 }
 
+// Scores from 8-bit keys in groups of ATTUNE_I8_KEY_GROUP (AttuneMicroKernels.h), against double
+// on the keys widened from that layout, and the portable widening of the same layout; the
+// lanes of the last group past `keys` hold large values that must not reach any written score.
+static void test_decode_i8(const attune_micro_kernel_entry *e) {
+  const int G = ATTUNE_I8_KEY_GROUP, dks[] = {1, 7, 31, 32, 33, 64, 65, 128, 130};
+  for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
+    int dk = dks[t], ldk = dk + 2, blocks = (dk + 31) / 32, lds = 3 * G + 4;
+    for (int rows = 1; rows <= e->decode_rows; rows++)
+      for (int keys = 1; keys <= 3 * G + 1; keys++) {
+        int groups = (keys + G - 1) / G;
+        int8_t *k = malloc((size_t)groups * G * ldk);
+        float *scales = malloc((size_t)groups * G * blocks * sizeof(float));
+        for (int i = 0; i < groups * G * ldk; i++) k[i] = (int8_t)(gaussian() * 40);
+        for (int i = 0; i < groups * G * blocks; i++) scales[i] = fabsf(gaussian()) / 127;
+        for (int j = keys; j < groups * G; j++)
+          for (int b = 0; b < blocks; b++) scales[(j / G) * G * blocks + b * G + j % G] = 1e30f;
+        float *q = filled((size_t)rows * dk, 1), *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
+        float *wide = filled((size_t)keys * dk, 0);
+        attune_i8_widen_keys_portable(k, ldk, scales, keys, dk, wide, dk);
+        e->decode_i8(q, dk, rows, k, ldk, scales, keys, dk, s, lds);
+        for (int j = 0; j < keys; j++)
+          for (int c = 0; c < dk; c++) {
+            const int8_t byte = k[(j / G) * G * ldk + c * G + j % G];
+            const float scale = scales[(j / G) * G * blocks + c / 32 * G + j % G];
+            check(wide[j * dk + c] == scale * (float)byte, "widen_keys", keys, j, c);
+          }
+        for (int r = 0; r <= e->decode_rows; r++)
+          for (int j = 0; j < lds; j++) {
+            float got = s[r * lds + j];
+            if (r >= rows || j >= keys) {
+              check(got == SENTINEL, "decode_i8: sentinel", rows, keys, dk);
+              continue;
+            }
+            double want = 0, magnitude = 0;
+            for (int c = 0; c < dk; c++) {
+              double x = (double)q[r * dk + c] * wide[j * dk + c];
+              want += x;
+              magnitude += fabs(x);
+            }
+            check(fabs(got - want) <= (dk + 16) * 1.2e-7 * magnitude, "decode_i8", rows, keys, dk);
+          }
+        free(k);
+        free(scales);
+        free(q);
+        free(s);
+        free(wide);
+      }
+  }
+}
+
 int main(void) {
   if (!attune_isa_supported(ATTUNE_ISA_NEON)) {
     fprintf(stderr, "error: this build or CPU has no NEON entry\n");
@@ -389,6 +439,9 @@ int main(void) {
   before = failed;
   test_widen(e);
   printf("widen_f16, widen_i8: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_decode_i8(e);
+  printf("decode_i8 (grouped keys), widen_keys: %s\n", failed == before ? "ok" : "FAILED");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
