@@ -280,10 +280,18 @@ static void f32_softmax_backward_neon(float *s, float *dp, ptrdiff_t ld, ptrdiff
 }
 
 // 8-bit keys, grouped (ATTUNE_I8_KEY_GROUP): keys along the lanes, one group of 8 in two
-// vectors. For each feature, one 8-byte load widens (`sxtl` twice, `scvtf`) to 8 keys' values and
-// each row's query feeds 2 multiply-adds by element (4 rows: 8 accumulators, 8 running scores,
-// 2 key vectors, 2 scale vectors); at the end of each block of 32 features the block's scales
-// weigh its sums once per group, not once per key.
+// vectors. Each feature is one 8-byte load, widened (`sxtl` twice, `scvtf`) to 8 keys' values,
+// and each row's query feeds 2 multiply-adds by element. Even and odd features go to separate
+// accumulators: 4 rows × 2 halves × 2 = 16 independent chains, as many as `decode_group`'s 4 × 4
+// (4 pipes of latency 4 on Apple's cores), beside 8 running scores and the key vectors (28 of the
+// 32 registers). At the end of each block of 32 features the block's scales weigh its sums once
+// per group, not once per key.
+static inline void widen_group8(const int8_t *b, float32x4_t *lo, float32x4_t *hi) {
+  int16x8_t w = vmovl_s8(vld1_s8(b));
+  *lo = vcvtq_f32_s32(vmovl_s16(vget_low_s16(w)));
+  *hi = vcvtq_f32_s32(vmovl_s16(vget_high_s16(w)));
+}
+
 static void i8_decode_neon(const float *q, ptrdiff_t ldq, int rows, const int8_t *k, ptrdiff_t ldk,
                            const float *scales, ptrdiff_t keys, ptrdiff_t dk, float *s,
                            ptrdiff_t lds) {
@@ -297,22 +305,34 @@ static void i8_decode_neon(const float *q, ptrdiff_t ldq, int rows, const int8_t
     float32x4_t t[DR][2];
     for (int i = 0; i < DR; i++) t[i][0] = t[i][1] = vdupq_n_f32(0);
     for (ptrdiff_t b = 0; b < blocks; b++) {
-      float32x4_t x[DR][2];
-      for (int i = 0; i < DR; i++) x[i][0] = x[i][1] = vdupq_n_f32(0);
+      float32x4_t x[DR][2][2];  // [row][half of the group][even, odd feature]
+      for (int i = 0; i < DR; i++)
+        for (int h = 0; h < 2; h++) x[i][h][0] = x[i][h][1] = vdupq_n_f32(0);
       const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
-      for (ptrdiff_t c = b * ATTUNE_I8_BLOCK; c < end; c++) {
-        int16x8_t w = vmovl_s8(vld1_s8(kg + c * G));
-        float32x4_t y0 = vcvtq_f32_s32(vmovl_s16(vget_low_s16(w)));
-        float32x4_t y1 = vcvtq_f32_s32(vmovl_s16(vget_high_s16(w)));
+      ptrdiff_t c = b * ATTUNE_I8_BLOCK;
+      for (; c + 2 <= end; c += 2) {
+        float32x4_t y0, y1, z0, z1;
+        widen_group8(kg + c * G, &y0, &y1);
+        widen_group8(kg + (c + 1) * G, &z0, &z1);
         for (int i = 0; i < DR; i++) {
-          x[i][0] = vfmaq_n_f32(x[i][0], y0, a[i][c]);
-          x[i][1] = vfmaq_n_f32(x[i][1], y1, a[i][c]);
+          x[i][0][0] = vfmaq_n_f32(x[i][0][0], y0, a[i][c]);
+          x[i][1][0] = vfmaq_n_f32(x[i][1][0], y1, a[i][c]);
+          x[i][0][1] = vfmaq_n_f32(x[i][0][1], z0, a[i][c + 1]);
+          x[i][1][1] = vfmaq_n_f32(x[i][1][1], z1, a[i][c + 1]);
+        }
+      }
+      if (c < end) {
+        float32x4_t y0, y1;
+        widen_group8(kg + c * G, &y0, &y1);
+        for (int i = 0; i < DR; i++) {
+          x[i][0][0] = vfmaq_n_f32(x[i][0][0], y0, a[i][c]);
+          x[i][1][0] = vfmaq_n_f32(x[i][1][0], y1, a[i][c]);
         }
       }
       float32x4_t f0 = vld1q_f32(fg + b * G), f1 = vld1q_f32(fg + b * G + 4);
       for (int i = 0; i < DR; i++) {
-        t[i][0] = vfmaq_f32(t[i][0], x[i][0], f0);
-        t[i][1] = vfmaq_f32(t[i][1], x[i][1], f1);
+        t[i][0] = vfmaq_f32(t[i][0], vaddq_f32(x[i][0][0], x[i][0][1]), f0);
+        t[i][1] = vfmaq_f32(t[i][1], vaddq_f32(x[i][1][0], x[i][1][1]), f1);
       }
     }
     const int valid = keys - g * G < G ? (int)(keys - g * G) : G;
