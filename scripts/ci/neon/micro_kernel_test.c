@@ -42,6 +42,30 @@ static __attribute__((noinline)) float *filled(size_t n, int random) {
   return p;
 }
 
+// Scores `s` (rows `lds` apart, `capacity` rows) of `rows` queries `q` (rows `ldq` apart)
+// against `keys` keys, key j's feature c at `k[j * key_stride + c * feature_stride]`, against
+// double within `terms` roundings of the products' magnitude; every other entry must hold the
+// sentinel.
+static void check_scores(const float *s, int lds, int capacity, int rows, int keys, const float *q,
+                         int ldq, const float *k, int key_stride, int feature_stride, int dk,
+                         int terms, const char *what) {
+  for (int r = 0; r < capacity; r++)
+    for (int j = 0; j < lds; j++) {
+      float got = s[r * lds + j];
+      if (r >= rows || j >= keys) {
+        check(got == SENTINEL, what, rows, keys, -dk);  // a negative width: the sentinel
+        continue;
+      }
+      double want = 0, magnitude = 0;
+      for (int c = 0; c < dk; c++) {
+        double x = (double)q[r * ldq + c] * k[j * key_stride + c * feature_stride];
+        want += x;
+        magnitude += fabs(x);
+      }
+      check(fabs(got - want) <= terms * 1.2e-7 * magnitude, what, rows, keys, dk);
+    }
+}
+
 static void test_scores(const attune_micro_kernel_entry *e) {
   const int dks[] = {1, 7, 16, 63, 64, 65, 130, 576, 1024};
   for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
@@ -69,22 +93,8 @@ static void test_scores(const attune_micro_kernel_entry *e) {
       }
       free(row_max);
       free(initial);
-      for (int r = 0; r <= most; r++)
-        for (int j = 0; j < lds; j++) {
-          float got = s[r * lds + j];
-          if (r >= rows || j >= keys) {
-            check(got == SENTINEL, "scores: sentinel", rows, dk, j);
-            continue;
-          }
-          double want = 0, magnitude = 0;
-          for (int c = 0; c < dk; c++) {
-            double p = (double)q[r * ldq + c] * panel[c * keys + j];
-            want += p;
-            magnitude += fabs(p);
-          }
-          int terms = (dk < 64 ? dk : 64) + (dk + 63) / 64 + 1;
-          check(fabs(got - want) <= terms * 1.2e-7 * magnitude, "scores", rows, dk, j);
-        }
+      int terms = (dk < 64 ? dk : 64) + (dk + 63) / 64 + 1;
+      check_scores(s, lds, most + 1, rows, keys, q, ldq, panel, 1, keys, dk, terms, "scores");
       free(q);
       free(s);
     }
@@ -156,21 +166,8 @@ static void test_decode(const attune_micro_kernel_entry *e) {
         float *q = filled((size_t)rows * dk, 1), *k = filled((size_t)keys * ldk, 1);
         float *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
         e->decode(q, dk, rows, k, ldk, keys, dk, s, lds);
-        for (int r = 0; r <= e->decode_rows; r++)
-          for (int j = 0; j < lds; j++) {
-            float got = s[r * lds + j];
-            if (r >= rows || j >= keys) {
-              check(got == SENTINEL, "decode: sentinel", rows, keys, dk);
-              continue;
-            }
-            double want = 0, magnitude = 0;
-            for (int c = 0; c < dk; c++) {
-              double x = (double)q[r * dk + c] * k[j * ldk + c];
-              want += x;
-              magnitude += fabs(x);
-            }
-            check(fabs(got - want) <= (dk + 16) * 1.2e-7 * magnitude, "decode", rows, keys, dk);
-          }
+        check_scores(s, lds, e->decode_rows + 1, rows, keys, q, dk, k, ldk, 1, dk, dk + 16,
+                     "decode");
         free(q);
         free(k);
         free(s);
@@ -388,21 +385,8 @@ static void test_decode_i8(const attune_micro_kernel_entry *e) {
             const float scale = scales[(j / G) * G * blocks + c / 32 * G + j % G];
             check(wide[j * dk + c] == scale * (float)byte, "widen_keys", keys, j, c);
           }
-        for (int r = 0; r <= e->decode_rows; r++)
-          for (int j = 0; j < lds; j++) {
-            float got = s[r * lds + j];
-            if (r >= rows || j >= keys) {
-              check(got == SENTINEL, "decode_i8: sentinel", rows, keys, dk);
-              continue;
-            }
-            double want = 0, magnitude = 0;
-            for (int c = 0; c < dk; c++) {
-              double x = (double)q[r * dk + c] * wide[j * dk + c];
-              want += x;
-              magnitude += fabs(x);
-            }
-            check(fabs(got - want) <= (dk + 16) * 1.2e-7 * magnitude, "decode_i8", rows, keys, dk);
-          }
+        check_scores(s, lds, e->decode_rows + 1, rows, keys, q, dk, wide, dk, 1, dk, dk + 16,
+                     "decode_i8");
         free(k);
         free(scales);
         free(q);
