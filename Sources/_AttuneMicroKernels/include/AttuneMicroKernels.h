@@ -115,10 +115,9 @@ typedef void (*attune_i8_widen_fn)(const int8_t *src, ptrdiff_t ld_src, const fl
 /// groups of 8 tokens along the lanes: group `g` holds tokens `8g ..< 8g + 8`, token `8g + l`'s
 /// feature `c` at byte `8·(g·ld + c) + l`, its scale for block `b` (features `32b ..< 32b + 32`)
 /// at float `8·(g·blocks + b) + l`, with `ld ≥ features` per key and `blocks = (features + 31) /
-/// 32`. One 8-byte load is then one
-/// feature of 8 keys, so a score kernel keeps keys in its lanes and applies each block's scales
-/// once per 8 keys rather than once per key. Groups are whole in memory even when fewer tokens
-/// are stored (the cache's pages round their tokens up to a group).
+/// 32`. One 8-byte load is then one feature of 8 keys, so a score kernel keeps keys in its lanes
+/// and applies each block's scales once per 8 keys rather than once per key. Groups are whole in
+/// memory even when fewer tokens are stored (the cache's pages round their tokens up to a group).
 #define ATTUNE_I8_KEY_GROUP 8
 
 /// Decode scores read from 16- or 8-bit cached keys without widening them first: as

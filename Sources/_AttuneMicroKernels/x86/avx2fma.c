@@ -429,8 +429,9 @@ static void i8_widen_avx2fma(const int8_t *src, ptrdiff_t ld_src, const float *s
 // Decode scores from the KV cache's half keys, and decode products from its 16- and 8-bit value
 // rows (the loop of `products_streaming`), each row vector widened in registers as it is loaded
 // (F16C's `vcvtph2ps`; sign extension, conversion and the block's scale for 8 bits) instead of
-// through a Float32 copy in memory; its 8-bit keys, grouped, have their own kernel below. KIND is a constant in each caller, so each loop is compiled for one
-// storage; FLOAT rows are loaded as they are. (In this region because F16C's conversion needs
+// through a Float32 copy in memory; its 8-bit keys, grouped, have their own kernel below. KIND is
+// a constant in each caller, so each loop is compiled for one storage; FLOAT rows are loaded as
+// they are. (In this region because F16C's conversion needs
 // its target; the dispatch requires F16C for the whole entry.)
 enum { FLOAT = 0, HALF = 1, BYTE = 2 };
 
@@ -538,15 +539,18 @@ static void f16_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
 // rounds), and 8 groups ahead took 1.05x the time of 4.
 enum { KG = ATTUNE_I8_KEY_GROUP, I8_AHEAD = 4 };
 
+// `ahead`: the first of the two groups to ask for (contiguous, `pair` bytes), or null.
 static ALWAYS_INLINE void i8_decode_two_groups(const int R, const float *q, ptrdiff_t ldq,
                                                const int8_t *k0, const int8_t *k1,
                                                const float *f0, const float *f1, ptrdiff_t dk,
-                                               const int8_t *ahead, float *s, ptrdiff_t lds) {
+                                               const int8_t *ahead, ptrdiff_t pair, float *s,
+                                               ptrdiff_t lds) {
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const ptrdiff_t share = (pair + blocks - 1) / blocks;  // bytes asked for per block
   for (ptrdiff_t b = 0; b < blocks; b++) {
     if (ahead)
-      for (ptrdiff_t c = 0; c < 2 * KG * ATTUNE_I8_BLOCK; c += 64)
-        __builtin_prefetch(ahead + 2 * KG * ATTUNE_I8_BLOCK * b + c, 0, 3);
+      for (ptrdiff_t c = b * share; c < (b + 1) * share && c < pair; c += 64)
+        __builtin_prefetch(ahead + c, 0, 3);
     __m256 x[DR][2];
     for (int r = 0; r < R; r++) x[r][0] = x[r][1] = _mm256_setzero_ps();
     const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
@@ -617,7 +621,7 @@ static ALWAYS_INLINE void i8_decode_groups(const int R, const float *q, ptrdiff_
     i8_decode_two_groups(R, q, ldq, k + g * bytes, k + (g + 1) * bytes, scales + g * floats,
                          scales + (g + 1) * floats, dk,
                          (g + 2 + I8_AHEAD) * KG <= keys ? k + (g + I8_AHEAD) * bytes : 0,
-                         s + g * KG, lds);
+                         2 * bytes, s + g * KG, lds);
   for (; g * KG < keys; g++) {
     const int valid = keys - g * KG < KG ? (int)(keys - g * KG) : KG;
     i8_decode_one_group(R, q, ldq, k + g * bytes, scales + g * floats, dk, valid, s + g * KG, lds);
