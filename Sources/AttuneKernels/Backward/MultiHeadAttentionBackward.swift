@@ -173,13 +173,9 @@ private func kvHeadBackward(
     let rows = (qh * head.queryCount)..<(qh * head.queryCount + stacked.queryCount)
     let outs = (qh * head.outputCount)..<(qh * head.outputCount + stacked.outputCount)
     let sums = (qh * head.queries)..<(qh * head.queries + stacked.queries)
-    var biasSlice: UnsafeBufferPointer<Float>?
-    var biasStart = 0
-    if let bias, let values = all.bias {
-      let count = bias.rows(for: shape) * head.keys
-      let index = (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
-      biasStart = index * count
-      biasSlice = UnsafeBufferPointer(rebasing: values[(index * count)..<((index + 1) * count)])
+    let biasRange = bias?.slice(batch: batch, head: firstHead, shape: shape)
+    let biasSlice = biasRange.flatMap { range in
+      all.bias.map { UnsafeBufferPointer(rebasing: $0[range]) }
     }
     let tensors = BackwardTensors(
       q: UnsafeBufferPointer(rebasing: all.q[rows]),
@@ -209,7 +205,7 @@ private func kvHeadBackward(
       // A slice's error names its index within the slice; the caller's is in the whole tensor.
       throw error.inWholeTensors([
         "Q": rows.lowerBound, "K": keys.lowerBound, "V": values.lowerBound, "O": outs.lowerBound,
-        "dO": outs.lowerBound, "log-sum-exp": sums.lowerBound, "bias": biasStart,
+        "dO": outs.lowerBound, "log-sum-exp": sums.lowerBound, "bias": biasRange?.lowerBound ?? 0,
       ])
     }
     for i in 0..<head.keyCount { gradients.dk[keys.lowerBound + i] += extraK[i] }

@@ -67,7 +67,8 @@ package struct MicroKernelTable: @unchecked Sendable {
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<UInt16>?, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int
     ) -> Void
-  /// Decode scores from 8-bit keys with block scales: see `attune_i8_decode_fn`.
+  /// Decode scores from 8-bit keys with block scales, in groups of `ATTUNE_I8_KEY_GROUP` tokens
+  /// along the lanes (the KV cache's layout): see `attune_i8_decode_fn`.
   package typealias DecodeInt8 =
     @convention(c) (
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int,

@@ -30,6 +30,16 @@ public struct AttentionBias: Sendable, Hashable {
   /// Bias rows per (batch, head) slice: 1 when shared, else Nq.
   func rows(for shape: MultiHeadShape) -> Int { queries == 1 ? 1 : shape.head.queries }
 
+  /// Where in `values` the slice of batch `batch` and query head `head` lies (a shared batch or
+  /// head dimension maps every index to its one slice): `rows(for:) · Nk` values.
+  ///
+  /// - Complexity: O(1).
+  func slice(batch: Int, head: Int, shape: MultiHeadShape) -> Range<Int> {
+    let count = rows(for: shape) * shape.head.keys
+    let index = (self.batch == 1 ? 0 : batch) * heads + (heads == 1 ? 0 : head)
+    return (index * count)..<((index + 1) * count)
+  }
+
   /// Checks the sizes against `shape`.
   ///
   /// - Throws: `AttentionError.invalidMask` naming the problem.

@@ -17,15 +17,8 @@ struct HeadTensors: @unchecked Sendable {
     let head = shape.head
     let qh = batch * shape.heads + firstHead
     let kh = batch * shape.kvHeads + shape.kvHead(for: firstHead)
-    var biasStart = 0
-    let biasSlice = biasShape.map { bias -> UnsafeBufferPointer<Float> in
-      let biasCount = bias.rows(for: shape) * head.keys
-      let index =
-        (bias.batch == 1 ? 0 : batch) * bias.heads + (bias.heads == 1 ? 0 : firstHead)
-      biasStart = index * biasCount
-      return UnsafeBufferPointer(
-        rebasing: self.bias[(index * biasCount)..<((index + 1) * biasCount)])
-    }
+    let biasRange = biasShape?.slice(batch: batch, head: firstHead, shape: shape)
+    let biasSlice = biasRange.map { UnsafeBufferPointer(rebasing: self.bias[$0]) }
     do {
       try runSlices(
         qh: qh, kh: kh, stacked: stacked, head: head, bias: biasSlice, kernel: kernel,
@@ -33,7 +26,7 @@ struct HeadTensors: @unchecked Sendable {
     } catch {
       throw error.inWholeTensors([
         "Q": qh * head.queryCount, "K": kh * head.keyCount, "V": kh * head.valueCount,
-        "bias": biasStart,
+        "bias": biasRange?.lowerBound ?? 0,
       ])
     }
   }

@@ -139,11 +139,11 @@ package struct RaceSearch: TuningStrategy {
         let claim =
           best
           ? "\(label) is the fastest of the \(k) candidates (all others are slower)"
-          : "\(label) is within \(percent(epsilon)) of the fastest of the \(k) candidates"
+          : "\(label) is within \(Self.percent(epsilon)) of the fastest of the \(k) candidates"
         let autocorrelation = dependence(look, run)
         return run.outcome(
           strategy: name, choice: look.reference,
-          confidence: "with probability ≥ \(percent(1 - delta)), \(claim)"
+          confidence: "with probability ≥ \(Self.percent(1 - delta)), \(claim)"
             + dependenceNote(autocorrelation),
           converged: true, claim: best ? .best : .withinMargin,
           details: OutcomeDetails(
@@ -193,10 +193,10 @@ package struct RaceSearch: TuningStrategy {
     let claim =
       others.isEmpty
       ? "\(label) is the fastest of the \(run.count) candidates (all others are slower)"
-      : "\(label) is within \(percent(achieved)) of the fastest of the \(run.count) candidates (asked: \(percent(epsilon)))"
+      : "\(label) is within \(Self.percent(achieved)) of the fastest of the \(run.count) candidates (asked: \(Self.percent(epsilon)))"
     return run.outcome(
       strategy: name, choice: look.reference,
-      confidence: "budget reached: with probability ≥ \(percent(1 - delta)), \(claim)"
+      confidence: "budget reached: with probability ≥ \(Self.percent(1 - delta)), \(claim)"
         + dependenceNote(autocorrelation),
       converged: false,
       claim: others.isEmpty ? .best : (achieved <= epsilon ? .withinMargin : .none),
@@ -388,8 +388,6 @@ package struct RaceSearch: TuningStrategy {
     return
       "; consecutive measurements were correlated (lag-1 autocorrelation up to \(ratio(autocorrelation))), so bounds were widened to their effective sample size: the claim assumes that dependence is short-range"
   }
-
-  private func percent(_ value: Double) -> String { Self.percent(value) }
 
   /// `value` as a percentage for a claim: whole percents from 10 %, tenths (rounded up) below, in
   /// powers of ten past a million percent, and ∞ for an infinite value. A budget stop's achieved
