@@ -82,6 +82,15 @@ struct BackwardCommandTests {
     }
     let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     #expect(report.kernel == "fused" && report.samples.count == 3 && report.seconds > 0)
+    // The random value width is --value-dim: --dv names dV's file (once both were "--dv", and
+    // the width was written to a file named "12").
+    let directory = try AttuneProcess.temporaryDirectory()
+    let widths = try AttuneProcess.run(
+      ["backward", "--random", "--n", "8", "--d", "4", "--value-dim", "12", "--json"],
+      in: directory)
+    #expect(widths.status == 0, "\(widths.stderr)")
+    #expect(widths.stdout.contains("\"valueDim\" : 12"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     let step = try AttuneProcess.run(
       ["backward", "--random", "--n", "40", "--d", "8", "--step", "--repeat", "2"])
     #expect(step.status == 0 && step.stdout.contains("forward timed with the backward"))

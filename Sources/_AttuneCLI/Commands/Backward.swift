@@ -59,6 +59,9 @@ extension Attune {
 
     @OptionGroup var sizes: RandomShapeOptions
 
+    @Option(help: "Value width with --random (default: --d). (--dv names dV's file.)")
+    var valueDim: Int?
+
     @OptionGroup var masking: MaskOptions
 
     @Option(help: "The forward's additive bias or boolean mask (.npy), as for attune run.")
@@ -121,7 +124,7 @@ extension Attune {
       guard (outputPath == nil) == (lse == nil) else {
         throw ValidationError("--out and --lse go together: the forward's O and log-sum-exp")
       }
-      try sizes.check(random: random)
+      try sizes.check(random: random, valueDim: ("--value-dim", valueDim))
       _ = try masking.mask()
       _ = try backwardKernel()
       try OptionLimits.count(repeatCount, "--repeat", 1...1_000_000)
@@ -221,7 +224,7 @@ extension Attune {
     private func loadInputs() throws -> RunInputs {
       if random {
         return try RunInputs.random(
-          sizes.shape, seed: sizes.seed, leading: sizes.keepsLeadingDimensions)
+          sizes.shape(valueDim: valueDim), seed: sizes.seed, leading: sizes.keepsLeadingDimensions)
       }
       guard let queryPath, let keyPath, let valuePath else {
         throw ValidationError("give --q, --k, --v and --grad-output (.npy files), or --random")

@@ -70,7 +70,7 @@ extension Attune.Run {
       let heads = sizes.heads ?? 1
       inputs = try RaggedInputs.random(
         keyLengths: lengths, queries: sizes.n, heads: heads, kvHeads: sizes.kvHeads ?? heads,
-        headDim: sizes.d ?? 64, valueDim: sizes.dv ?? sizes.d ?? 64, seed: sizes.seed)
+        headDim: sizes.d ?? 64, valueDim: dv ?? sizes.d ?? 64, seed: sizes.seed)
     } else {
       guard let queryPath, let keyPath, let valuePath, let qOffsets = batching.qOffsets,
         let kvOffsets = batching.kvOffsets

@@ -53,6 +53,9 @@ extension Attune {
 
     @OptionGroup var sizes: RandomShapeOptions
 
+    @Option(help: "Value width with --random (default: --d).")
+    var dv: Int?
+
     @OptionGroup var masking: MaskOptions
 
     @OptionGroup(title: "Ragged batches and the KV cache") var batching: RaggedOptions
@@ -122,7 +125,7 @@ extension Attune {
           throw ValidationError("give --q, --k and --v (three .npy files), or --random")
         }
       }
-      try sizes.check(random: random)
+      try sizes.check(random: random, valueDim: ("--dv", dv))
       let mask = try masking.mask()
       try batching.check(random: random, mask: mask)
       if batching.isRagged {
@@ -226,7 +229,7 @@ extension Attune {
     /// Reads the three files, or draws random inputs.
     private func loadInputs() throws -> RunInputs {
       if random {
-        let shape = sizes.shape
+        let shape = sizes.shape(valueDim: dv)
         return try RunInputs.random(
           shape, seed: sizes.seed, leading: sizes.keepsLeadingDimensions,
           outputBytes: outputBytes(for: shape, half: false))

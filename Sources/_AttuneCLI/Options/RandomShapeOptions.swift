@@ -1,7 +1,9 @@
 import ArgumentParser
 import AttuneKernels
 
-/// The sizes of random inputs (`--random`), shared by `attune run` and `attune backward`.
+/// The sizes of random inputs (`--random`), shared by `attune run` and `attune backward`. The
+/// value width is each command's own option (`attune run --dv`, `attune backward --value-dim`,
+/// whose `--dv` names dV's file), given to `check` and `shape`.
 struct RandomShapeOptions: ParsableArguments {
   @Option(help: "Query rows with --random (default 2048).")
   var n: Int?
@@ -11,9 +13,6 @@ struct RandomShapeOptions: ParsableArguments {
 
   @Option(help: "Query and key width with --random (default 64).")
   var d: Int?
-
-  @Option(help: "Value width with --random (default: --d).")
-  var dv: Int?
 
   @Option(help: "Batch size B with --random (default 1).")
   var batch: Int?
@@ -29,9 +28,9 @@ struct RandomShapeOptions: ParsableArguments {
 
   /// Checks the sizes: only with `--random`, each within the limits, heads a multiple of
   /// key/value heads.
-  func check(random: Bool) throws {
+  func check(random: Bool, valueDim: (flag: String, value: Int?)) throws {
     let sizes = [
-      ("--n", n), ("--nk", nk), ("--d", d), ("--dv", dv), ("--batch", batch),
+      ("--n", n), ("--nk", nk), ("--d", d), valueDim, ("--batch", batch),
       ("--heads", heads), ("--kv-heads", kvHeads),
     ]
     if !random {
@@ -45,8 +44,8 @@ struct RandomShapeOptions: ParsableArguments {
     }
   }
 
-  /// The shape the flags describe, with the defaults.
-  var shape: MultiHeadShape {
+  /// The shape the flags describe, with the defaults; `valueDim` defaults to `--d`.
+  func shape(valueDim dv: Int?) -> MultiHeadShape {
     let n = self.n ?? 2048
     let d = self.d ?? 64
     let heads = self.heads ?? 1
