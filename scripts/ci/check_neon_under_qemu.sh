@@ -18,10 +18,12 @@ src="$root/Sources/_AttuneMicroKernels"
 if command -v clang >/dev/null; then
   clang --target=aarch64-linux-gnu -isystem /usr/aarch64-linux-gnu/include -O2 -Wall -Wextra \
     -Werror -I"$src/include" -c "$src/arm64/neon.c" -o "$work/neon-clang.o"
-  echo "clang builds arm64/neon.c for aarch64 without warnings"
+  clang --target=aarch64-linux-gnu -isystem /usr/aarch64-linux-gnu/include -O2 -Wall -Wextra \
+    -Werror -I"$src/include" -c "$src/Pack.c" -o "$work/pack-clang.o"
+  echo "clang builds arm64/neon.c and Pack.c for aarch64 without warnings"
 fi
 aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -std=c11 -I"$src/include" \
-  "$src/arm64/neon.c" "$src/Dispatch.c" "$src/Half.c" "$root/scripts/ci/neon/micro_kernel_test.c" \
+  "$src/arm64/neon.c" "$src/Dispatch.c" "$src/Half.c" "$src/Pack.c" "$root/scripts/ci/neon/micro_kernel_test.c" \
   -lm -o "$work/micro_kernel_test"
 fmla=$(aarch64-linux-gnu-objdump -d "$work/micro_kernel_test" |
   awk '/^[0-9a-f]+ <f32_.*_neon>:$/ { inside = 1; next } /^[0-9a-f]+ <.*>:$/ { inside = 0 } inside' |

@@ -1,3 +1,5 @@
+internal import _AttuneMicroKernels
+
 /// K, transposed into the layout the score micro-kernel reads: tiles of keys, each cut into panels
 /// of `panelKeys` keys (the micro-kernel table's width), each panel stored `[dk][panelKeys]` (for a
 /// feature `c`, the panel's keys' values side by side).
@@ -74,21 +76,23 @@ package final class PackedKeys: Sendable {
   static let parallelFloats = 1 << 16
 
   /// One panel `[dk][panelKeys]` from `keys` rows of K (`keys ≤ panelKeys`; the panel's other
-  /// keys are zeros).
+  /// keys are zeros): `attune_pack_panel`'s transposed 4 × 4 blocks, or, rounding to bfloat16,
+  /// one value at a time.
   private static func pack(
     _ source: UnsafePointer<Float>, keys: Int, dk: Int, into panel: UnsafeMutablePointer<Float>,
     panelKeys: Int, roundingToBFloat16: Bool
   ) {
+    guard roundingToBFloat16 else {
+      attune_pack_panel(source, dk, keys, dk, panel, panelKeys)
+      return
+    }
     for j in 0..<panelKeys {
       let destination = panel + j
       if j >= keys {
         for c in 0..<dk { destination[c * panelKeys] = 0 }
-      } else if roundingToBFloat16 {
-        let row = source + j * dk
-        for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(row[c]) }
       } else {
         let row = source + j * dk
-        for c in 0..<dk { destination[c * panelKeys] = row[c] }
+        for c in 0..<dk { destination[c * panelKeys] = BFloat16Rounding.rounded(row[c]) }
       }
     }
   }

@@ -164,6 +164,13 @@ void attune_i8_widen_keys_portable(const int8_t *src, ptrdiff_t ld_src, const fl
                                    ptrdiff_t rows, ptrdiff_t columns, float *dst,
                                    ptrdiff_t ld_dst);
 
+/// One panel of the score micro-kernels' right operand: `panel[c * panel_keys + j] = rows[j * ld +
+/// c]` for `j < keys`, `c < dk`, and 0 for `keys ≤ j < panel_keys` (`keys ≤ panel_keys`). Every
+/// entry's panels, whatever their width: 4 × 4 blocks transposed in SSE on x86-64 and NEON on
+/// arm64 (each architecture's baseline), scalar elsewhere.
+void attune_pack_panel(const float *rows, ptrdiff_t ld, ptrdiff_t keys, ptrdiff_t dk, float *panel,
+                       ptrdiff_t panel_keys);
+
 /// The AVX2 + FMA entry's `decode_i8`, which the AVX-512F entry shares (every CPU that runs it
 /// has AVX2 and FMA): 4 rows × 16 keys, 256-bit.
 void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,

@@ -396,6 +396,28 @@ static void test_decode_i8(const attune_micro_kernel_entry *e) {
   }
 }
 
+// Panels of K (`attune_pack_panel`, NEON's 4 x 4 transposes and the scalar edges): every key's
+// features in place, zeros for the missing keys, nothing written past the panel.
+static void test_pack_panel(void) {
+  const int widths[] = {4, 12, 16, 32}, dks[] = {1, 3, 4, 7, 64, 65};
+  for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+    for (size_t t = 0; t < sizeof dks / sizeof dks[0]; t++) {
+      int pk = widths[w], dk = dks[t], ld = dk + 3;
+      for (int keys = 0; keys <= pk; keys++) {
+        float *rows = filled((size_t)(keys > 0 ? keys : 1) * ld, 1);
+        float *panel = filled((size_t)dk * pk + 8, 0);
+        attune_pack_panel(rows, ld, keys, dk, panel, pk);
+        for (int c = 0; c < dk; c++)
+          for (int j = 0; j < pk; j++)
+            check(panel[c * pk + j] == (j < keys ? rows[j * ld + c] : 0.0f), "pack_panel", pk, dk,
+                  keys);
+        for (int i = 0; i < 8; i++) check(panel[dk * pk + i] == SENTINEL, "pack_panel past", pk, dk, i);
+        free(rows);
+        free(panel);
+      }
+    }
+}
+
 int main(void) {
   if (!attune_isa_supported(ATTUNE_ISA_NEON)) {
     fprintf(stderr, "error: this build or CPU has no NEON entry\n");
@@ -426,6 +448,9 @@ int main(void) {
   before = failed;
   test_decode_i8(e);
   printf("decode_i8 (grouped keys), widen_keys: %s\n", failed == before ? "ok" : "FAILED");
+  before = failed;
+  test_pack_panel();
+  printf("pack_panel: %s\n", failed == before ? "ok" : "FAILED");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
