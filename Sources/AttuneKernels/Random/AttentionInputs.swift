@@ -30,11 +30,9 @@ public struct AttentionInputs: Sendable {
     try Platform.checkMemory(
       "random inputs of shape \(shape)",
       bytes: count.overflow || total.overflow ? Int.max : Platform.floatBytes(total.partialValue))
-    var generator = SplitMix64(seed: seed)
-    func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
-    let q = draw(shape.queryCount)
-    let k = draw(shape.keyCount)
-    let v = draw(shape.valueCount)
+    let q = StandardNormals.draw(count: shape.queryCount, seed: seed, stream: 0)
+    let k = StandardNormals.draw(count: shape.keyCount, seed: seed, stream: 1)
+    let v = StandardNormals.draw(count: shape.valueCount, seed: seed, stream: 2)
     return AttentionInputs(q: q, k: k, v: v, shape: shape)
   }
 

@@ -236,8 +236,7 @@ extension Attune {
     private func loadGradOutput(for inputs: RunInputs) throws -> [Float] {
       let count = inputs.shape.outputCount
       guard let gradOutput else {
-        var generator = SplitMix64(seed: sizes.seed &+ 1)
-        return (0..<count).map { _ in generator.nextGaussian() }
+        return StandardNormals.draw(count: count, seed: sizes.seed, stream: 3)
       }
       return try Self.read(
         "dL/dO (--grad-output)", gradOutput,

@@ -30,10 +30,11 @@ struct RaggedInputs {
         bytes: Platform.floatBytes(
           shape.queryCount &+ shape.keyCount &+ shape.valueCount &+ shape.outputCount))
     }
-    var generator = SplitMix64(seed: seed)
-    func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
+    func draw(_ count: Int, _ stream: UInt64) -> [Float] {
+      StandardNormals.draw(count: count, seed: seed, stream: stream)
+    }
     return RaggedInputs(
-      q: draw(shape.queryCount), k: draw(shape.keyCount), v: draw(shape.valueCount),
+      q: draw(shape.queryCount, 0), k: draw(shape.keyCount, 1), v: draw(shape.valueCount, 2),
       shape: shape, leading: [heads], isHalf: false)
   }
 

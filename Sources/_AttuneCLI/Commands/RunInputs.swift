@@ -25,10 +25,11 @@ struct RunInputs {
         outputBytes > 0 ? "random inputs and the output" : "random inputs",
         bytes: Platform.totalBytes(Platform.floatBytes(total), outputBytes))
     }
-    var generator = SplitMix64(seed: seed)
-    func draw(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextGaussian() } }
+    func draw(_ count: Int, _ stream: UInt64) -> [Float] {
+      StandardNormals.draw(count: count, seed: seed, stream: stream)
+    }
     return RunInputs(
-      q: draw(shape.queryCount), k: draw(shape.keyCount), v: draw(shape.valueCount),
+      q: draw(shape.queryCount, 0), k: draw(shape.keyCount, 1), v: draw(shape.valueCount, 2),
       shape: shape, leading: leading ? [shape.batch, shape.heads] : [], isHalf: false)
   }
 
