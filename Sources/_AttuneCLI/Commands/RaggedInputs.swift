@@ -30,6 +30,9 @@ struct RaggedInputs {
         bytes: Platform.floatBytes(
           shape.queryCount &+ shape.keyCount &+ shape.valueCount &+ shape.outputCount))
     }
+    SetupNotice.announce(
+      "drawing random inputs",
+      bytes: Platform.floatBytes(shape.queryCount &+ shape.keyCount &+ shape.valueCount))
     func draw(_ count: Int, _ stream: UInt64) -> [Float] {
       StandardNormals.draw(count: count, seed: seed, stream: stream)
     }

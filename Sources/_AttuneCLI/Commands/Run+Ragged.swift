@@ -101,6 +101,9 @@ extension Attune.Run {
         kvHeads: shape.kvHeads, headDim: shape.headDim, valueDim: shape.valueDim,
         pageTokens: batching.pageTokens ?? KVCacheLayout.defaultPageTokens, storage: storage)
       let cache = try ensure { () throws(AttentionError) in try KVCache(layout: layout) }
+      SetupNotice.announce(
+        "filling the \(storage.rawValue) KV cache with K and V",
+        bytes: Platform.floatBytes(shape.keyCount &+ shape.valueCount))
       var sequences = [KVSequence]()
       for s in 0..<shape.sequences {
         let sequence = cache.addSequence()

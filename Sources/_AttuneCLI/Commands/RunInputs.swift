@@ -25,6 +25,7 @@ struct RunInputs {
         outputBytes > 0 ? "random inputs and the output" : "random inputs",
         bytes: Platform.totalBytes(Platform.floatBytes(total), outputBytes))
     }
+    SetupNotice.announce("drawing random inputs", bytes: Platform.floatBytes(total))
     func draw(_ count: Int, _ stream: UInt64) -> [Float] {
       StandardNormals.draw(count: count, seed: seed, stream: stream)
     }
