@@ -30,9 +30,8 @@ public struct AttentionInputs: Sendable {
     try Platform.checkMemory(
       "random inputs of shape \(shape)",
       bytes: count.overflow || total.overflow ? Int.max : Platform.floatBytes(total.partialValue))
-    let q = StandardNormals.draw(count: shape.queryCount, seed: seed, stream: 0)
-    let k = StandardNormals.draw(count: shape.keyCount, seed: seed, stream: 1)
-    let v = StandardNormals.draw(count: shape.valueCount, seed: seed, stream: 2)
+    let (q, k, v) = StandardNormals.queriesKeysValues(
+      queries: shape.queryCount, keys: shape.keyCount, values: shape.valueCount, seed: seed)
     return AttentionInputs(q: q, k: k, v: v, shape: shape)
   }
 

@@ -31,6 +31,18 @@ package enum StandardNormals {
     }
   }
 
+  /// Q, K and V with `queries`, `keys` and `values` samples: streams 0, 1 and 2 of `seed`, the
+  /// one convention of every random input in the package (`AttentionInputs.random`, `attune run
+  /// --random`, `attune backward --random`, whose dL/dO is stream 3).
+  package static func queriesKeysValues(
+    queries: Int, keys: Int, values: Int, seed: UInt64
+  ) -> (q: [Float], k: [Float], v: [Float]) {
+    (
+      draw(count: queries, seed: seed, stream: 0), draw(count: keys, seed: seed, stream: 1),
+      draw(count: values, seed: seed, stream: 2)
+    )
+  }
+
   /// The seed of one block's generator: (`seed`, `stream`, `block`) mixed by a SplitMix64 step.
   static func blockSeed(seed: UInt64, stream: UInt64, block: Int) -> UInt64 {
     var mixer = SplitMix64(

@@ -33,11 +33,10 @@ struct RaggedInputs {
     SetupNotice.announce(
       "drawing random inputs",
       bytes: Platform.floatBytes(shape.queryCount &+ shape.keyCount &+ shape.valueCount))
-    func draw(_ count: Int, _ stream: UInt64) -> [Float] {
-      StandardNormals.draw(count: count, seed: seed, stream: stream)
-    }
+    let (q, k, v) = StandardNormals.queriesKeysValues(
+      queries: shape.queryCount, keys: shape.keyCount, values: shape.valueCount, seed: seed)
     return RaggedInputs(
-      q: draw(shape.queryCount, 0), k: draw(shape.keyCount, 1), v: draw(shape.valueCount, 2),
+      q: q, k: k, v: v,
       shape: shape, leading: [heads], isHalf: false)
   }
 

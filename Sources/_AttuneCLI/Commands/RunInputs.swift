@@ -26,11 +26,10 @@ struct RunInputs {
         bytes: Platform.totalBytes(Platform.floatBytes(total), outputBytes))
     }
     SetupNotice.announce("drawing random inputs", bytes: Platform.floatBytes(total))
-    func draw(_ count: Int, _ stream: UInt64) -> [Float] {
-      StandardNormals.draw(count: count, seed: seed, stream: stream)
-    }
+    let (q, k, v) = StandardNormals.queriesKeysValues(
+      queries: shape.queryCount, keys: shape.keyCount, values: shape.valueCount, seed: seed)
     return RunInputs(
-      q: draw(shape.queryCount, 0), k: draw(shape.keyCount, 1), v: draw(shape.valueCount, 2),
+      q: q, k: k, v: v,
       shape: shape, leading: leading ? [shape.batch, shape.heads] : [], isHalf: false)
   }
 
