@@ -12,7 +12,9 @@ bool attune_isa_supported(attune_isa isa) {
   switch (isa) {
   case ATTUNE_ISA_AVX2_FMA: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                                  __builtin_cpu_supports("f16c");
-  case ATTUNE_ISA_AVX512F: return __builtin_cpu_supports("avx512f");
+  // The AVX-512F entry shares the AVX2 entry's kernels for 16- and 8-bit rows.
+  case ATTUNE_ISA_AVX512F: return __builtin_cpu_supports("avx512f") &&
+                                  attune_isa_supported(ATTUNE_ISA_AVX2_FMA);
   default: return false;
   }
 }

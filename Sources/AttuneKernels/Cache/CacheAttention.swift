@@ -6,9 +6,9 @@ internal import _AttuneMicroKernels
 ///
 /// Each page is one key tile: scores from the decode micro-kernel on the page's keys, the rows'
 /// softmax update, then the product micro-kernel on the page's values. Keys and values stored in
-/// 16 or 8 bits are read in place by the table's narrow kernels where it has them (AVX2: each
-/// vector widened in registers; 8-bit keys, stored in groups of 8 tokens along the lanes, by
-/// every SIMD table), else widened a chunk at a time into a worker's scratch. A (sequence, head) whose
+/// 16 or 8 bits are read in place by the table's narrow kernels where it has them (x86: the AVX2
+/// kernels, each vector widened in registers; 8-bit keys, stored in groups of 8 tokens along the
+/// lanes, by every SIMD table), else widened a chunk at a time into a worker's scratch. A (sequence, head) whose
 /// cost (rows × keys) exceeds a share of the whole is cut into slices of whole pages, each
 /// leaving a partial state; slices run largest first from one queue, and the states are merged
 /// with the online softmax's rule (`OnlineSoftmax`).

@@ -516,8 +516,8 @@ static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
                  s + j, lds);
 }
 
-static void f16_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
-                                   ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+void attune_f16_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
+                               ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
   for (ptrdiff_t j = 0; j < keys; j += DK)
     decode_group(HALF, q, ldq, rows, k + j * ldk, ldk, keys - j < DK ? (int)(keys - j) : DK, dk,
                  s + j, lds);
@@ -694,7 +694,7 @@ static ALWAYS_INLINE void narrow_products(const int kind, const int R, const flo
   }
 }
 
-static void f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
+void attune_f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
                                  ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
                                  ptrdiff_t ldacc) {
   switch (rows) {
@@ -705,7 +705,7 @@ static void f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const 
   }
 }
 
-static void i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
+void attune_i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                 ptrdiff_t ldv, const float *scales, ptrdiff_t count,
                                 ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
   switch (rows) {
@@ -735,10 +735,10 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .multiply = f32_multiply_avx2fma,
     .widen_f16 = f16_widen_avx2fma,
     .widen_i8 = i8_widen_avx2fma,
-    .decode_f16 = f16_decode_4x2_avx2fma,
+    .decode_f16 = attune_f16_decode_avx2fma,
     .decode_i8 = attune_i8_decode_avx2fma,
-    .products_f16 = f16_products_avx2fma,
-    .products_i8 = i8_products_avx2fma,
+    .products_f16 = attune_f16_products_avx2fma,
+    .products_i8 = attune_i8_products_avx2fma,
 };
 
 #endif

@@ -373,9 +373,12 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .multiply = f32_multiply_avx512f,
     .widen_f16 = f16_widen_avx512f,
     .widen_i8 = i8_widen_avx512f,
-    // 8-bit keys are read in place by the AVX2 kernel (its groups of 8 keys fill a ymm register);
-    // 8-bit values and half rows are widened a chunk at a time.
+    // 16- and 8-bit rows are read in place by the AVX2 kernels (8-bit keys' groups of 8 fill a
+    // ymm register); the widening above serves entries' callers that want whole rows.
+    .decode_f16 = attune_f16_decode_avx2fma,
     .decode_i8 = attune_i8_decode_avx2fma,
+    .products_f16 = attune_f16_products_avx2fma,
+    .products_i8 = attune_i8_products_avx2fma,
 };
 
 #endif
