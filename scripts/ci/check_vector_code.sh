@@ -68,7 +68,7 @@ nospill() {
 case "$(uname -m)" in
   x86_64)
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
-      f32_decode_4x4_avx512f; do
+      f32_decode_4x4_avx512f i8_products_avx512f; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%zmm' "zmm vfmadd"
     done
     for f in f32_exp_sum_avx512f f32_softmax_backward_avx512f; do
@@ -89,7 +89,7 @@ case "$(uname -m)" in
     check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
     check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
-      f32_decode_4x4_avx512f f32_scores_6x16_avx2fma f32_products_6x16_avx2fma \
+      f32_decode_4x4_avx512f i8_products_avx512f f32_scores_6x16_avx2fma f32_products_6x16_avx2fma \
       f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
       attune_f16_decode_avx2fma attune_i8_decode_avx2fma attune_f16_products_avx2fma \
       attune_i8_products_avx2fma; do

@@ -354,6 +354,100 @@ static void i8_widen_avx512f(const int8_t *src, ptrdiff_t ld_src, const float *s
   }
 }
 
+enum { I8_V_AHEAD = 16 };
+
+// Decode products from 8-bit values read in place: `acc[r][c] += Σ_j p[r][j] · scale[j][c / 32] ·
+// v[j][c]`. As the float32 kernel when streaming, each 64-column strip (one cache line of a row's
+// bytes) runs over every key with its 4 rows × 4 vectors of accumulators in registers, so each
+// key costs 16 multiply-adds and no load or store of an accumulator; the two block scales of the
+// strip are folded into each row's weight (p · scale, two scalar products per row and key). The
+// strips' bytes are one line of each row at a fixed stride, which the hardware prefetcher follows.
+// Columns past the last whole strip go 16 at a time; the last partial vector's bytes are gathered
+// one by one, so no byte past a row is read.
+static ALWAYS_INLINE void i8_products_strip(const int R, const float *p, ptrdiff_t ldp,
+                                            const int8_t *v, ptrdiff_t ldv, const float *scales,
+                                            ptrdiff_t blocks, ptrdiff_t count, ptrdiff_t ahead,
+                                            float *acc, ptrdiff_t ldacc) {
+  __m512 x[PR][4];
+  for (int r = 0; r < R; r++)
+    for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + 16 * i);
+  for (ptrdiff_t j = 0; j < count; j++, v += ldv, scales += blocks) {
+    if (j + I8_V_AHEAD < count)
+      for (ptrdiff_t c = 0; c < ahead; c += 64) _mm_prefetch((const char *)(v + I8_V_AHEAD * ldv + c), _MM_HINT_T0);
+    const __m512 y0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)v)));
+    const __m512 y1 =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(v + 16))));
+    const __m512 y2 =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(v + 32))));
+    const __m512 y3 =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(v + 48))));
+    const float f0 = scales[0], f1 = scales[1];
+    for (int r = 0; r < R; r++) {
+      const float w = p[r * ldp + j];
+      const __m512 a0 = _mm512_set1_ps(w * f0), a1 = _mm512_set1_ps(w * f1);
+      x[r][0] = _mm512_fmadd_ps(a0, y0, x[r][0]);
+      x[r][1] = _mm512_fmadd_ps(a0, y1, x[r][1]);
+      x[r][2] = _mm512_fmadd_ps(a1, y2, x[r][2]);
+      x[r][3] = _mm512_fmadd_ps(a1, y3, x[r][3]);
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int i = 0; i < 4; i++) _mm512_storeu_ps(acc + r * ldacc + 16 * i, x[r][i]);
+}
+
+// 16 columns (`valid` of them, 1 ... 16) starting at a column `c` that is a multiple of 16, whose
+// block scale is `scales[c / 32]` of each key.
+static ALWAYS_INLINE void i8_products_vector(const int R, const float *p, ptrdiff_t ldp,
+                                             const int8_t *v, ptrdiff_t ldv, const float *scales,
+                                             ptrdiff_t blocks, ptrdiff_t count, ptrdiff_t valid,
+                                             float *acc, ptrdiff_t ldacc) {
+  const __mmask16 t = tail_mask(valid);
+  __m512 x[PR];
+  for (int r = 0; r < R; r++) x[r] = _mm512_maskz_loadu_ps(t, acc + r * ldacc);
+  for (ptrdiff_t j = 0; j < count; j++, v += ldv, scales += blocks) {
+    __m512i z;
+    if (valid == 16) {
+      z = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)v));
+    } else {
+      // The row's last bytes gathered one by one into two 64-bit words: no read past the row
+      // and nothing on the stack.
+      uint64_t low = 0, high = 0;
+      for (ptrdiff_t c = 0; c < valid && c < 8; c++) low |= (uint64_t)(uint8_t)v[c] << (8 * c);
+      for (ptrdiff_t c = 8; c < valid; c++) high |= (uint64_t)(uint8_t)v[c] << (8 * (c - 8));
+      z = _mm512_cvtepi8_epi32(_mm_set_epi64x((long long)high, (long long)low));
+    }
+    const __m512 y = _mm512_cvtepi32_ps(z);
+    for (int r = 0; r < R; r++)
+      x[r] = _mm512_fmadd_ps(_mm512_set1_ps(p[r * ldp + j] * scales[0]), y, x[r]);
+  }
+  for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(acc + r * ldacc, t, x[r]);
+}
+
+static ALWAYS_INLINE void i8_products_rows(const int R, const float *p, ptrdiff_t ldp,
+                                           const int8_t *v, ptrdiff_t ldv, const float *scales,
+                                           ptrdiff_t count, ptrdiff_t columns, float *acc,
+                                           ptrdiff_t ldacc) {
+  const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  ptrdiff_t c = 0;
+  for (; c + 64 <= columns; c += 64)
+    i8_products_strip(R, p, ldp, v + c, ldv, scales + c / ATTUNE_I8_BLOCK, blocks, count,
+                      c == 0 ? columns : 0, acc + c, ldacc);
+  for (; c < columns; c += L)
+    i8_products_vector(R, p, ldp, v + c, ldv, scales + c / ATTUNE_I8_BLOCK, blocks, count,
+                       columns - c < L ? columns - c : L, acc + c, ldacc);
+}
+
+static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
+                                ptrdiff_t ldv, const float *scales, ptrdiff_t count,
+                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  switch (rows) {
+  case 1: i8_products_rows(1, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 2: i8_products_rows(2, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 3: i8_products_rows(3, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  default: i8_products_rows(4, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  }
+}
+
 #pragma clang attribute pop
 
 const attune_micro_kernel_entry attune_avx512f_entry = {
@@ -373,12 +467,12 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
     .multiply = f32_multiply_avx512f,
     .widen_f16 = f16_widen_avx512f,
     .widen_i8 = i8_widen_avx512f,
-    // 16- and 8-bit rows are read in place by the AVX2 kernels (8-bit keys' groups of 8 fill a
-    // ymm register); the widening above serves entries' callers that want whole rows.
+    // Half rows and 8-bit keys are read in place by the AVX2 kernels (8-bit keys' groups of 8
+    // fill a ymm register).
     .decode_f16 = attune_f16_decode_avx2fma,
     .decode_i8 = attune_i8_decode_avx2fma,
     .products_f16 = attune_f16_products_avx2fma,
-    .products_i8 = attune_i8_products_avx2fma,
+    .products_i8 = i8_products_avx512f,
 };
 
 #endif
