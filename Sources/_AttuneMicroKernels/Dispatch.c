@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 extern const attune_micro_kernel_entry attune_avx2fma_entry;
 extern const attune_micro_kernel_entry attune_avx512f_entry;
+extern const attune_micro_kernel_entry attune_avx512f_vnni_entry;
 
 bool attune_isa_supported(attune_isa isa) {
   __builtin_cpu_init();
@@ -22,7 +23,13 @@ bool attune_isa_supported(attune_isa isa) {
 const attune_micro_kernel_entry *attune_micro_kernels(attune_isa isa) {
   switch (isa) {
   case ATTUNE_ISA_AVX2_FMA: return &attune_avx2fma_entry;
-  case ATTUNE_ISA_AVX512F: return &attune_avx512f_entry;
+  case ATTUNE_ISA_AVX512F:
+    // The same entry with 8-bit keys scored by integer dot products where the CPU has them.
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") &&
+                   __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+               ? &attune_avx512f_vnni_entry
+               : &attune_avx512f_entry;
   default: return NULL;
   }
 }

@@ -115,7 +115,9 @@ enum MicroKernelChecks {
       for count in [0, 1, 7, 8, 15, 16, 17, 31, 33, 100] { rowPasses(table, count: count) }
     case .kernels: try kernels(table)
     case .widen: widen(table)
-    case .narrow: narrow(table)
+    case .narrow:
+      narrow(table)
+      narrowNonFinite(table)
     }
   }
 
@@ -376,7 +378,7 @@ enum MicroKernelChecks {
   static func narrow(_ table: MicroKernelTable) {
     let group = PageGeometry.int8KeyGroup
     var generator = SplitMix64(seed: 23)
-    for d in [1, 7, 8, 31, 32, 33, 64, 65, 96, 130] {
+    for d in [1, 7, 8, 31, 32, 33, 64, 65, 96, 130, 1030] {
       let blocks = (d + 31) / 32
       for rows in 1...table.decodeRows {
         for keys in [1, 2, 5, 8, 9, 16, 17, 23, 33] {
@@ -436,13 +438,22 @@ enum MicroKernelChecks {
                     got == Self.sentinel, "\(table.name) narrow decode \(kind): wrote [\(r)][\(j)]")
                   continue
                 }
-                var (want, magnitude) = (0.0, 0.0)
+                var (want, magnitude, keyMagnitude) = (0.0, 0.0, 0.0)
                 for c in 0..<d {
                   want += Double(q[r * d + c]) * k[j * d + c]
                   magnitude += abs(Double(q[r * d + c]) * k[j * d + c])
+                  keyMagnitude += abs(k[j * d + c])
                 }
+                // A kernel that rounds the queries to 16-bit fixed point first (units of
+                // max|q| / 32639) adds at most half a unit per feature.
+                #expect([0, 16].contains(table.decodeInt8QueryBits))
+                let largest = (0..<d).map { abs(Double(q[r * d + $0])) }.max() ?? 0
+                let rounding =
+                  kind == 1 && table.decodeInt8QueryBits == 16
+                  ? keyMagnitude * largest / 65278 : 0
                 #expect(
-                  abs(Double(got) - want) <= Double(d + 16) * Double(Float.ulpOfOne) * magnitude,
+                  abs(Double(got) - want)
+                    <= Double(d + 16) * Double(Float.ulpOfOne) * magnitude + rounding,
                   "\(table.name) narrow decode \(kind) rows \(rows) keys \(keys) d \(d)")
               }
             }
@@ -497,6 +508,46 @@ enum MicroKernelChecks {
           }
         }
       }
+    }
+  }
+
+  /// The 8-bit key kernel on a query row holding a NaN or an infinity: that row's scores are not
+  /// finite (a kernel that rounds queries to fixed point must not round them away) and the other
+  /// rows' are as without it.
+  static func narrowNonFinite(_ table: MicroKernelTable) {
+    guard let decodeInt8 = table.decodeInt8, table.decodeRows >= 2 else { return }
+    let (d, keys, group) = (40, 21, PageGeometry.int8KeyGroup)
+    let padded = (keys + group - 1) / group * group
+    var generator = SplitMix64(seed: 29)
+    let bytes = (0..<(padded * d)).map { _ in Int8(truncatingIfNeeded: generator.next() % 255) }
+    let scales = (0..<(padded * 2)).map { _ in Float(0.01) }
+    for bad in [Float.nan, .infinity, -.infinity] {
+      var q = (0..<(2 * d)).map { _ in generator.nextGaussian() }
+      var s = [[Float]](repeating: [], count: 2)
+      for (run, value) in [(0, q[7]), (1, bad)] {
+        q[7] = value
+        var out = [Float](repeating: Self.sentinel, count: 2 * keys)
+        q.withUnsafeBufferPointer { q in
+          out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBufferPointer { b in
+              scales.withUnsafeBufferPointer { f in
+                decodeInt8(
+                  q.baseAddress, d, 2, b.baseAddress, d, f.baseAddress, keys, d, o.baseAddress,
+                  keys)
+              }
+            }
+          }
+        }
+        s[run] = out
+      }
+      #expect(
+        s[1][0..<keys].allSatisfy { !$0.isFinite },
+        "\(table.name) decodeInt8: a query holding \(bad) gave finite scores")
+      // The same within the query rounding's bound (a kernel may fall back to Float32 queries
+      // for the whole call): each score is at most Σ|k| ≤ 40 · 1.27 ≈ 51 times max|q| / 65278.
+      #expect(
+        zip(s[1][keys...], s[0][keys...]).allSatisfy { abs($0 - $1) <= 1e-2 },
+        "\(table.name) decodeInt8: a non-finite query changed another row's scores")
     }
   }
 

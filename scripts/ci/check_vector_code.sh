@@ -51,11 +51,13 @@ check() {
 
 # nospill FUNCTION: no vector register moves to or from the stack in FUNCTION. (`vmovd` and
 # `vmovq` are left out: they move a 32- or 64-bit integer, such as a loop bound the compiler kept
-# on the stack and then broadcast into a lane mask, not a vector.)
+# on the stack and then broadcast into a lane mask, not a vector; so are broadcasts from memory,
+# `vbroadcastss`, `vpbroadcastd` and AVX-512's embedded `{1toN}`, which read one scalar of a
+# kernel's own stack buffer.)
 nospill() {
   local spills
   spills=$(awk -v name="<$1>:" '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ name"$") } inside' "$listing" |
-    grep -vE '[[:space:]]vmov[dq][[:space:]]' |
+    grep -vE '[[:space:]](vmov[dq]|vp?broadcast[bwdqs]+)[[:space:]]|\{1to[0-9]+\}' |
     grep -cE '%[xyz]mm[0-9]+,[^,]*\(%r[sb]p\)|\(%r[sb]p\)[^,]*,%[xyz]mm' || true)
   if [ "$spills" -ne 0 ]; then
     echo "FAIL $1: $spills vector spills to the stack"
@@ -83,13 +85,15 @@ case "$(uname -m)" in
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd (the exponential)" '%zmm'
     done
     check attune_bf16_scores 'vdpbf16ps.*%zmm' "vdpbf16ps (zmm)"
+    check i8_decode_vnni_avx512 'vpdpbusd.*%zmm' "vpdpbusd (zmm)"
     # The KV cache's widening: vector conversions, each in its own width.
     check f16_widen_avx2fma 'vcvtph2ps.*%ymm' "ymm vcvtph2ps" '%zmm'
     check i8_widen_avx2fma 'vcvtdq2ps.*%ymm' "ymm vcvtdq2ps" '%zmm'
     check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
     check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
-      f32_decode_4x4_avx512f i8_products_avx512f f32_scores_6x16_avx2fma f32_products_6x16_avx2fma \
+      f32_decode_4x4_avx512f i8_products_avx512f i8_decode_vnni_avx512 f32_scores_6x16_avx2fma \
+      f32_products_6x16_avx2fma \
       f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
       attune_f16_decode_avx2fma attune_i8_decode_avx2fma attune_f16_products_avx2fma \
       attune_i8_products_avx2fma; do

@@ -125,6 +125,10 @@ package struct MicroKernelTable: @unchecked Sendable {
   package var decodeInt8: DecodeInt8? = nil
   package var productsHalf: ProductsHalf? = nil
   package var productsInt8: ProductsInt8? = nil
+  /// 0 when `decodeInt8` multiplies the queries as Float32; otherwise the bits it rounds each
+  /// query row to first, for integer dot products (16 on AVX512-VNNI: at most `max|q| / 65278`
+  /// per feature): see `attune_micro_kernel_entry.decode_i8_query_bits`.
+  package var decodeInt8QueryBits = 0
 
   /// The table every call uses unless it asks for another.
   package static let current: MicroKernelTable = {
@@ -200,6 +204,7 @@ package struct MicroKernelTable: @unchecked Sendable {
     decodeInt8 = entry.decode_i8
     productsHalf = entry.products_f16
     productsInt8 = entry.products_i8
+    decodeInt8QueryBits = Int(entry.decode_i8_query_bits)
   }
 
   /// A table from its parts (the portable entry's, in Swift).

@@ -225,6 +225,10 @@ typedef struct attune_micro_kernel_entry {
   attune_i8_decode_fn decode_i8;
   attune_f16_products_fn products_f16;
   attune_i8_products_fn products_i8;
+  /// 0 when `decode_i8` multiplies the queries as float32; otherwise the bits each query row is
+  /// rounded to first (16 on AVX512-VNNI: `q ≈ unit · n`, `|n| ≤ 32639`, so the rounding error
+  /// is at most `max|q| / 65278` per feature), for integer dot products with the 8-bit keys.
+  int decode_i8_query_bits;
 } attune_micro_kernel_entry;
 
 /// The instruction sets that have entries.

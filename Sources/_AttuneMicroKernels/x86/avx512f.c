@@ -354,16 +354,22 @@ static void i8_widen_avx512f(const int8_t *src, ptrdiff_t ld_src, const float *s
   }
 }
 
-enum { I8_V_AHEAD = 16 };
+// Keys ahead of use that the 8-bit value kernel asks for whole rows, into L2.
+enum { I8_V_AHEAD = 32 };
 
 // Decode products from 8-bit values read in place: `acc[r][c] += Σ_j p[r][j] · scale[j][c / 32] ·
 // v[j][c]`. As the float32 kernel when streaming, each 64-column strip (one cache line of a row's
 // bytes) runs over every key with its 4 rows × 4 vectors of accumulators in registers, so each
 // key costs 16 multiply-adds and no load or store of an accumulator; the two block scales of the
 // strip are folded into each row's weight (p · scale, two scalar products per row and key). The
-// strips' bytes are one line of each row at a fixed stride, which the hardware prefetcher follows.
-// Columns past the last whole strip go 16 at a time; the last partial vector's bytes are gathered
-// one by one, so no byte past a row is read.
+// first strip asks for whole rows I8_V_AHEAD keys ahead, into L2, which the later strips then
+// read. Columns past the last whole strip go 16 at a time; the last partial vector's bytes are
+// gathered one by one, so no byte past a row is read.
+//
+// On a Zen 4, at the decode shape of scripts/bench/serving_benchmark.py (`serve_ab.py --random`,
+// 10 rounds), the AVX2 kernel (rows in address order, accumulators in L1) took 1.120 [1.035,
+// 1.188] the time of this one asking 16 keys ahead into L1; asking 32 keys ahead into L2 took
+// 0.950 [0.898, 0.984] the time of that (with the VNNI key kernel; 64 keys, 1.045x of 32).
 static ALWAYS_INLINE void i8_products_strip(const int R, const float *p, ptrdiff_t ldp,
                                             const int8_t *v, ptrdiff_t ldv, const float *scales,
                                             ptrdiff_t blocks, ptrdiff_t count, ptrdiff_t ahead,
@@ -373,7 +379,8 @@ static ALWAYS_INLINE void i8_products_strip(const int R, const float *p, ptrdiff
     for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + 16 * i);
   for (ptrdiff_t j = 0; j < count; j++, v += ldv, scales += blocks) {
     if (j + I8_V_AHEAD < count)
-      for (ptrdiff_t c = 0; c < ahead; c += 64) _mm_prefetch((const char *)(v + I8_V_AHEAD * ldv + c), _MM_HINT_T0);
+      for (ptrdiff_t c = 0; c < ahead; c += 64)
+        _mm_prefetch((const char *)(v + I8_V_AHEAD * ldv + c), _MM_HINT_T1);
     const __m512 y0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)v)));
     const __m512 y1 =
         _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(v + 16))));
@@ -450,29 +457,194 @@ static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const i
 
 #pragma clang attribute pop
 
+// 8-bit keys with integer dot products (AVX512-VNNI's `vpdpbusd`, 64 byte products a call,
+// where float multiply-adds do 16), on CPUs that have VNNI, VBMI and BW besides AVX-512F (Ice
+// Lake, Zen 4 and later).
+//
+// Each query row is first rounded to 16-bit fixed point, q[c] ≈ scale · (256 · high[c] +
+// low[c]) with `high` in [−127, 127] and `low` in [−128, 127] (relative error at most 2⁻¹⁶ of the
+// row's largest magnitude, far below the keys' own 8-bit rounding), so a score is two integer dot
+// products per key and block, exact in 32 bits. `vpdpbusd` multiplies unsigned bytes by signed
+// ones: the keys, flipped to k + 128 (one xor), are the unsigned side, and the block's
+// 128 · Σ q16 is subtracted once per block and row.
+//
+// Layout: 4 features of two groups (8 keys each, ATTUNE_I8_KEY_GROUP) are 2 × 32 bytes, feature-
+// major; one byte permutation (`vpermb`) turns them into 16 lanes of one key's 4 features each,
+// keys in order, so the 16 lanes are 16 consecutive scores and no horizontal sum remains. A row
+// then costs 2 `vpdpbusd` per 4 features and 16 keys, the query's 4 bytes broadcast from memory.
+// At the end of each block of 32 features, the sums are converted once and weighed by the 16
+// keys' block scales. The pair of groups VNNI_AHEAD groups later is asked for a block at a time,
+// into L2.
+//
+// On a Zen 4, at the decode shape of scripts/bench/serving_benchmark.py (`serve_ab.py --random`,
+// 12 rounds), the AVX2 float kernel with the same value kernel took 1.087 [1.044, 1.123] the time
+// of this one; asking 16 groups ahead (and values 64 keys ahead) took 1.045 [0.988, 1.104]x the
+// time of 8 (and 32). With the groups asked for 4 ahead into L1 it had gained nothing: the keys'
+// stream, not their arithmetic, then bound it.
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi"))), apply_to = function)
+
+enum { VNNI_MAX_DK = 1024, VNNI_AHEAD = 8 };
+
+// Row `q` (dk features) split as above into `high` and `low` (dk rounded up to 4, zero-padded),
+// `correction[b]` = 128 · Σ q16 over block b, `scale` the fixed point's unit. False (nothing
+// usable) when the row holds a NaN or an infinity.
+static bool vnni_split_query(const float *q, ptrdiff_t dk, int8_t *high, int8_t *low,
+                             int32_t *correction, float *scale) {
+  __m512 largest = _mm512_setzero_ps(), poison = _mm512_setzero_ps();
+  for (ptrdiff_t c = 0; c < dk; c += L) {
+    const __m512 x = _mm512_maskz_loadu_ps(dk - c >= L ? (__mmask16)0xFFFF : tail_mask(dk - c), q + c);
+    largest = _mm512_max_ps(largest, _mm512_abs_ps(x));
+    poison = _mm512_fmadd_ps(x, _mm512_setzero_ps(), poison);  // NaN iff some x is not finite
+  }
+  const float top = _mm512_reduce_max_ps(largest), nan = _mm512_reduce_add_ps(poison);
+  if (nan != nan || !(top < INFINITY)) return false;
+  *scale = top / 32639.0f;
+  const __m512 inverse = _mm512_set1_ps(top > 0 ? 32639.0f / top : 0.0f);
+  const __m512i bound = _mm512_set1_epi32(32639), half = _mm512_set1_epi32(128);
+  const ptrdiff_t padded = (dk + 3) & ~(ptrdiff_t)3;
+  for (ptrdiff_t c = 0; c < padded; c += L) {
+    const __mmask16 in = dk - c >= L ? (__mmask16)0xFFFF : tail_mask(dk - c);
+    const __mmask16 out = padded - c >= L ? (__mmask16)0xFFFF : tail_mask(padded - c);
+    __m512i x = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(in, q + c), inverse));
+    x = _mm512_max_epi32(_mm512_min_epi32(x, bound), _mm512_sub_epi32(_mm512_setzero_si512(), bound));
+    const __m512i lo = _mm512_sub_epi32(_mm512_and_si512(_mm512_add_epi32(x, half), _mm512_set1_epi32(255)), half);
+    const __m512i hi = _mm512_srai_epi32(_mm512_sub_epi32(x, lo), 8);
+    _mm512_mask_cvtepi32_storeu_epi8(high + c, out, hi);
+    _mm512_mask_cvtepi32_storeu_epi8(low + c, out, lo);
+    // A block is one or two vectors: the first sets its correction (no zeroing pass, which the
+    // compiler turns into a call), the second adds to it.
+    const int32_t sum = 128 * _mm512_reduce_add_epi32(x);
+    if (c % ATTUNE_I8_BLOCK == 0) correction[c / ATTUNE_I8_BLOCK] = sum;
+    else correction[c / ATTUNE_I8_BLOCK] += sum;
+  }
+  return true;
+}
+
+// Two groups from `k` (the second `bytes` later, absent when `pair` is 0), `valid` (1 ... 16) of
+// their 16 scores written to each row of `s`.
+static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int8_t *high,
+                                          const int8_t *low, ptrdiff_t ldh,
+                                          const int32_t *correction, const float *unit,
+                                          const int8_t *k, ptrdiff_t bytes, const float *f,
+                                          ptrdiff_t floats, ptrdiff_t dk, const int8_t *ahead,
+                                          int valid, float *s, ptrdiff_t lds) {
+  const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  // Byte 4j + i of the result is feature i of key j: key j < 8 of the first group (byte 8i + j
+  // of its 32), key j ≥ 8 of the second (byte 32 + 8i + j − 8).
+  const __m512i order = _mm512_set_epi8(
+      63, 55, 47, 39, 62, 54, 46, 38, 61, 53, 45, 37, 60, 52, 44, 36, 59, 51, 43, 35, 58, 50, 42,
+      34, 57, 49, 41, 33, 56, 48, 40, 32, 31, 23, 15, 7, 30, 22, 14, 6, 29, 21, 13, 5, 28, 20, 12,
+      4, 27, 19, 11, 3, 26, 18, 10, 2, 25, 17, 9, 1, 24, 16, 8, 0);
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  __m512 t[4];
+  for (int r = 0; r < R; r++) t[r] = _mm512_setzero_ps();
+  for (ptrdiff_t b = 0; b < blocks; b++) {
+    if (ahead)
+      for (ptrdiff_t c = 0; c < 8 * ATTUNE_I8_BLOCK && 8 * b * ATTUNE_I8_BLOCK + c < 2 * bytes; c += 64) {
+        _mm_prefetch((const char *)(ahead + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
+        _mm_prefetch((const char *)(ahead + bytes + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
+      }
+    __m512i h[4], l[4];
+    for (int r = 0; r < R; r++) h[r] = l[r] = _mm512_setzero_si512();
+    const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
+    for (ptrdiff_t c = b * ATTUNE_I8_BLOCK; c < end; c += 4) {
+      const __mmask32 m = end - c >= 4 ? (__mmask32)0xFFFFFFFF : (__mmask32)((1u << (8 * (end - c))) - 1u);
+      const __m256i a = _mm256_maskz_loadu_epi8(m, k + 8 * c);
+      const __m256i e = pair ? _mm256_maskz_loadu_epi8(m, k + bytes + 8 * c) : _mm256_setzero_si256();
+      __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
+      x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
+      for (int r = 0; r < R; r++) {
+        h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(high + r * ldh + c)));
+        l[r] = _mm512_dpbusd_epi32(l[r], x, _mm512_set1_epi32(*(const int32_t *)(low + r * ldh + c)));
+      }
+    }
+    const __m256 g0 = _mm256_loadu_ps(f + b * ATTUNE_I8_KEY_GROUP);
+    const __m256 g1 = pair ? _mm256_loadu_ps(f + floats + b * ATTUNE_I8_KEY_GROUP) : _mm256_setzero_ps();
+    const __m512 g = _mm512_castpd_ps(
+        _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(g0)), _mm256_castps_pd(g1), 1));
+    for (int r = 0; r < R; r++) {
+      const __m512i sum = _mm512_sub_epi32(_mm512_add_epi32(_mm512_slli_epi32(h[r], 8), l[r]),
+                                           _mm512_set1_epi32(correction[r * blocks + b]));
+      t[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), g, t[r]);
+    }
+  }
+  const __mmask16 m = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1u);
+  for (int r = 0; r < R; r++)
+    _mm512_mask_storeu_ps(s + r * lds, m, _mm512_mul_ps(t[r], _mm512_set1_ps(unit[r])));
+}
+
+static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int8_t *low,
+                                      ptrdiff_t ldh, const int32_t *correction, const float *unit,
+                                      const int8_t *k, ptrdiff_t ldk, const float *scales,
+                                      ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  const ptrdiff_t G = ATTUNE_I8_KEY_GROUP, blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const ptrdiff_t bytes = G * ldk, floats = G * blocks;  // one group's keys and scales
+  ptrdiff_t g = 0;
+  for (; (g + 2) * G <= keys; g += 2)
+    vnni_two_groups(R, 1, high, low, ldh, correction, unit, k + g * bytes, bytes,
+                    scales + g * floats, floats, dk,
+                    (g + 2 + VNNI_AHEAD) * G <= keys ? k + (g + VNNI_AHEAD) * bytes : 0, 16,
+                    s + g * G, lds);
+  if (g * G < keys) {
+    const int valid = (int)(keys - g * G);
+    if (valid > (int)G)
+      vnni_two_groups(R, 1, high, low, ldh, correction, unit, k + g * bytes, bytes,
+                      scales + g * floats, floats, dk, 0, valid, s + g * G, lds);
+    else
+      vnni_two_groups(R, 0, high, low, ldh, correction, unit, k + g * bytes, bytes,
+                      scales + g * floats, floats, dk, 0, valid, s + g * G, lds);
+  }
+}
+
+static void i8_decode_vnni_avx512(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
+                                  ptrdiff_t ldk, const float *scales, ptrdiff_t keys,
+                                  ptrdiff_t dk, float *s, ptrdiff_t lds) {
+  int8_t high[4 * VNNI_MAX_DK], low[4 * VNNI_MAX_DK];
+  int32_t correction[4 * (VNNI_MAX_DK / ATTUNE_I8_BLOCK)];
+  float unit[4];
+  const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  bool split = dk <= VNNI_MAX_DK && rows <= 4;
+  for (int r = 0; r < rows && split; r++)
+    split = vnni_split_query(q + r * ldq, dk, high + r * VNNI_MAX_DK, low + r * VNNI_MAX_DK,
+                             correction + r * blocks, unit + r);
+  if (!split) {  // a head dimension past the buffers, or a query that is not finite
+    attune_i8_decode_avx2fma(q, ldq, rows, k, ldk, scales, keys, dk, s, lds);
+    return;
+  }
+  switch (rows) {
+  case 1: vnni_groups(1, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
+  case 2: vnni_groups(2, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
+  case 3: vnni_groups(3, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
+  default: vnni_groups(4, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
+  }
+}
+
+#pragma clang attribute pop
+
+// Every field but the 8-bit key kernel, shared by the two AVX-512 entries.
+#define AVX512F_ENTRY_FIELDS                                                                      \
+  .name = "avx512f", .score_rows = SR, .panel_keys = PK, .product_rows = PR,                      \
+  .product_columns = PC, .lanes = L, .decode_rows = 4, .decode_keys = 4,                          \
+  .decode_ahead = DECODE_AHEAD, .default_block_q = 64, .default_block_k = 1024,                   \
+  .scores = f32_scores_8x32_avx512f, .products = f32_products_4x64_avx512f,                       \
+  .products_t = f32_products_t_4x64_avx512f, .softmax_backward = f32_softmax_backward_avx512f,    \
+  .decode = f32_decode_4x4_avx512f, .scale_max = f32_scale_max_avx512f,                           \
+  .exp_sum = f32_exp_sum_avx512f, .multiply = f32_multiply_avx512f,                               \
+  .widen_f16 = f16_widen_avx512f, .widen_i8 = i8_widen_avx512f,                                   \
+  .decode_f16 = attune_f16_decode_avx2fma, .products_f16 = attune_f16_products_avx2fma,           \
+  .products_i8 = i8_products_avx512f
+
+// Half rows are read in place by the AVX2 kernels; 8-bit keys by the AVX2 kernel too (its groups
+// of 8 fill a ymm register) where the CPU lacks VNNI.
 const attune_micro_kernel_entry attune_avx512f_entry = {
-    .name = "avx512f",
-    .score_rows = SR, .panel_keys = PK,
-    .product_rows = PR, .product_columns = PC,
-    .lanes = L,
-    .decode_rows = 4, .decode_keys = 4, .decode_ahead = DECODE_AHEAD,
-    .default_block_q = 64, .default_block_k = 1024,
-    .scores = f32_scores_8x32_avx512f,
-    .products = f32_products_4x64_avx512f,
-    .products_t = f32_products_t_4x64_avx512f,
-    .softmax_backward = f32_softmax_backward_avx512f,
-    .decode = f32_decode_4x4_avx512f,
-    .scale_max = f32_scale_max_avx512f,
-    .exp_sum = f32_exp_sum_avx512f,
-    .multiply = f32_multiply_avx512f,
-    .widen_f16 = f16_widen_avx512f,
-    .widen_i8 = i8_widen_avx512f,
-    // Half rows and 8-bit keys are read in place by the AVX2 kernels (8-bit keys' groups of 8
-    // fill a ymm register).
-    .decode_f16 = attune_f16_decode_avx2fma,
+    AVX512F_ENTRY_FIELDS,
     .decode_i8 = attune_i8_decode_avx2fma,
-    .products_f16 = attune_f16_products_avx2fma,
-    .products_i8 = i8_products_avx512f,
+};
+
+const attune_micro_kernel_entry attune_avx512f_vnni_entry = {
+    AVX512F_ENTRY_FIELDS,
+    .decode_i8 = i8_decode_vnni_avx512,
+    .decode_i8_query_bits = 16,
 };
 
 #endif
