@@ -78,7 +78,7 @@ case "$(uname -m)" in
     done
     for f in f32_scores_6x16_avx2fma f32_products_6x16_avx2fma f32_products_t_6x16_avx2fma \
       f32_decode_4x2_avx2fma attune_f16_decode_avx2fma attune_i8_decode_avx2fma \
-      attune_f16_products_avx2fma attune_i8_products_avx2fma; do
+      attune_f16_products_avx2fma i8_products_avx2fma; do
       check "$f" 'vfmadd[0-9a-z]+[[:space:]].*%ymm' "ymm vfmadd" '%zmm|%ymm(1[6-9]|2[0-9]|3[01])'
     done
     for f in f32_exp_sum_avx2fma f32_softmax_backward_avx2fma; do
@@ -96,7 +96,7 @@ case "$(uname -m)" in
       f32_products_6x16_avx2fma \
       f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
       attune_f16_decode_avx2fma attune_i8_decode_avx2fma attune_f16_products_avx2fma \
-      attune_i8_products_avx2fma; do
+      i8_products_avx2fma; do
       nospill "$f"
     done
     ;;

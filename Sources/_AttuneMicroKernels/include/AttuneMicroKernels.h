@@ -174,12 +174,12 @@ void attune_i8_widen_keys_portable(const int8_t *src, ptrdiff_t ld_src, const fl
 void attune_pack_panel(const float *rows, ptrdiff_t ld, ptrdiff_t keys, ptrdiff_t dk, float *panel,
                        ptrdiff_t panel_keys);
 
-/// The AVX2 + FMA entry's kernels that read 16- and 8-bit cached rows in place, which the
+/// The AVX2 + FMA entry's kernels that read 16- and 8-bit cached rows in place and that the
 /// AVX-512F entry shares (every CPU that runs it has AVX2, FMA and F16C): decode 4 rows × 2 keys
-/// from half keys, 4 rows × 16 keys along the lanes from 8-bit keys, and value products that walk
-/// V's rows in address order two keys at a time, 256-bit. On a Zen 4 they decoded a float16 cache
-/// faster than the AVX-512 entry's widening a chunk at a time followed by its float32 kernels
-/// (docs/KERNELS.md).
+/// from half keys, 4 rows × 16 keys along the lanes from 8-bit keys (where the CPU lacks VNNI),
+/// and half value products that walk V's rows in address order two keys at a time, 256-bit. On a
+/// Zen 4 the half kernels decoded a float16 cache faster than the AVX-512 entry's widening a chunk
+/// at a time followed by its float32 kernels (docs/KERNELS.md).
 void attune_f16_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
                                ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
                                ptrdiff_t lds);
@@ -189,9 +189,6 @@ void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int
 void attune_f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
                                  ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
                                  ptrdiff_t ldacc);
-void attune_i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
-                                ptrdiff_t ldv, const float *scales, ptrdiff_t count,
-                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc);
 
 /// One instruction set's micro-kernels and the geometry they were written for.
 typedef struct attune_micro_kernel_entry {

@@ -705,7 +705,7 @@ void attune_f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const 
   }
 }
 
-void attune_i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
+static void i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                 ptrdiff_t ldv, const float *scales, ptrdiff_t count,
                                 ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
   switch (rows) {
@@ -738,7 +738,7 @@ const attune_micro_kernel_entry attune_avx2fma_entry = {
     .decode_f16 = attune_f16_decode_avx2fma,
     .decode_i8 = attune_i8_decode_avx2fma,
     .products_f16 = attune_f16_products_avx2fma,
-    .products_i8 = attune_i8_products_avx2fma,
+    .products_i8 = i8_products_avx2fma,
 };
 
 #endif

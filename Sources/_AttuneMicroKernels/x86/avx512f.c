@@ -457,9 +457,9 @@ static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const i
 
 #pragma clang attribute pop
 
-// 8-bit keys with integer dot products (AVX512-VNNI's `vpdpbusd`, 64 byte products a call,
-// where float multiply-adds do 16), on CPUs that have VNNI, VBMI and BW besides AVX-512F (Ice
-// Lake, Zen 4 and later).
+// 8-bit keys with integer dot products (AVX512-VNNI's `vpdpbusd`, 64 byte products an
+// instruction, where a float multiply-add does 16), on CPUs that have VNNI, VBMI and BW besides
+// AVX-512F (Ice Lake, Zen 4 and later).
 //
 // Each query row is first rounded to 16-bit fixed point, q[c] ≈ scale · (256 · high[c] +
 // low[c]) with `high` in [−127, 127] and `low` in [−128, 127] (relative error at most 2⁻¹⁶ of the
@@ -540,7 +540,7 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
   for (int r = 0; r < R; r++) t[r] = _mm512_setzero_ps();
   for (ptrdiff_t b = 0; b < blocks; b++) {
     if (ahead)
-      for (ptrdiff_t c = 0; c < 8 * ATTUNE_I8_BLOCK && 8 * b * ATTUNE_I8_BLOCK + c < 2 * bytes; c += 64) {
+      for (ptrdiff_t c = 0; c < 8 * ATTUNE_I8_BLOCK && 8 * b * ATTUNE_I8_BLOCK + c < bytes; c += 64) {
         _mm_prefetch((const char *)(ahead + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
         _mm_prefetch((const char *)(ahead + bytes + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
       }
