@@ -25,6 +25,18 @@ struct StrategyTests {
     #expect(RaceSearch.percent(.nan) == "an unknown %")
   }
 
+  /// "With probability ≥ p": p printed as a lower bound, never rounded up to a certainty.
+  @Test("the race's confidence prints as a lower bound")
+  func confidenceIsALowerBound() {
+    #expect(RaceSearch.probabilityAtLeast(0.95) == "95 %")
+    #expect(RaceSearch.probabilityAtLeast(0.995) == "99.5 %")
+    #expect(RaceSearch.probabilityAtLeast(1 - 1e-6) == "99.9999 %")
+    #expect(RaceSearch.probabilityAtLeast(0.949_99) == "94 %")
+    #expect(RaceSearch.probabilityAtLeast(1) == "100 %")
+    #expect(RaceSearch.probabilityAtLeast(0) == "0 %")
+    #expect(RaceSearch.probabilityAtLeast(.nan) == "an unknown %")
+  }
+
   @Test("grid measures every candidate twice in round 1, then once per round: constant rounds")
   func gridRounds() {
     let target = simulation("plateau").target(trial: 0, seed: 3)

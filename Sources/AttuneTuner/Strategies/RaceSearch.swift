@@ -143,7 +143,7 @@ package struct RaceSearch: TuningStrategy {
         let autocorrelation = dependence(look, run)
         return run.outcome(
           strategy: name, choice: look.reference,
-          confidence: "with probability ≥ \(Self.percent(1 - delta)), \(claim)"
+          confidence: "with probability ≥ \(Self.probabilityAtLeast(1 - delta)), \(claim)"
             + dependenceNote(autocorrelation),
           converged: true, claim: best ? .best : .withinMargin,
           details: OutcomeDetails(
@@ -196,8 +196,8 @@ package struct RaceSearch: TuningStrategy {
       : "\(label) is within \(Self.percent(achieved)) of the fastest of the \(run.count) candidates (asked: \(Self.percent(epsilon)))"
     return run.outcome(
       strategy: name, choice: look.reference,
-      confidence: "budget reached: with probability ≥ \(Self.percent(1 - delta)), \(claim)"
-        + dependenceNote(autocorrelation),
+      confidence: "budget reached: with probability ≥ \(Self.probabilityAtLeast(1 - delta)), "
+        + claim + dependenceNote(autocorrelation),
       converged: false,
       claim: others.isEmpty ? .best : (achieved <= epsilon ? .withinMargin : .none),
       details: OutcomeDetails(
@@ -400,6 +400,20 @@ package struct RaceSearch: TuningStrategy {
     guard p.isFinite else { return p.isNaN ? "an unknown %" : "∞ %" }
     guard p < 1e6 else { return "\(String(format: "%.1e", p)) %" }
     return p >= 10 ? "\(Int(p.rounded())) %" : "\((p * 10).rounded(.up) / 10) %"
+  }
+
+  /// A probability in [0, 1] as a percentage that is a lower bound of it, for "with probability
+  /// ≥ …": truncated, never rounded up, with as many decimals as keep it below 100 % when it is
+  /// below 1 (1 − 10⁻⁶ prints 99.9999 %, not 100 %), at most 9.
+  ///
+  /// - Complexity: O(1).
+  package static func probabilityAtLeast(_ value: Double) -> String {
+    guard value.isFinite else { return value.isNaN ? "an unknown %" : "100 %" }
+    let p = min(max(value, 0), 1) * 100
+    guard p < 100 else { return "100 %" }
+    let decimals = min(9, max(0, Int((-Foundation.log10(100 - p)).rounded(.up))))
+    let scale = Foundation.pow(10, Double(decimals))
+    return String(format: "%.\(decimals)f %%", (p * scale).rounded(.down) / scale)
   }
 
   private func ratio(_ value: Double) -> String {
