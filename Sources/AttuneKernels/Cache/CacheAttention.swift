@@ -169,13 +169,10 @@ package struct CacheAttention: @unchecked Sendable {
       let page = sequence.pages[p]
       let head = item.head
       // The start of this page's values, wanted once its keys are scored.
-      let valueBytes = count * geometry.valueStride * storage.elementBytes
-      Self.prefetch(geometry.values(page, head: head), bytes: min(Self.leadBytes, valueBytes))
-      if storage == .int8 {
-        Self.prefetch(
-          geometry.valueScales(page, head: head),
-          bytes: min(Self.leadBytes, valueBytes) / dv * geometry.valueBlocks * 4)
-      }
+      Self.prefetchLead(
+        geometry.values(page, head: head), rowBytes: geometry.valueStride * storage.elementBytes,
+        tokens: count, scales: storage == .int8 ? geometry.valueScales(page, head: head) : nil,
+        scaleBytes: geometry.valueBlocks * 4)
       if !scoresFromNarrow(page: page, head: head, rows: rows, count: count, q: qRows, s: s) {
         // Keys: read in place (Float32), or widened a chunk at a time into L1 and scored there.
         for c in stride(from: 0, to: count, by: storage == .float32 ? count : chunk) {
@@ -225,13 +222,11 @@ package struct CacheAttention: @unchecked Sendable {
       // The start of the next page's keys, wanted once these values are summed.
       if p + 1 < sequence.pages.count, (p + 1) * tokens < visible.upperBound {
         let next = sequence.pages[p + 1]
-        let keyBytes = min(tokens, length - first - count) * dk * storage.elementBytes
-        Self.prefetch(geometry.keys(next, head: head), bytes: min(Self.leadBytes, keyBytes))
-        if storage == .int8 {
-          Self.prefetch(
-            geometry.keyScales(next, head: head),
-            bytes: min(Self.leadBytes, keyBytes) / dk * geometry.keyBlocks * 4)
-        }
+        Self.prefetchLead(
+          geometry.keys(next, head: head), rowBytes: dk * storage.elementBytes,
+          tokens: min(tokens, length - first - count),
+          scales: storage == .int8 ? geometry.keyScales(next, head: head) : nil,
+          scaleBytes: geometry.keyBlocks * 4)
       }
       // Values: likewise, in place or a chunk at a time.
       if productsFromNarrow(page: page, head: head, rows: rows, count: count, s: s, acc: acc) {
@@ -270,10 +265,20 @@ package struct CacheAttention: @unchecked Sendable {
   /// where the phase's own stream evicts it, it gained nothing.
   static let leadBytes = 8192
 
-  /// Asks for `bytes` from `start` into L2, a cache line at a time.
+  /// Asks for the first `leadBytes` of `tokens` rows of `rowBytes` each from `rows` into L2, a
+  /// cache line at a time, and for the same tokens' scales (`scaleBytes` per token) when `scales`
+  /// is not nil.
   @inline(__always)
-  static func prefetch(_ start: UnsafeRawPointer, bytes: Int) {
-    for offset in stride(from: 0, to: bytes, by: 64) { attune_prefetch_l2(start + offset) }
+  static func prefetchLead(
+    _ rows: UnsafeRawPointer, rowBytes: Int, tokens: Int, scales: UnsafeRawPointer?,
+    scaleBytes: Int
+  ) {
+    let bytes = min(leadBytes, tokens * rowBytes)
+    for offset in stride(from: 0, to: bytes, by: 64) { attune_prefetch_l2(rows + offset) }
+    guard let scales, rowBytes > 0 else { return }
+    for offset in stride(from: 0, to: bytes / rowBytes * scaleBytes, by: 64) {
+      attune_prefetch_l2(scales + offset)
+    }
   }
 
   /// Scores of `rows` stacked queries against `count` 16- or 8-bit keys of `page`, read in place
