@@ -118,6 +118,7 @@ enum MicroKernelChecks {
     case .narrow:
       narrow(table)
       narrowNonFinite(table)
+      narrowProductsNonFinite(table)
     }
   }
 
@@ -381,7 +382,7 @@ enum MicroKernelChecks {
     for d in [1, 7, 8, 31, 32, 33, 64, 65, 96, 130, 1030] {
       let blocks = (d + 31) / 32
       for rows in 1...table.decodeRows {
-        for keys in [1, 2, 5, 8, 9, 16, 17, 23, 33] {
+        for keys in [1, 2, 5, 8, 9, 16, 17, 23, 33, 70] {
           let q = (0..<(rows * d)).map { _ in generator.nextGaussian() }
           let half = (0..<(keys * d)).map { _ in HalfPrecision.bits(generator.nextGaussian()) }
           let bytes = (0..<(keys * d)).map { _ in Int8(truncatingIfNeeded: generator.next() % 255) }
@@ -500,8 +501,26 @@ enum MicroKernelChecks {
                   want += Double(p[r * keys + j]) * k[j * d + c]
                   magnitude += abs(Double(p[r * keys + j]) * k[j * d + c])
                 }
+                // A kernel that rounds the weights p · scale to fixed point (units of max p ·
+                // max scale / (2^bits − 1) per group of keys) moves each by at most half a unit,
+                // times |byte| ≤ 128.
+                var rounding = 0.0
+                if kind == 1, table.productsInt8WeightBits > 0 {
+                  #expect(table.productsInt8WeightBits == 15 && table.productsInt8WeightKeys == 32)
+                  let (size, levels) = (
+                    table.productsInt8WeightKeys,
+                    Double((1 << table.productsInt8WeightBits) - 1)
+                  )
+                  for first in stride(from: 0, to: keys, by: size) {
+                    let group = first..<min(keys, first + size)
+                    let largestP = group.map { Double(p[r * keys + $0]) }.max() ?? 0
+                    let largestScale = group.map { Double(scales[$0 * blocks + c / 32]) }.max() ?? 0
+                    rounding += Double(group.count) * largestP * largestScale * 128 / (2 * levels)
+                  }
+                }
                 #expect(
-                  abs(Double(got) - want) <= Double(keys + 4) * Double(Float.ulpOfOne) * magnitude,
+                  abs(Double(got) - want)
+                    <= Double(keys + 4) * Double(Float.ulpOfOne) * magnitude + rounding,
                   "\(table.name) narrow products \(kind) rows \(rows) keys \(keys) d \(d)")
               }
             }
@@ -548,6 +567,46 @@ enum MicroKernelChecks {
       #expect(
         zip(s[1][keys...], s[0][keys...]).allSatisfy { abs($0 - $1) <= 1e-2 },
         "\(table.name) decodeInt8: a non-finite query changed another row's scores")
+    }
+  }
+
+  /// The 8-bit value kernel with a NaN or an infinity among one row's weights: that row's sums
+  /// are not finite (a kernel that rounds the weights to fixed point must not round them away)
+  /// and the other row's are as without it. Two groups of keys (for kernels that round the
+  /// weights a group at a time), 128 columns (whole 64-column strips).
+  static func narrowProductsNonFinite(_ table: MicroKernelTable) {
+    guard let productsInt8 = table.productsInt8, table.decodeRows >= 2 else { return }
+    let (d, keys) = (128, 45)
+    var generator = SplitMix64(seed: 31)
+    let bytes = (0..<(keys * d)).map { _ in Int8(truncatingIfNeeded: generator.next() % 255) }
+    let scales = (0..<(keys * 4)).map { _ in Float(0.01) * (1 + abs(generator.nextGaussian())) }
+    for bad in [Float.nan, .infinity] {
+      var p = (0..<(2 * keys)).map { _ in abs(generator.nextGaussian()) }
+      var sums = [[Float]](repeating: [], count: 2)
+      for (run, value) in [(0, p[keys + 40]), (1, bad)] {
+        p[keys + 40] = value
+        var acc = [Float](repeating: 0, count: 2 * d)
+        p.withUnsafeBufferPointer { p in
+          acc.withUnsafeMutableBufferPointer { a in
+            bytes.withUnsafeBufferPointer { b in
+              scales.withUnsafeBufferPointer { f in
+                productsInt8(
+                  p.baseAddress, keys, 2, b.baseAddress, d, f.baseAddress, keys, d, a.baseAddress,
+                  d)
+              }
+            }
+          }
+        }
+        sums[run] = acc
+      }
+      #expect(
+        sums[1][d...].allSatisfy { !$0.isFinite },
+        "\(table.name) productsInt8: a weight of \(bad) gave finite sums")
+      // The same within the weights' rounding (a kernel may fall back to Float32 weights for
+      // the group): at most 32 · max p · max scale · 128 / 65534 ≈ 0.005 a group.
+      #expect(
+        zip(sums[1][..<d], sums[0][..<d]).allSatisfy { abs($0 - $1) <= 2e-2 },
+        "\(table.name) productsInt8: a non-finite weight changed another row's sums")
     }
   }
 

@@ -86,13 +86,14 @@ case "$(uname -m)" in
     done
     check attune_bf16_scores 'vdpbf16ps.*%zmm' "vdpbf16ps (zmm)"
     check i8_decode_vnni_avx512 'vpdpbusd.*%zmm' "vpdpbusd (zmm)"
+    check i8_products_vnni_avx512 'vpdpwssd.*%zmm' "vpdpwssd (zmm)"
     # The KV cache's widening: vector conversions, each in its own width.
     check f16_widen_avx2fma 'vcvtph2ps.*%ymm' "ymm vcvtph2ps" '%zmm'
     check i8_widen_avx2fma 'vcvtdq2ps.*%ymm' "ymm vcvtdq2ps" '%zmm'
     check f16_widen_avx512f 'vcvtph2ps.*%zmm' "zmm vcvtph2ps"
     check i8_widen_avx512f 'vcvtdq2ps.*%zmm' "zmm vcvtdq2ps"
     for f in f32_scores_8x32_avx512f f32_products_4x64_avx512f f32_products_t_4x64_avx512f \
-      f32_decode_4x4_avx512f i8_products_avx512f i8_decode_vnni_avx512 f32_scores_6x16_avx2fma \
+      f32_decode_4x4_avx512f i8_products_avx512f i8_decode_vnni_avx512 i8_products_vnni_avx512 f32_scores_6x16_avx2fma \
       f32_products_6x16_avx2fma \
       f32_products_t_6x16_avx2fma f32_decode_4x2_avx2fma \
       attune_f16_decode_avx2fma attune_i8_decode_avx2fma attune_f16_products_avx2fma \

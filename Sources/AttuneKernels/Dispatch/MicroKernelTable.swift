@@ -129,6 +129,17 @@ package struct MicroKernelTable: @unchecked Sendable {
   /// query row to first, for integer dot products (16 on AVX512-VNNI: at most `max|q| / 65278`
   /// per feature): see `attune_micro_kernel_entry.decode_i8_query_bits`.
   package var decodeInt8QueryBits = 0
+  /// 0 when `productsInt8` weighs the values in Float32; otherwise the most an output moves, as a
+  /// fraction of the largest |value|, from its weights rounded to fixed point for integer dot
+  /// products (32 / 65534 on AVX512-VNNI: 15 bits per group of 32 keys): see
+  /// `attune_micro_kernel_entry.products_i8_weight_bits`.
+  package var productsInt8WeightRounding: Double {
+    guard productsInt8WeightBits > 0 else { return 0 }
+    return Double(productsInt8WeightKeys) / Double(2 * ((1 << productsInt8WeightBits) - 1))
+  }
+  /// The bits of `productsInt8`'s rounded weights and the keys per group that share a unit.
+  package var productsInt8WeightBits = 0
+  package var productsInt8WeightKeys = 0
 
   /// The table every call uses unless it asks for another.
   package static let current: MicroKernelTable = {
@@ -205,6 +216,8 @@ package struct MicroKernelTable: @unchecked Sendable {
     productsHalf = entry.products_f16
     productsInt8 = entry.products_i8
     decodeInt8QueryBits = Int(entry.decode_i8_query_bits)
+    productsInt8WeightBits = Int(entry.products_i8_weight_bits)
+    productsInt8WeightKeys = Int(entry.products_i8_weight_keys)
   }
 
   /// A table from its parts (the portable entry's, in Swift).

@@ -229,6 +229,12 @@ typedef struct attune_micro_kernel_entry {
   /// rounded to first (16 on AVX512-VNNI: `q ≈ unit · n`, `|n| ≤ 32639`, so the rounding error
   /// is at most `max|q| / 65278` per feature), for integer dot products with the 8-bit keys.
   int decode_i8_query_bits;
+  /// 0 when `products_i8` weighs the values in float32; otherwise the bits each weight (p ·
+  /// scale) is rounded to, relative to the largest p and scale of each group of
+  /// `products_i8_weight_keys` keys (15 and 32 on AVX512-VNNI), for integer dot products with the
+  /// 8-bit values: each output then moves by at most `products_i8_weight_keys / (2 · (2^bits −
+  /// 1))` of the largest |value| (`max|V| · 32 / 65534` on AVX512-VNNI).
+  int products_i8_weight_bits, products_i8_weight_keys;
 } attune_micro_kernel_entry;
 
 /// The instruction sets that have entries.
