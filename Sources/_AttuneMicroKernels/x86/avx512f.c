@@ -661,6 +661,11 @@ static ALWAYS_INLINE bool vnni_value_weights(const int R, const float *p, ptrdif
     poison = _mm512_fmadd_ps(a[r][0], _mm512_setzero_ps(), poison);
     poison = _mm512_fmadd_ps(a[r][1], _mm512_setzero_ps(), poison);
     largest[r] = _mm512_reduce_max_ps(_mm512_max_ps(a[r][0], a[r][1]));
+    if (largest[r] > 0 && !(largest[r] >= FLT_MIN)) return false;
+    // Each row's weights over its largest, once for every block.
+    const __m512 from = _mm512_set1_ps(largest[r] > 0 ? 1.0f / largest[r] : 0.0f);
+    a[r][0] = _mm512_mul_ps(a[r][0], from);
+    a[r][1] = _mm512_mul_ps(a[r][1], from);
   }
   const __m512i step = _mm512_mullo_epi32(
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -676,20 +681,16 @@ static ALWAYS_INLINE bool vnni_value_weights(const int R, const float *p, ptrdif
     c0 = _mm512_mul_ps(c0, to);
     c1 = _mm512_mul_ps(c1, to);
     for (int r = 0; r < R; r++) {
-      const __m512 from = _mm512_set1_ps(largest[r] > 0 ? 1.0f / largest[r] : 0.0f);
       int16_t *row = w + (b * 4 + r) * VNNI_V_KEYS;
-      _mm256_storeu_si256((__m256i *)row, _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(
-                                              _mm512_mul_ps(_mm512_mul_ps(a[r][0], from), c0))));
-      _mm256_storeu_si256((__m256i *)(row + 16), _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(
-                                                     _mm512_mul_ps(_mm512_mul_ps(a[r][1], from), c1))));
+      _mm256_storeu_si256((__m256i *)row,
+                          _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][0], c0))));
+      _mm256_storeu_si256((__m256i *)(row + 16),
+                          _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][1], c1))));
       unit[b * 4 + r] = largest[r] * top / 32767.0f;
     }
   }
   const float nan = _mm512_reduce_add_ps(poison);
-  if (nan != nan) return false;
-  for (int r = 0; r < R; r++)
-    if (largest[r] > 0 && !(largest[r] >= FLT_MIN)) return false;
-  return true;
+  return nan == nan;
 }
 
 // One group's 64-column strip `c` (blocks 2c/64 and 2c/64 + 1): `acc[r][c ..< c + 64] += Σ_j
