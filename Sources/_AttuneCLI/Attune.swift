@@ -32,6 +32,7 @@ public struct Attune: ParsableCommand {
   /// to the best micro-kernels without a word), runs the command, then checks that everything it
   /// printed reached stdout (`StandardOutput`).
   public static func main() {
+    Platform.retainFreedMemory()
     do {
       _ = try InstructionSet.active()
     } catch {

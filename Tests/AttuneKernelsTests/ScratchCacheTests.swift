@@ -63,4 +63,14 @@ struct ScratchCacheTests {
       }
     }
   }
+
+  /// The `attune` command's allocator setting: glibc accepts both thresholds (on other C
+  /// libraries nothing is set and the call says so).
+  @Test func glibcKeepsFreedMemoryWhenAsked() {
+    #if canImport(Glibc)
+      #expect(Platform.retainFreedMemory())
+    #else
+      #expect(!Platform.retainFreedMemory())
+    #endif
+  }
 }

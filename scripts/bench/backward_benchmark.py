@@ -15,8 +15,12 @@ output with retain_graph (the backward alone); its step builds the graph and dif
 Method as scripts/bench/peer_benchmark.py: shuffled rounds, a pause and a warm-up call before each
 sample of ≥ --min-sample-ms, medians of per-round ratios with distribution-free 95 % intervals.
 Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); never run in CI.
+--isa runs Attune on one micro-kernel table (ATTUNE_ISA: avx512, avx2, neon, portable);
+--hold-avx2 holds PyTorch to AVX2 + FMA (ATEN_CPU_CAPABILITY=avx2; its MKL and oneDNN by
+MKL_ENABLE_INSTRUCTIONS and ONEDNN_MAX_CPU_ISA), to measure the AVX2 entry on an AVX-512 machine.
 
     python3 scripts/bench/backward_benchmark.py [--scenarios single,mha,causal,step,threads] [--rounds 10]
+    python3 scripts/bench/backward_benchmark.py --isa avx2 --hold-avx2
 """
 import os
 import random
@@ -27,24 +31,30 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peers import attune_entries, cpu_model, enter  # noqa: E402
+from peers import HOLD_AVX2, attune_active, cpu_model, enter  # noqa: E402
 
 
 def parse():
     p = interleaved.argument_parser(__doc__, "single,mha,causal,step,threads")
+    p.add_argument("--isa", help="Attune's micro-kernels (ATTUNE_ISA); default: the best this CPU runs")
+    p.add_argument("--hold-avx2", action="store_true", help="hold PyTorch to AVX2 + FMA")
     return p.parse_args()
 
 
 def main():
     args = parse()
-    enter(args.threads)
+    extra = dict(HOLD_AVX2) if args.hold_avx2 else {}
+    if args.isa:
+        extra["ATTUNE_ISA"] = args.isa
+    enter(args.threads, extra)
     import numpy as np
     import torch
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     sdpa = torch.nn.functional.scaled_dot_product_attention
     rng = random.Random(args.seed)
-    print(f"CPU: {cpu_model()}; Attune's micro-kernels: {attune_entries(args.attune).split(',')[0]}; "
+    print(f"CPU: {cpu_model()}; Attune's micro-kernels: {attune_active(args.attune)}"
+          f"{'; PyTorch held to AVX2' if args.hold_avx2 else ''}; "
           f"torch {torch.__version__}, {args.threads} threads, {args.rounds} interleaved rounds")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,8 +15,8 @@ per-round ratios with distribution-free 95 % intervals. Attune runs in long-live
 `attune run --serve` processes on .npy inputs that the Python peers also use.
 Needs the peers' environment (python3 scripts/bench/peer_benchmark.py --setup); never run in CI.
 --isa runs Attune on one micro-kernel table (ATTUNE_ISA: avx512, avx2, neon, portable);
---hold-avx2 holds PyTorch (ATEN_CPU_CAPABILITY=avx2) and OpenBLAS (OPENBLAS_CORETYPE=Haswell) to
-AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxruntime cannot be).
+--hold-avx2 holds PyTorch (ATEN_CPU_CAPABILITY=avx2; its MKL and oneDNN by MKL_ENABLE_INSTRUCTIONS and
+ONEDNN_MAX_CPU_ISA) and OpenBLAS (OPENBLAS_CORETYPE=Haswell) to AVX2 + FMA, to measure the AVX2 entry against them on an AVX-512 machine (onnxruntime cannot be).
 
     python3 scripts/bench/model_shapes_benchmark.py [--scenarios causal,mha,decode] [--rounds 10]
     python3 scripts/bench/model_shapes_benchmark.py --isa avx2 --hold-avx2
@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interleaved  # noqa: E402
 from interleaved import attune_server  # noqa: E402
-from peers import attune_entries, cpu_model, enter, onnx_attention  # noqa: E402
+from peers import HOLD_AVX2, attune_entries, cpu_model, enter, onnx_attention  # noqa: E402
 
 
 def parse():
@@ -42,7 +42,7 @@ def parse():
 
 def main():
     args = parse()
-    extra = {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"} if args.hold_avx2 else {}
+    extra = dict(HOLD_AVX2) if args.hold_avx2 else {}
     if args.isa:
         extra["ATTUNE_ISA"] = args.isa
     enter(args.threads, extra)

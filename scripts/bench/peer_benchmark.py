@@ -16,8 +16,9 @@ Candidates:
   attune-KERNEL each kernel named by --kernels; KERNEL@ISA runs it on one micro-kernel table
                 (ATTUNE_ISA=ISA: avx512, avx2, neon, portable), e.g. --kernels fused,fused@avx2
 
---hold-avx2 holds the peers that can be held to AVX2 + FMA: PyTorch (ATEN_CPU_CAPABILITY=avx2)
-and OpenBLAS (OPENBLAS_CORETYPE=Haswell), to measure Attune's AVX2 entry against them on an
+--hold-avx2 holds the peers that can be held to AVX2 + FMA: PyTorch (ATEN_CPU_CAPABILITY=avx2,
+and its MKL and oneDNN: MKL_ENABLE_INSTRUCTIONS=AVX2, ONEDNN_MAX_CPU_ISA=AVX2) and OpenBLAS
+(OPENBLAS_CORETYPE=Haswell), to measure Attune's AVX2 entry against them on an
 AVX-512 machine. onnxruntime has no such switch: it is reported, not held.
 
 Setup (once; needs PyPI, several GB for PyTorch; never run in CI):
@@ -36,7 +37,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peers import (PEERS, ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model,  # noqa: E402,F401
+from peers import (HOLD_AVX2, PEERS, ROOT, VENV, VENV_PYTHON, attune_entries, cpu_model,  # noqa: E402,F401
                    enter, median_interval, onnx_attention, setup)
 
 
@@ -71,7 +72,7 @@ def main():
         setup()
     # Run inside the peers' environment when it exists, with thread counts fixed before any
     # numerical library loads.
-    enter(args.threads, {"ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"} if args.hold_avx2 else None,
+    enter(args.threads, dict(HOLD_AVX2) if args.hold_avx2 else None,
           drop=("--setup",))
     import numpy as np
 

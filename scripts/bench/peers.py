@@ -10,6 +10,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VENV = os.path.join(ROOT, ".venv-peers")
 VENV_PYTHON = os.path.join(VENV, "bin", "python")
 PEERS = ["numpy", "onnx", "onnxruntime", "torch"]
+# What holds each peer that can be held to AVX2 + FMA: PyTorch's own kernels (ATEN_CPU_CAPABILITY),
+# the MKL and oneDNN it calls for its matrix products (their documented instruction-set caps), and
+# OpenBLAS behind NumPy. onnxruntime has no such switch.
+HOLD_AVX2 = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+             "OPENBLAS_CORETYPE": "Haswell"}
 
 
 def setup():
@@ -43,6 +48,15 @@ def cpu_model():
     except OSError:
         pass
     return os.uname().machine
+
+
+def attune_active(attune):
+    """The micro-kernel table `attune kernels --json` says is in use (ATTUNE_ISA honoured)."""
+    try:
+        out = subprocess.run([attune, "kernels", "--json"], capture_output=True, text=True, check=True).stdout
+        return json.loads(out)["microKernels"]["active"]
+    except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
+        return "unknown"
 
 
 def attune_entries(attune):

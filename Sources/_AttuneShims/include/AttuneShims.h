@@ -5,6 +5,7 @@
 //   `vdpbf16ps`. Everything else about bfloat16 (rounding, packing, the portable fallback) is in
 //   Swift. The function carries its own `target` attribute, so the target needs no compiler flags
 //   and builds on any CPU; callers ask `attune_bf16_dot_available()` first.
+// - The allocator's thresholds (`mallopt`, glibc's own, which Swift's Glibc module does not import).
 // - Which CPU a thread runs on, and pinning a worker thread to one CPU (`sched_getcpu` and
 //   `pthread_setaffinity_np` are GNU extensions that Swift's Glibc module does not import).
 
@@ -36,6 +37,14 @@ bool attune_bf16_dot_available(void);
 /// Only call when `attune_bf16_dot_available()` is true; `rows` is 1...ATTUNE_BF16_SCORE_ROWS.
 void attune_bf16_scores(const uint32_t *q, ptrdiff_t ldq, int rows, const uint32_t *panel,
                         ptrdiff_t pairs, float *s, ptrdiff_t lds);
+
+/// Asks the C library's allocator (glibc's; elsewhere nothing happens) to serve blocks of up to
+/// `block_bytes` from its heap instead of fresh `mmap` pages, and to keep up to `retained_bytes`
+/// of freed memory at the top of a heap instead of returning it to the system, so a process that
+/// calls the kernels again and again does not fault in new pages for every call's output. Returns
+/// whether both settings took effect. Call it once, early, from a program (not from a library:
+/// it changes the whole process's allocator).
+bool attune_retain_freed_memory(int block_bytes, int retained_bytes);
 
 /// The CPU the calling thread is running on, or -1 where the system does not say.
 int attune_current_cpu(void);
