@@ -71,11 +71,9 @@ typedef void (*attune_f32_decode_fn)(const float *q, ptrdiff_t ldq, int rows, co
                                      ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
                                      ptrdiff_t lds);
 
-/// Asks for the cache line holding `address` to be read into cache (a hint: never a read, never a
-/// fault).
-static inline void attune_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
-/// As `attune_prefetch`, into the second-level cache only: for data wanted after the first level
-/// has streamed through other lines.
+/// Asks for the cache line holding `address` to be read into the second-level cache (a hint:
+/// never a read, never a fault): for data wanted a few kilobytes later in a stream, which the core
+/// then reads from L2 without holding an L1 miss buffer while memory answers (`PrefetchStream`).
 static inline void attune_prefetch_l2(const void *address) { __builtin_prefetch(address, 0, 2); }
 
 /// `row[j] = row[j] · scale (+ bias[j] when bias is not NULL)` for `j < count`; returns the

@@ -16,13 +16,14 @@
 
 enum { SR = 6, PK = 16, PR = 6, PC = 16, L = 8, DR = 4, DK = 2, CHUNK = 64, KCHUNK_BYTES = 16384 };
 
-// Keys ahead of the decode kernel that the driver asks for K's rows (8 KiB at dk = 128): enough to
-// turn its side-by-side key streams into one stream of requests in order. On a Zen 3, 16 took 0.92x
-// [0.88, 1.00] the time of 8 at the decode shape of scripts/bench/model_shapes_benchmark.py; 32, 0.95x.
-enum { DECODE_AHEAD = 16 };
+// Keys ahead of the decode kernel that the driver asks for K's rows, into L2 (16 KiB at dk = 128):
+// enough to turn its side-by-side key streams into one stream of requests in order (see
+// `PrefetchStream`). Into L1, on a Zen 3, 16 had taken 0.92x [0.88, 1.00] the time of 8 at the
+// decode shape of scripts/bench/model_shapes_benchmark.py, and 32 0.95x.
+enum { DECODE_AHEAD = 32 };
 
 // Products when V streams from memory (decoding): how many keys ahead of use V's rows are asked
-// for (8 KiB at dv = 128).
+// for, into L2 (8 KiB of float32 rows at dv = 128).
 enum { STREAM_AHEAD = 16 };
 
 // Lanes below `valid` (0...8) set: the mask of `_mm256_maskload_ps` and `_mm256_maskstore_ps`.
@@ -170,11 +171,12 @@ static ALWAYS_INLINE void products_chunks(const float *p, ptrdiff_t rs, ptrdiff_
 }
 
 // Decoding (at most DR rows; V read once, from memory): V walked row after row in address order,
-// asking for the rows STREAM_AHEAD keys later, two keys at a time, the accumulators in L1 (each of
-// their vectors loaded and stored once per two keys), P's weights for the two keys in registers
-// (2R + 2 value loads + 1 accumulator: ≤ 11). On a Zen 4 this took 0.787x [0.706, 0.843] the time
-// of 8-key chunks walked in 64-byte column strips, and the prefetch 0.887x [0.826, 0.931] of none
-// (scripts/bench/serve_ab.py --decode --isa avx2, 16 rounds each).
+// asking for the rows STREAM_AHEAD keys later into L2, two keys at a time, the accumulators in L1
+// (each of their vectors loaded and stored once per two keys), P's weights for the two keys in
+// registers (2R + 2 value loads + 1 accumulator: ≤ 11). On a Zen 4 this took 0.787x [0.706, 0.843]
+// the time of 8-key chunks walked in 64-byte column strips, and the prefetch into L1 0.887x [0.826,
+// 0.931] of none (scripts/bench/serve_ab.py --decode --isa avx2, 16 rounds each). Into L2 instead
+// of L1: see `PrefetchStream`.
 static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdiff_t ldp,
                                              const float *v, ptrdiff_t ldv, ptrdiff_t count,
                                              ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
@@ -183,7 +185,7 @@ static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdif
     const float *v0 = v + j * ldv, *v1 = v0 + ldv;
     if (j + STREAM_AHEAD + 2 <= count)
       for (ptrdiff_t c = 0; c < 2 * ldv; c += 16)
-        __builtin_prefetch(v0 + STREAM_AHEAD * ldv + c, 0, 3);
+        _mm_prefetch((const char *)(v0 + STREAM_AHEAD * ldv + c), _MM_HINT_T1);
     __m256 w[DR][2];
     for (int r = 0; r < R; r++) {
       w[r][0] = _mm256_broadcast_ss(p + r * ldp + j);
@@ -518,9 +520,18 @@ static void f32_decode_4x2_avx2fma(const float *q, ptrdiff_t ldq, int rows, cons
 
 void attune_f16_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
                                ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
-  for (ptrdiff_t j = 0; j < keys; j += DK)
+  // A KV cache's page of keys, read in place: the rows DECODE_AHEAD keys later asked for into L2
+  // here, as the driver does for float32 keys (`PrefetchStream`). At the decode shape of
+  // scripts/bench/serving_benchmark.py, with the same requests for the values in
+  // `narrow_products`, a float16 cache took 0.863 [0.813, 0.930] the time of neither on a Zen 4
+  // (scripts/bench/serve_ab.py --random, 8 rounds).
+  for (ptrdiff_t j = 0; j < keys; j += DK) {
+    if (j + DECODE_AHEAD + DK <= keys)
+      for (ptrdiff_t c = 0; c < DK * ldk * (ptrdiff_t)sizeof(uint16_t); c += 64)
+        _mm_prefetch((const char *)(k + (j + DECODE_AHEAD) * ldk) + c, _MM_HINT_T1);
     decode_group(HALF, q, ldq, rows, k + j * ldk, ldk, keys - j < DK ? (int)(keys - j) : DK, dk,
                  s + j, lds);
+  }
 }
 
 // 8-bit keys, grouped (ATTUNE_I8_KEY_GROUP): keys along the lanes. Each feature is one 8-byte
@@ -639,7 +650,8 @@ void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int
   }
 }
 
-// As `products_streaming`: V's rows in address order two keys at a time, the accumulators in L1.
+// As `products_streaming`: V's rows in address order two keys at a time, the accumulators in L1,
+// the rows (and their scales) STREAM_AHEAD keys later asked for into L2.
 static ALWAYS_INLINE void narrow_products(const int kind, const int R, const float *p, ptrdiff_t ldp,
                                           const void *v, ptrdiff_t ldv, const float *scales,
                                           ptrdiff_t count, ptrdiff_t columns, float *acc,
@@ -647,11 +659,17 @@ static ALWAYS_INLINE void narrow_products(const int kind, const int R, const flo
   const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   const ptrdiff_t whole = columns / L * L;
   const __m256i t = tail_mask(columns - whole);
+  const ptrdiff_t row_bytes = (const char *)row_at(kind, v, 1, ldv) - (const char *)v;
   ptrdiff_t j = 0;
   for (; j < count; j += 2) {
     const int pair = j + 1 < count;
     const void *v0 = row_at(kind, v, j, ldv), *v1 = pair ? row_at(kind, v, j + 1, ldv) : v0;
     const float *s0 = scales ? scales + j * blocks : 0, *s1 = scales && pair ? s0 + blocks : s0;
+    if (j + STREAM_AHEAD + 2 <= count) {
+      for (ptrdiff_t c = 0; c < 2 * row_bytes; c += 64)
+        _mm_prefetch((const char *)v0 + STREAM_AHEAD * row_bytes + c, _MM_HINT_T1);
+      if (scales) _mm_prefetch((const char *)(s0 + STREAM_AHEAD * blocks), _MM_HINT_T1);
+    }
     __m256 w[DR][2];
     for (int r = 0; r < R; r++) {
       w[r][0] = _mm256_broadcast_ss(p + r * ldp + j);

@@ -16,9 +16,9 @@
 
 enum { SR = 8, PK = 32, PR = 4, PC = 64, L = 16, CHUNK = 64, KCHUNK_BYTES = 24576 };
 
-// Keys ahead of the decode kernel that the driver asks for K's rows (4 KiB at dk = 128, as measured
-// on a Zen 5): enough to turn its side-by-side key streams into one stream of requests in order.
-enum { DECODE_AHEAD = 8 };
+// Keys ahead of the decode kernel that the driver asks for K's rows, into L2 (16 KiB at dk = 128),
+// and of the streaming products V's rows (8 KiB): see `PrefetchStream` and `products_streaming`.
+enum { DECODE_AHEAD = 32, STREAM_AHEAD = 16 };
 
 static inline __mmask16 tail_mask(ptrdiff_t valid) { return (__mmask16)((1u << valid) - 1u); }
 
@@ -115,13 +115,52 @@ static ALWAYS_INLINE void products_rows(const int R, const float *p, ptrdiff_t r
   }
 }
 
+// Decoding (at most PR rows; V read once, from memory): V walked row after row in address order,
+// two keys at a time, the accumulators in L1 (each vector loaded and stored once per two keys),
+// P's weights for the two keys in registers; the rows STREAM_AHEAD keys later asked for into L2.
+// On a Zen 4 at the decode shape of scripts/bench/model_shapes_benchmark.py, the kernel before it
+// (64-column strips over every key, which the hardware prefetcher followed) took 1.322 [1.244,
+// 1.365] times its time, and 1.179 [1.117, 1.200] with the same requests into L2
+// (scripts/bench/serve_ab.py --decode, 12 rounds).
+static ALWAYS_INLINE void products_streaming(const int R, const float *p, ptrdiff_t ldp,
+                                             const float *v, ptrdiff_t ldv, ptrdiff_t count,
+                                             ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+  ptrdiff_t j = 0;
+  for (; j + 2 <= count; j += 2) {
+    const float *v0 = v + j * ldv, *v1 = v0 + ldv;
+    if (j + STREAM_AHEAD + 2 <= count)
+      for (ptrdiff_t c = 0; c < 2 * ldv; c += 16)
+        _mm_prefetch((const char *)(v0 + STREAM_AHEAD * ldv + c), _MM_HINT_T1);
+    __m512 w[PR][2];
+    for (int r = 0; r < R; r++) {
+      w[r][0] = _mm512_set1_ps(p[r * ldp + j]);
+      w[r][1] = _mm512_set1_ps(p[r * ldp + j + 1]);
+    }
+    for (ptrdiff_t c = 0; c < columns; c += L) {
+      __m512 y0 = _mm512_loadu_ps(v0 + c), y1 = _mm512_loadu_ps(v1 + c);
+      for (int r = 0; r < R; r++) {
+        float *o = acc + r * ldacc + c;
+        __m512 x = _mm512_fmadd_ps(w[r][0], y0, _mm512_loadu_ps(o));
+        _mm512_storeu_ps(o, _mm512_fmadd_ps(w[r][1], y1, x));
+      }
+    }
+  }
+  for (; j < count; j++) {
+    const float *v0 = v + j * ldv;
+    for (int r = 0; r < R; r++) {
+      __m512 w0 = _mm512_set1_ps(p[r * ldp + j]);
+      for (ptrdiff_t c = 0; c < columns; c += L) {
+        float *o = acc + r * ldacc + c;
+        _mm512_storeu_ps(o, _mm512_fmadd_ps(w0, _mm512_loadu_ps(v0 + c), _mm512_loadu_ps(o)));
+      }
+    }
+  }
+}
+
 // Keys in chunks, each chunk's value rows (at most KCHUNK_BYTES) kept in L1 while
 // every register tile of rows, then every column block, passes over them: V comes from L2 or memory
 // once per call, not once per tile of rows. When streaming (decoding: one register tile of rows, V
-// from memory), each column block runs over every key instead: a 256-byte strip of each row at a
-// fixed stride, which the hardware prefetcher follows, the rest of the rows then read from L2. On a
-// Zen 4 that took 0.824x [0.766, 0.907] the time of 48-key chunks asking for the next chunk's rows
-// (scripts/bench/serve_ab.py --decode, 40 rounds); on a Zen 5 the prefetch had made no difference.
+// from memory), `products_streaming` instead.
 static ALWAYS_INLINE void products_chunks(const float *p, ptrdiff_t rs, ptrdiff_t ks,
                                           ptrdiff_t rows, const float *v, ptrdiff_t ldv,
                                           ptrdiff_t count, ptrdiff_t columns, float *acc,
@@ -129,7 +168,14 @@ static ALWAYS_INLINE void products_chunks(const float *p, ptrdiff_t rs, ptrdiff_
   // As many keys as keep the chunk's value rows within KCHUNK_BYTES (half of a 48 KiB L1).
   ptrdiff_t chunk = KCHUNK_BYTES / (4 * (columns > 0 ? columns : 1));
   if (chunk < 16) chunk = 16;
-  if (streaming && rows <= PR) chunk = count > 0 ? count : 1;
+  if (streaming && rows <= PR) {
+    switch (rows) {
+    case 1: products_streaming(1, p, rs, v, ldv, count, columns, acc, ldacc); return;
+    case 2: products_streaming(2, p, rs, v, ldv, count, columns, acc, ldacc); return;
+    case 3: products_streaming(3, p, rs, v, ldv, count, columns, acc, ldacc); return;
+    default: products_streaming(4, p, rs, v, ldv, count, columns, acc, ldacc); return;
+    }
+  }
   for (ptrdiff_t j0 = 0; j0 < count; j0 += chunk) {
     ptrdiff_t j1 = j0 + chunk < count ? j0 + chunk : count;
     ptrdiff_t r = 0;
