@@ -78,8 +78,13 @@ def main():
         candidates = []
         for spec in args.candidate:
             try:
-                name, pause, flags, *binary = spec.split(":", 3)
+                name, pause, rest = spec.split(":", 2)
                 pause = float(pause)
+                # FLAGS may hold colons themselves (--lengths 64:2048): BINARY is the part after
+                # the last colon only when it names a file.
+                flags, _, last = rest.rpartition(":")
+                binary = [last] if flags and os.path.isfile(last) else []
+                flags = flags if binary else rest
             except ValueError:
                 sys.exit(f"error: --candidate '{spec}' is not NAME:PAUSE_MS:FLAGS[:BINARY]")
             inputs = ["--random"] if args.random else ["--q", paths[0], "--k", paths[1], "--v", paths[2]]
