@@ -102,6 +102,20 @@ enum MicroKernelChecks {
 
   static let sentinel: Float = 12345
 
+  /// Calls `body` with a lead (`attune_lead`) of an odd number of bytes and scales in buffers of
+  /// their own, then checks that the kernel left them as they were: a lead is only asked for.
+  static func withLead(_ body: (UnsafeRawPointer) -> Void) {
+    var rows = [UInt8](repeating: 0xA5, count: 3001)
+    var scales = [Float](repeating: 1.5, count: 77)
+    rows.withUnsafeMutableBytes { r in
+      scales.withUnsafeMutableBytes { f in
+        MicroKernelTable.withLead(
+          rows: r.baseAddress, rowBytes: r.count, scales: f.baseAddress, scaleBytes: f.count, body)
+      }
+    }
+    #expect(rows.allSatisfy { $0 == 0xA5 } && scales.allSatisfy { $0 == 1.5 }, "a lead was written")
+  }
+
   static func run(_ check: Check, on instructionSet: InstructionSet) throws {
     let table = try #require(MicroKernelTable.entry(instructionSet))
     switch check {
@@ -422,9 +436,11 @@ enum MicroKernelChecks {
                 } else if kind == 1, let decodeInt8 = table.decodeInt8 {
                   groupedBytes.withUnsafeBufferPointer { b in
                     groupedScales.withUnsafeBufferPointer { c in
-                      decodeInt8(
-                        q.baseAddress, d, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
-                        s.baseAddress, lds)
+                      Self.withLead { lead in
+                        decodeInt8(
+                          q.baseAddress, d, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
+                          s.baseAddress, lds, lead)
+                      }
                     }
                   }
                   decoded = true
@@ -476,9 +492,11 @@ enum MicroKernelChecks {
                 } else if kind == 1, let productsInt8 = table.productsInt8 {
                   bytes.withUnsafeBufferPointer { b in
                     scales.withUnsafeBufferPointer { c in
-                      productsInt8(
-                        p.baseAddress, keys, Int32(rows), b.baseAddress, d, c.baseAddress, keys, d,
-                        a.baseAddress, ldacc)
+                      Self.withLead { lead in
+                        productsInt8(
+                          p.baseAddress, keys, Int32(rows), b.baseAddress, d, c.baseAddress, keys,
+                          d, a.baseAddress, ldacc, lead)
+                      }
                     }
                   }
                   multiplied = true
@@ -552,7 +570,7 @@ enum MicroKernelChecks {
               scales.withUnsafeBufferPointer { f in
                 decodeInt8(
                   q.baseAddress, d, 2, b.baseAddress, d, f.baseAddress, keys, d, o.baseAddress,
-                  keys)
+                  keys, nil)
               }
             }
           }
@@ -592,7 +610,7 @@ enum MicroKernelChecks {
               scales.withUnsafeBufferPointer { f in
                 productsInt8(
                   p.baseAddress, keys, 2, b.baseAddress, d, f.baseAddress, keys, d, a.baseAddress,
-                  d)
+                  d, nil)
               }
             }
           }

@@ -168,12 +168,16 @@ package struct CacheAttention: @unchecked Sendable {
       guard first < visible.upperBound, first + count > visible.lowerBound else { continue }
       let page = sequence.pages[p]
       let head = item.head
-      // The start of this page's values, wanted once its keys are scored.
-      Self.prefetchLead(
+      // The start of this page's values, wanted once its keys are scored: asked for by the
+      // 8-bit key kernel over its loop, else all at once here.
+      let valueLead = Self.lead(
         geometry.values(page, head: head), rowBytes: geometry.valueStride * storage.elementBytes,
         tokens: count, scales: storage == .int8 ? geometry.valueScales(page, head: head) : nil,
         scaleBytes: geometry.valueBlocks * 4)
-      if !scoresFromNarrow(page: page, head: head, rows: rows, count: count, q: qRows, s: s) {
+      if !(storage == .int8 && kernels.decodeInt8 != nil) { Self.request(valueLead) }
+      if !scoresFromNarrow(
+        page: page, head: head, rows: rows, count: count, q: qRows, s: s, lead: valueLead)
+      {
         // Keys: read in place (Float32), or widened a chunk at a time into L1 and scored there.
         for c in stride(from: 0, to: count, by: storage == .float32 ? count : chunk) {
           let n = min(count - c, storage == .float32 ? count : chunk)
@@ -219,17 +223,21 @@ package struct CacheAttention: @unchecked Sendable {
           max: &runningMax[r], sum: &runningSum[r], otherMax: newMax, otherSum: pageSum)
         if keep != 1 { kernels.multiply(acc + r * ldo, ldo, keep) }
       }
-      // The start of the next page's keys, wanted once these values are summed.
+      // The start of the next page's keys, wanted once these values are summed: likewise.
+      var keyLead = attune_lead()
       if p + 1 < sequence.pages.count, (p + 1) * tokens < visible.upperBound {
         let next = sequence.pages[p + 1]
-        Self.prefetchLead(
+        keyLead = Self.lead(
           geometry.keys(next, head: head), rowBytes: dk * storage.elementBytes,
           tokens: min(tokens, length - first - count),
           scales: storage == .int8 ? geometry.keyScales(next, head: head) : nil,
           scaleBytes: geometry.keyBlocks * 4)
+        if !(storage == .int8 && kernels.productsInt8 != nil) { Self.request(keyLead) }
       }
       // Values: likewise, in place or a chunk at a time.
-      if productsFromNarrow(page: page, head: head, rows: rows, count: count, s: s, acc: acc) {
+      if productsFromNarrow(
+        page: page, head: head, rows: rows, count: count, s: s, acc: acc, lead: keyLead)
+      {
         continue
       }
       if storage == .float32 {
@@ -254,31 +262,38 @@ package struct CacheAttention: @unchecked Sendable {
     }
   }
 
-  /// Bytes of the next stream asked for, into L2, before each phase of a page: the start of the
-  /// page's values before its keys are scored, and of the next page's keys before its values
-  /// are summed (for 8-bit storage, with the scales of the same tokens). Each
-  /// micro-kernel asks for its own stream ahead as it goes, but not for the first rows of the
-  /// next one, so every phase began with misses. On a Zen 4 (AVX-512 with VNNI) at the decode
-  /// shape of `scripts/bench/serving_benchmark.py` (`serve_ab.py --random`, 10 rounds), 8 KiB took
-  /// 0.907 [0.894, 0.930] the time of none with an 8-bit cache (4 KiB 0.933, 32 KiB 0.977);
-  /// float16 0.982 [0.960, 1.038] and float32 0.962 [0.867, 1.183] (8 rounds). Into L1 instead,
-  /// where the phase's own stream evicts it, it gained nothing.
+  /// Bytes of the next stream asked for, into L2, during or before each phase of a page: the
+  /// start of the page's values while its keys are scored, and of the next page's keys while its
+  /// values are summed (for 8-bit storage, with the scales of the same tokens). Each micro-kernel
+  /// asks for its own stream ahead as it goes, but not for the first rows of the next one, so
+  /// every phase began with misses. On a Zen 4 (AVX-512 with VNNI) at the decode shape of
+  /// `scripts/bench/serving_benchmark.py` (`serve_ab.py --random`, 10 rounds), 8 KiB asked for
+  /// before each phase took 0.907 [0.894, 0.930] the time of none with an 8-bit cache (4 KiB
+  /// 0.933, 32 KiB 0.977); float16 0.982 [0.960, 1.038] and float32 0.962 [0.867, 1.183] (8
+  /// rounds). Into L1 instead, where the phase's own stream evicts it, it gained nothing.
+  ///
+  /// The 8-bit kernels take the lead as an argument (`attune_lead`) and spread its requests over
+  /// their loops: 128 requests in a row stalled the core until L2's miss queue drained (13 % of
+  /// the 8-bit step's time in a profile). Spread, the step took 0.925 [0.898, 0.976] the time of
+  /// the burst (12 rounds, same shape); 16 KiB spread took 0.990 [0.941, 1.017] the time of 8.
   static let leadBytes = 8192
 
-  /// Asks for the first `leadBytes` of `tokens` rows of `rowBytes` each from `rows` into L2, a
-  /// cache line at a time, and for the same tokens' scales (`scaleBytes` per token) when `scales`
-  /// is not nil.
+  /// The first `leadBytes` of `tokens` rows of `rowBytes` each from `rows`, and the same tokens'
+  /// scales (`scaleBytes` per token) when `scales` is not nil.
   @inline(__always)
-  static func prefetchLead(
+  static func lead(
     _ rows: UnsafeRawPointer, rowBytes: Int, tokens: Int, scales: UnsafeRawPointer?,
     scaleBytes: Int
-  ) {
+  ) -> attune_lead {
     let bytes = min(leadBytes, tokens * rowBytes)
-    for offset in stride(from: 0, to: bytes, by: 64) { attune_prefetch_l2(rows + offset) }
-    guard let scales, rowBytes > 0 else { return }
-    for offset in stride(from: 0, to: bytes / rowBytes * scaleBytes, by: 64) {
-      attune_prefetch_l2(scales + offset)
-    }
+    let scaleBytes = scales == nil || rowBytes == 0 ? 0 : bytes / rowBytes * scaleBytes
+    return attune_lead(rows: rows, row_bytes: bytes, scales: scales, scale_bytes: scaleBytes)
+  }
+
+  /// Asks for every cache line of `lead` into L2 at once (for kernels that take no lead).
+  @inline(__always)
+  static func request(_ lead: attune_lead) {
+    withUnsafePointer(to: lead) { attune_lead_part($0, 0, 1) }
   }
 
   /// Scores of `rows` stacked queries against `count` 16- or 8-bit keys of `page`, read in place
@@ -287,7 +302,7 @@ package struct CacheAttention: @unchecked Sendable {
   @inline(__always)
   private func scoresFromNarrow(
     page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int, q: UnsafePointer<Float>,
-    s: UnsafeMutablePointer<Float>
+    s: UnsafeMutablePointer<Float>, lead: attune_lead
   ) -> Bool {
     let layout = geometry.layout
     let (dk, tokens, step) = (layout.headDim, layout.pageTokens, kernels.decodeRows)
@@ -305,10 +320,13 @@ package struct CacheAttention: @unchecked Sendable {
       let (k, scales) = (
         keys.assumingMemoryBound(to: Int8.self), geometry.keyScales(page, head: head)
       )
+      // The lead is spread over the first call (one, for up to `decodeRows` stacked rows).
       for r in stride(from: 0, to: rows, by: step) {
-        decode(
-          q + r * dk, dk, Int32(min(step, rows - r)), k, dk, scales, count, dk, s + r * tokens,
-          tokens)
+        withUnsafePointer(to: lead) { lead in
+          decode(
+            q + r * dk, dk, Int32(min(step, rows - r)), k, dk, scales, count, dk, s + r * tokens,
+            tokens, r == 0 ? UnsafeRawPointer(lead) : nil)
+        }
       }
     }
     return true
@@ -319,7 +337,7 @@ package struct CacheAttention: @unchecked Sendable {
   @inline(__always)
   private func productsFromNarrow(
     page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int,
-    s: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>
+    s: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>, lead: attune_lead
   ) -> Bool {
     let layout = geometry.layout
     let (dv, tokens, step) = (layout.valueDim, layout.pageTokens, kernels.decodeRows)
@@ -340,9 +358,11 @@ package struct CacheAttention: @unchecked Sendable {
         values.assumingMemoryBound(to: Int8.self), geometry.valueScales(page, head: head)
       )
       for r in stride(from: 0, to: rows, by: step) {
-        products(
-          s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, scales, count, dv,
-          acc + r * ldo, ldo)
+        withUnsafePointer(to: lead) { lead in
+          products(
+            s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, scales, count, dv,
+            acc + r * ldo, ldo, r == 0 ? UnsafeRawPointer(lead) : nil)
+        }
       }
     }
     return true

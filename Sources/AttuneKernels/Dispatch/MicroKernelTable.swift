@@ -68,11 +68,12 @@ package struct MicroKernelTable: @unchecked Sendable {
       UnsafeMutablePointer<Float>?, Int
     ) -> Void
   /// Decode scores from 8-bit keys with block scales, in groups of `ATTUNE_I8_KEY_GROUP` tokens
-  /// along the lanes (the KV cache's layout): see `attune_i8_decode_fn`.
+  /// along the lanes (the KV cache's layout): see `attune_i8_decode_fn`. The last argument
+  /// points to an `attune_lead` (the stream to ask for over the call) or is nil.
   package typealias DecodeInt8 =
     @convention(c) (
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int,
-      Int, UnsafeMutablePointer<Float>?, Int
+      Int, UnsafeMutablePointer<Float>?, Int, UnsafeRawPointer?
     ) -> Void
   /// Decode products with half-precision values: see `attune_f16_products_fn`.
   package typealias ProductsHalf =
@@ -80,12 +81,25 @@ package struct MicroKernelTable: @unchecked Sendable {
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<UInt16>?, Int, Int, Int,
       UnsafeMutablePointer<Float>?, Int
     ) -> Void
-  /// Decode products with 8-bit values and block scales: see `attune_i8_products_fn`.
+  /// Decode products with 8-bit values and block scales: see `attune_i8_products_fn` (the last
+  /// argument as `DecodeInt8`'s).
   package typealias ProductsInt8 =
     @convention(c) (
       UnsafePointer<Float>?, Int, Int32, UnsafePointer<Int8>?, Int, UnsafePointer<Float>?, Int,
-      Int, UnsafeMutablePointer<Float>?, Int
+      Int, UnsafeMutablePointer<Float>?, Int, UnsafeRawPointer?
     ) -> Void
+
+  /// Calls `body` with a pointer to an `attune_lead` for the 8-bit kernels' last argument:
+  /// `rowBytes` bytes from `rows` and `scaleBytes` from `scales`, asked for over the call (never
+  /// read or written).
+  package static func withLead<R>(
+    rows: UnsafeRawPointer?, rowBytes: Int, scales: UnsafeRawPointer?, scaleBytes: Int,
+    _ body: (UnsafeRawPointer) throws -> R
+  ) rethrows -> R {
+    try withUnsafePointer(
+      to: attune_lead(rows: rows, row_bytes: rowBytes, scales: scales, scale_bytes: scaleBytes)
+    ) { try body(UnsafeRawPointer($0)) }
+  }
 
   /// The instruction set.
   package let instructionSet: InstructionSet

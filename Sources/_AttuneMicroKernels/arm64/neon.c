@@ -294,12 +294,14 @@ static inline void widen_group8(const int8_t *b, float32x4_t *lo, float32x4_t *h
 
 static void i8_decode_neon(const float *q, ptrdiff_t ldq, int rows, const int8_t *k, ptrdiff_t ldk,
                            const float *scales, ptrdiff_t keys, ptrdiff_t dk, float *s,
-                           ptrdiff_t lds) {
+                           ptrdiff_t lds, const void *lead) {
   enum { G = ATTUNE_I8_KEY_GROUP };
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
+  const ptrdiff_t groups = (keys + G - 1) / G;
   const float *a[DR];
   for (int i = 0; i < DR; i++) a[i] = i < rows ? q + i * ldq : q;
   for (ptrdiff_t g = 0; g * G < keys; g++) {
+    attune_lead_part(lead, g, groups);
     const int8_t *kg = k + g * G * ldk;
     const float *fg = scales + g * G * blocks;
     float32x4_t t[DR][2];

@@ -121,27 +121,57 @@ typedef void (*attune_i8_widen_fn)(const int8_t *src, ptrdiff_t ld_src, const fl
 /// memory even when fewer tokens are stored (the cache's pages round their tokens up to a group).
 #define ATTUNE_I8_KEY_GROUP 8
 
+/// The start of the stream a caller reads after a call to an 8-bit decode kernel: `row_bytes`
+/// bytes from `rows` and `scale_bytes` from `scales` (a KV cache page's values while its keys are
+/// scored; the next page's keys while these values are summed). A kernel given one asks for it
+/// into L2 a part at a time over its own loop (`attune_lead_part`), so that the next phase starts
+/// in L2. Asked for all at once before the call, as the driver did, a lead of 8 KiB is 128
+/// requests in a row: the core stalls on them until L2's miss queue drains, and a profile of the
+/// 8-bit decode step put 13 % of its time on those requests. May be NULL (nothing to ask for);
+/// its bytes are only asked for, never read.
+typedef struct attune_lead {
+  const void *rows;
+  ptrdiff_t row_bytes;
+  const void *scales;
+  ptrdiff_t scale_bytes;
+} attune_lead;
+
+/// Asks for part `part` of `parts` of `lead`'s cache lines into L2 (nothing when `lead` is NULL
+/// or `part` is not below `parts`): parts 0 ..< parts together ask for every line once.
+static inline void attune_lead_part(const attune_lead *lead, ptrdiff_t part, ptrdiff_t parts) {
+  if (!lead || part < 0 || part >= parts) return;
+  const char *rows = (const char *)lead->rows, *scales = (const char *)lead->scales;
+  const ptrdiff_t row_lines = (lead->row_bytes + 63) / 64, scale_lines = (lead->scale_bytes + 63) / 64;
+  for (ptrdiff_t i = row_lines * part / parts; i < row_lines * (part + 1) / parts; i++)
+    attune_prefetch_l2(rows + 64 * i);
+  for (ptrdiff_t i = scale_lines * part / parts; i < scale_lines * (part + 1) / parts; i++)
+    attune_prefetch_l2(scales + 64 * i);
+}
+
 /// Decode scores read from 16- or 8-bit cached keys without widening them first: as
 /// `attune_f32_decode_fn`, with `k[j][c]` the half `k16[j][c]` (rows `ldk` halves apart), or,
 /// for 8 bits, keys grouped as `ATTUNE_I8_KEY_GROUP` says with `ld = ldk ≥ dk` and `k[j][c] =
 /// scale · byte` (`k` and `scales` at group 0; the lanes of the last group past `keys` are read,
-/// never written to `s`). `rows` is 1 ... `decode_rows`; any `keys` and `dk ≥ 1`.
+/// never written to `s`). `rows` is 1 ... `decode_rows`; any `keys` and `dk ≥ 1`. The 8-bit
+/// kernels' `lead` is an `attune_lead` (or NULL): the stream read after the call, asked for
+/// into L2 over the call's loop.
 typedef void (*attune_f16_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const uint16_t *k,
                                      ptrdiff_t ldk, ptrdiff_t keys, ptrdiff_t dk, float *s,
                                      ptrdiff_t lds);
 typedef void (*attune_i8_decode_fn)(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
                                     ptrdiff_t ldk, const float *scales, ptrdiff_t keys,
-                                    ptrdiff_t dk, float *s, ptrdiff_t lds);
+                                    ptrdiff_t dk, float *s, ptrdiff_t lds, const void *lead);
 
 /// Decode products with 16- or 8-bit cached values read in place: `acc[r][c] += Σ_{j < count}
 /// p[r][j] · v[j][c]` for `r < rows` (1 ... `decode_rows`), `c < columns` (any number; nothing
-/// past it in `acc` is touched), `v[j][c]` widened as in `attune_*_decode_fn`.
+/// past it in `acc` is touched), `v[j][c]` widened as in `attune_*_decode_fn`; `lead` as there.
 typedef void (*attune_f16_products_fn)(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
                                        ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns,
                                        float *acc, ptrdiff_t ldacc);
 typedef void (*attune_i8_products_fn)(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                       ptrdiff_t ldv, const float *scales, ptrdiff_t count,
-                                      ptrdiff_t columns, float *acc, ptrdiff_t ldacc);
+                                      ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
+                                      const void *lead);
 
 /// The IEEE binary16 value nearest `x` (ties to even; beyond 65504 rounds to ±infinity, NaN
 /// stays NaN), as its bit pattern. Portable C: no instruction set needed.
@@ -183,7 +213,7 @@ void attune_f16_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const ui
                                ptrdiff_t lds);
 void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
                               ptrdiff_t ldk, const float *scales, ptrdiff_t keys, ptrdiff_t dk,
-                              float *s, ptrdiff_t lds);
+                              float *s, ptrdiff_t lds, const void *lead);
 void attune_f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const uint16_t *v,
                                  ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
                                  ptrdiff_t ldacc);

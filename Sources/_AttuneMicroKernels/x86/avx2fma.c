@@ -624,15 +624,20 @@ static ALWAYS_INLINE void i8_decode_one_group(const int R, const float *q, ptrdi
 
 static ALWAYS_INLINE void i8_decode_groups(const int R, const float *q, ptrdiff_t ldq,
                                            const int8_t *k, ptrdiff_t ldk, const float *scales,
-                                           ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                           ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds,
+                                           const attune_lead *lead) {
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   const ptrdiff_t bytes = KG * ldk, floats = KG * blocks;  // one group's keys and scales
+  const ptrdiff_t pairs = keys / (2 * KG);
+  if (pairs == 0) attune_lead_part(lead, 0, 1);
   ptrdiff_t g = 0;
-  for (; (g + 2) * KG <= keys; g += 2)
+  for (; (g + 2) * KG <= keys; g += 2) {
+    attune_lead_part(lead, g / 2, pairs);
     i8_decode_two_groups(R, q, ldq, k + g * bytes, k + (g + 1) * bytes, scales + g * floats,
                          scales + (g + 1) * floats, dk,
                          (g + 2 + I8_AHEAD) * KG <= keys ? k + (g + I8_AHEAD) * bytes : 0,
                          2 * bytes, s + g * KG, lds);
+  }
   for (; g * KG < keys; g++) {
     const int valid = keys - g * KG < KG ? (int)(keys - g * KG) : KG;
     i8_decode_one_group(R, q, ldq, k + g * bytes, scales + g * floats, dk, valid, s + g * KG, lds);
@@ -641,12 +646,12 @@ static ALWAYS_INLINE void i8_decode_groups(const int R, const float *q, ptrdiff_
 
 void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
                               ptrdiff_t ldk, const float *scales, ptrdiff_t keys, ptrdiff_t dk,
-                              float *s, ptrdiff_t lds) {
+                              float *s, ptrdiff_t lds, const void *lead) {
   switch (rows) {
-  case 1: i8_decode_groups(1, q, ldq, k, ldk, scales, keys, dk, s, lds); break;
-  case 2: i8_decode_groups(2, q, ldq, k, ldk, scales, keys, dk, s, lds); break;
-  case 3: i8_decode_groups(3, q, ldq, k, ldk, scales, keys, dk, s, lds); break;
-  default: i8_decode_groups(4, q, ldq, k, ldk, scales, keys, dk, s, lds); break;
+  case 1: i8_decode_groups(1, q, ldq, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 2: i8_decode_groups(2, q, ldq, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 3: i8_decode_groups(3, q, ldq, k, ldk, scales, keys, dk, s, lds, lead); break;
+  default: i8_decode_groups(4, q, ldq, k, ldk, scales, keys, dk, s, lds, lead); break;
   }
 }
 
@@ -654,14 +659,15 @@ void attune_i8_decode_avx2fma(const float *q, ptrdiff_t ldq, int rows, const int
 // the rows (and their scales) STREAM_AHEAD keys later asked for into L2.
 static ALWAYS_INLINE void narrow_products(const int kind, const int R, const float *p, ptrdiff_t ldp,
                                           const void *v, ptrdiff_t ldv, const float *scales,
-                                          ptrdiff_t count, ptrdiff_t columns, float *acc,
-                                          ptrdiff_t ldacc) {
+                                          ptrdiff_t count, ptrdiff_t columns,
+                                          const attune_lead *lead, float *acc, ptrdiff_t ldacc) {
   const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
-  const ptrdiff_t whole = columns / L * L;
+  const ptrdiff_t whole = columns / L * L, pairs = (count + 1) / 2;
   const __m256i t = tail_mask(columns - whole);
   const ptrdiff_t row_bytes = (const char *)row_at(kind, v, 1, ldv) - (const char *)v;
   ptrdiff_t j = 0;
   for (; j < count; j += 2) {
+    attune_lead_part(lead, j / 2, pairs);
     const int pair = j + 1 < count;
     const void *v0 = row_at(kind, v, j, ldv), *v1 = pair ? row_at(kind, v, j + 1, ldv) : v0;
     const float *s0 = scales ? scales + j * blocks : 0, *s1 = scales && pair ? s0 + blocks : s0;
@@ -716,21 +722,21 @@ void attune_f16_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const 
                                  ptrdiff_t ldv, ptrdiff_t count, ptrdiff_t columns, float *acc,
                                  ptrdiff_t ldacc) {
   switch (rows) {
-  case 1: narrow_products(HALF, 1, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
-  case 2: narrow_products(HALF, 2, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
-  case 3: narrow_products(HALF, 3, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
-  default: narrow_products(HALF, 4, p, ldp, v, ldv, 0, count, columns, acc, ldacc); break;
+  case 1: narrow_products(HALF, 1, p, ldp, v, ldv, 0, count, columns, 0, acc, ldacc); break;
+  case 2: narrow_products(HALF, 2, p, ldp, v, ldv, 0, count, columns, 0, acc, ldacc); break;
+  case 3: narrow_products(HALF, 3, p, ldp, v, ldv, 0, count, columns, 0, acc, ldacc); break;
+  default: narrow_products(HALF, 4, p, ldp, v, ldv, 0, count, columns, 0, acc, ldacc); break;
   }
 }
 
 static void i8_products_avx2fma(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                 ptrdiff_t ldv, const float *scales, ptrdiff_t count,
-                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc, const void *lead) {
   switch (rows) {
-  case 1: narrow_products(BYTE, 1, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 2: narrow_products(BYTE, 2, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 3: narrow_products(BYTE, 3, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  default: narrow_products(BYTE, 4, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 1: narrow_products(BYTE, 1, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 2: narrow_products(BYTE, 2, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 3: narrow_products(BYTE, 3, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  default: narrow_products(BYTE, 4, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
   }
 }
 

@@ -420,11 +420,12 @@ enum { I8_V_AHEAD = 32 };
 static ALWAYS_INLINE void i8_products_strip(const int R, const float *p, ptrdiff_t ldp,
                                             const int8_t *v, ptrdiff_t ldv, const float *scales,
                                             ptrdiff_t blocks, ptrdiff_t count, ptrdiff_t ahead,
-                                            float *acc, ptrdiff_t ldacc) {
+                                            const attune_lead *lead, float *acc, ptrdiff_t ldacc) {
   __m512 x[PR][4];
   for (int r = 0; r < R; r++)
     for (int i = 0; i < 4; i++) x[r][i] = _mm512_loadu_ps(acc + r * ldacc + 16 * i);
   for (ptrdiff_t j = 0; j < count; j++, v += ldv, scales += blocks) {
+    attune_lead_part(lead, j, count);
     if (j + I8_V_AHEAD < count)
       for (ptrdiff_t c = 0; c < ahead; c += 64)
         _mm_prefetch((const char *)(v + I8_V_AHEAD * ldv + c), _MM_HINT_T1);
@@ -479,13 +480,14 @@ static ALWAYS_INLINE void i8_products_vector(const int R, const float *p, ptrdif
 
 static ALWAYS_INLINE void i8_products_rows(const int R, const float *p, ptrdiff_t ldp,
                                            const int8_t *v, ptrdiff_t ldv, const float *scales,
-                                           ptrdiff_t count, ptrdiff_t columns, float *acc,
-                                           ptrdiff_t ldacc) {
+                                           ptrdiff_t count, ptrdiff_t columns,
+                                           const attune_lead *lead, float *acc, ptrdiff_t ldacc) {
   const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   ptrdiff_t c = 0;
   for (; c + 64 <= columns; c += 64)
     i8_products_strip(R, p, ldp, v + c, ldv, scales + c / ATTUNE_I8_BLOCK, blocks, count,
-                      c == 0 ? columns : 0, acc + c, ldacc);
+                      c == 0 ? columns : 0, c == 0 ? lead : 0, acc + c, ldacc);
+  if (columns < 64) attune_lead_part(lead, 0, 1);  // no strip to spread it over
   for (; c < columns; c += L)
     i8_products_vector(R, p, ldp, v + c, ldv, scales + c / ATTUNE_I8_BLOCK, blocks, count,
                        columns - c < L ? columns - c : L, acc + c, ldacc);
@@ -493,12 +495,12 @@ static ALWAYS_INLINE void i8_products_rows(const int R, const float *p, ptrdiff_
 
 static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                 ptrdiff_t ldv, const float *scales, ptrdiff_t count,
-                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+                                ptrdiff_t columns, float *acc, ptrdiff_t ldacc, const void *lead) {
   switch (rows) {
-  case 1: i8_products_rows(1, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 2: i8_products_rows(2, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 3: i8_products_rows(3, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  default: i8_products_rows(4, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 1: i8_products_rows(1, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 2: i8_products_rows(2, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 3: i8_products_rows(3, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  default: i8_products_rows(4, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
   }
 }
 
@@ -623,15 +625,24 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
 static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int8_t *low,
                                       ptrdiff_t ldh, const int32_t *correction, const float *unit,
                                       const int8_t *k, ptrdiff_t ldk, const float *scales,
-                                      ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                      ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds,
+                                      const attune_lead *lead) {
   const ptrdiff_t G = ATTUNE_I8_KEY_GROUP, blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   const ptrdiff_t bytes = G * ldk, floats = G * blocks;  // one group's keys and scales
+  const ptrdiff_t pairs = keys / (2 * G);
+  if (pairs == 0) attune_lead_part(lead, 0, 1);
   ptrdiff_t g = 0;
-  for (; (g + 2) * G <= keys; g += 2)
+  for (; (g + 2) * G <= keys; g += 2) {
+    attune_lead_part(lead, g / 2, pairs);
+    // The scales of the groups whose keys are asked for below: two groups' are 4 lines.
+    if ((g + 2 + VNNI_AHEAD) * G <= keys)
+      for (ptrdiff_t c = 0; c < 2 * floats; c += 16)
+        _mm_prefetch((const char *)(scales + (g + VNNI_AHEAD) * floats + c), _MM_HINT_T1);
     vnni_two_groups(R, 1, high, low, ldh, correction, unit, k + g * bytes, bytes,
                     scales + g * floats, floats, dk,
                     (g + 2 + VNNI_AHEAD) * G <= keys ? k + (g + VNNI_AHEAD) * bytes : 0, 16,
                     s + g * G, lds);
+  }
   if (g * G < keys) {
     const int valid = (int)(keys - g * G);
     if (valid > (int)G)
@@ -645,7 +656,7 @@ static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int
 
 static void i8_decode_vnni_avx512(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
                                   ptrdiff_t ldk, const float *scales, ptrdiff_t keys,
-                                  ptrdiff_t dk, float *s, ptrdiff_t lds) {
+                                  ptrdiff_t dk, float *s, ptrdiff_t lds, const void *lead) {
   int8_t high[4 * VNNI_MAX_DK], low[4 * VNNI_MAX_DK];
   int32_t correction[4 * (VNNI_MAX_DK / ATTUNE_I8_BLOCK)];
   float unit[4];
@@ -655,14 +666,14 @@ static void i8_decode_vnni_avx512(const float *q, ptrdiff_t ldq, int rows, const
     split = vnni_split_query(q + r * ldq, dk, high + r * VNNI_MAX_DK, low + r * VNNI_MAX_DK,
                              correction + r * blocks, unit + r);
   if (!split) {  // a head dimension past the buffers, or a query that is not finite
-    attune_i8_decode_avx2fma(q, ldq, rows, k, ldk, scales, keys, dk, s, lds);
+    attune_i8_decode_avx2fma(q, ldq, rows, k, ldk, scales, keys, dk, s, lds, lead);
     return;
   }
   switch (rows) {
-  case 1: vnni_groups(1, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
-  case 2: vnni_groups(2, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
-  case 3: vnni_groups(3, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
-  default: vnni_groups(4, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds); break;
+  case 1: vnni_groups(1, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 2: vnni_groups(2, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 3: vnni_groups(3, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  default: vnni_groups(4, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
   }
 }
 
@@ -787,12 +798,14 @@ static ALWAYS_INLINE void vnni_value_strip(const int R, const int8_t *v, ptrdiff
 
 static ALWAYS_INLINE void vnni_values_rows(const int R, const float *p, ptrdiff_t ldp,
                                            const int8_t *v, ptrdiff_t ldv, const float *scales,
-                                           ptrdiff_t count, ptrdiff_t columns, float *acc,
-                                           ptrdiff_t ldacc) {
+                                           ptrdiff_t count, ptrdiff_t columns,
+                                           const attune_lead *lead, float *acc, ptrdiff_t ldacc) {
   const ptrdiff_t blocks = (columns + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK, whole = columns / 64 * 64;
+  const ptrdiff_t groups = (count + VNNI_V_KEYS - 1) / VNNI_V_KEYS;
   int16_t w[VNNI_V_MAX_BLOCKS * 4 * VNNI_V_KEYS] __attribute__((aligned(64)));
   float unit[VNNI_V_MAX_BLOCKS * 4];
   for (ptrdiff_t j = 0; j < count; j += VNNI_V_KEYS) {
+    attune_lead_part(lead, j / VNNI_V_KEYS, groups);
     const ptrdiff_t n = count - j < VNNI_V_KEYS ? count - j : VNNI_V_KEYS;
     const ptrdiff_t ahead = count - j - VNNI_V_KEYS;  // rows of the next group
     const int8_t *rows = v + j * ldv;
@@ -800,9 +813,9 @@ static ALWAYS_INLINE void vnni_values_rows(const int R, const float *p, ptrdiff_
     // The next group's scales (its rows are asked for by the strips).
     if (ahead > 0)
       for (ptrdiff_t b = 0; b < (ahead < VNNI_V_KEYS ? ahead : VNNI_V_KEYS) * blocks * 4; b += 64)
-        _mm_prefetch((const char *)(f + VNNI_V_KEYS * blocks) + b, _MM_HINT_T0);
+        _mm_prefetch((const char *)(f + VNNI_V_KEYS * blocks) + b, _MM_HINT_T1);
     if (!vnni_value_weights(R, p + j, ldp, f, blocks, n, w, unit)) {
-      i8_products_rows(R, p + j, ldp, rows, ldv, f, n, columns, acc, ldacc);
+      i8_products_rows(R, p + j, ldp, rows, ldv, f, n, columns, 0, acc, ldacc);
       continue;
     }
     for (ptrdiff_t c = 0; c < whole; c += 64) {
@@ -819,16 +832,17 @@ static ALWAYS_INLINE void vnni_values_rows(const int R, const float *p, ptrdiff_
 
 static void i8_products_vnni_avx512(const float *p, ptrdiff_t ldp, int rows, const int8_t *v,
                                     ptrdiff_t ldv, const float *scales, ptrdiff_t count,
-                                    ptrdiff_t columns, float *acc, ptrdiff_t ldacc) {
+                                    ptrdiff_t columns, float *acc, ptrdiff_t ldacc,
+                                    const void *lead) {
   if (columns < 64 || columns > VNNI_V_MAX_BLOCKS * ATTUNE_I8_BLOCK) {
-    i8_products_avx512f(p, ldp, rows, v, ldv, scales, count, columns, acc, ldacc);
+    i8_products_avx512f(p, ldp, rows, v, ldv, scales, count, columns, acc, ldacc, lead);
     return;
   }
   switch (rows) {
-  case 1: vnni_values_rows(1, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 2: vnni_values_rows(2, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  case 3: vnni_values_rows(3, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
-  default: vnni_values_rows(4, p, ldp, v, ldv, scales, count, columns, acc, ldacc); break;
+  case 1: vnni_values_rows(1, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 2: vnni_values_rows(2, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  case 3: vnni_values_rows(3, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
+  default: vnni_values_rows(4, p, ldp, v, ldv, scales, count, columns, lead, acc, ldacc); break;
   }
 }
 

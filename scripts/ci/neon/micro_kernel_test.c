@@ -378,7 +378,15 @@ static void test_decode_i8(const attune_micro_kernel_entry *e) {
         float *q = filled((size_t)rows * dk, 1), *s = filled((size_t)(e->decode_rows + 1) * lds, 0);
         float *wide = filled((size_t)keys * dk, 0);
         attune_i8_widen_keys_portable(k, ldk, scales, keys, dk, wide, dk);
-        e->decode_i8(q, dk, rows, k, ldk, scales, keys, dk, s, lds);
+        // A lead (the stream read next) in buffers of its own: asked for, never written.
+        unsigned char lead_rows[1001];
+        float lead_scales[37];
+        memset(lead_rows, 0xA5, sizeof lead_rows);
+        for (int i = 0; i < 37; i++) lead_scales[i] = 1.5f;
+        const attune_lead lead = {lead_rows, sizeof lead_rows, lead_scales, sizeof lead_scales};
+        e->decode_i8(q, dk, rows, k, ldk, scales, keys, dk, s, lds, &lead);
+        for (size_t i = 0; i < sizeof lead_rows; i++) check(lead_rows[i] == 0xA5, "lead", keys, 0, (int)i);
+        for (int i = 0; i < 37; i++) check(lead_scales[i] == 1.5f, "lead", keys, 1, i);
         for (int j = 0; j < keys; j++)
           for (int c = 0; c < dk; c++) {
             const int8_t byte = k[(j / G) * G * ldk + c * G + j % G];
