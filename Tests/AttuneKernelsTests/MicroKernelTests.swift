@@ -393,7 +393,7 @@ enum MicroKernelChecks {
   static func narrow(_ table: MicroKernelTable) {
     let group = PageGeometry.int8KeyGroup
     var generator = SplitMix64(seed: 23)
-    for d in [1, 7, 8, 31, 32, 33, 64, 65, 96, 130, 1030] {
+    for d in [1, 7, 8, 31, 32, 33, 64, 65, 96, 128, 130, 1030] {
       let blocks = (d + 31) / 32
       for rows in 1...table.decodeRows {
         for keys in [1, 2, 5, 8, 9, 16, 17, 23, 33, 70] {
