@@ -96,9 +96,9 @@ int main(int argc, char **argv) {
         case 1: e->products(s, n, n, v, d, n, d, acc, d, 0); break;
         case 2: e->products_t(s, n, n, v, d, n, d, acc, d); break;
         case 3: e->decode(dq, dk, rows, kf, dk, keys, dk, ds, keys); break;
-        case 4: e->decode_i8(dq, dk, rows, k8, dk, scales, keys, dk, ds, keys); break;
+        case 4: e->decode_i8(dq, dk, rows, k8, dk, scales, keys, dk, ds, keys, 0); break;
         case 5: e->products(ds, keys, rows, kf, dk, keys, dk, dacc, dk, 1); break;
-        default: e->products_i8(ds, keys, rows, k8, dk, scales, keys, dk, dacc, dk); break;
+        default: e->products_i8(ds, keys, rows, k8, dk, scales, keys, dk, dacc, dk, 0); break;
         }
       double rate = flops[op] * (double)calls[op] / (now() - t0);
       if (rate > best[op]) best[op] = rate;
