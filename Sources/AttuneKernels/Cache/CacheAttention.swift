@@ -168,13 +168,11 @@ package struct CacheAttention: @unchecked Sendable {
       guard first < visible.upperBound, first + count > visible.lowerBound else { continue }
       let page = sequence.pages[p]
       let head = item.head
-      // The start of this page's values, wanted once its keys are scored: asked for by the
-      // 8-bit key kernel over its loop, else all at once here.
+      // The start of this page's values, wanted once its keys are scored.
       let valueLead = Self.lead(
         geometry.values(page, head: head), rowBytes: geometry.valueStride * storage.elementBytes,
         tokens: count, scales: storage == .int8 ? geometry.valueScales(page, head: head) : nil,
         scaleBytes: geometry.valueBlocks * 4)
-      if !(storage == .int8 && kernels.decodeInt8 != nil) { Self.request(valueLead) }
       if !scoresFromNarrow(
         page: page, head: head, rows: rows, count: count, q: qRows, s: s, lead: valueLead)
       {
@@ -232,7 +230,6 @@ package struct CacheAttention: @unchecked Sendable {
           tokens: min(tokens, length - first - count),
           scales: storage == .int8 ? geometry.keyScales(next, head: head) : nil,
           scaleBytes: geometry.keyBlocks * 4)
-        if !(storage == .int8 && kernels.productsInt8 != nil) { Self.request(keyLead) }
       }
       // Values: likewise, in place or a chunk at a time.
       if productsFromNarrow(
@@ -297,8 +294,9 @@ package struct CacheAttention: @unchecked Sendable {
   }
 
   /// Scores of `rows` stacked queries against `count` 16- or 8-bit keys of `page`, read in place
-  /// by the table's narrow decode kernel; false (nothing done) when the storage is Float32 or
-  /// the table has no such kernel.
+  /// by the table's narrow decode kernel; false when the storage is Float32 or the table has no
+  /// such kernel. Either way `lead` is asked for: by the 8-bit kernel over its loop, else here,
+  /// all at once, before any key is read.
   @inline(__always)
   private func scoresFromNarrow(
     page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int, q: UnsafePointer<Float>,
@@ -307,33 +305,31 @@ package struct CacheAttention: @unchecked Sendable {
     let layout = geometry.layout
     let (dk, tokens, step) = (layout.headDim, layout.pageTokens, kernels.decodeRows)
     let keys = geometry.keys(page, head: head)
-    switch layout.storage {
-    case .float32: return false
-    case .float16:
-      guard let decode = kernels.decodeHalf else { return false }
-      let k = keys.assumingMemoryBound(to: UInt16.self)
-      for r in stride(from: 0, to: rows, by: step) {
-        decode(q + r * dk, dk, Int32(min(step, rows - r)), k, dk, count, dk, s + r * tokens, tokens)
-      }
-    case .int8:
-      guard let decode = kernels.decodeInt8 else { return false }
+    if layout.storage == .int8, let decode = kernels.decodeInt8 {
       let (k, scales) = (
         keys.assumingMemoryBound(to: Int8.self), geometry.keyScales(page, head: head)
       )
       // The lead is spread over the first call (one, for up to `decodeRows` stacked rows).
-      for r in stride(from: 0, to: rows, by: step) {
-        withUnsafePointer(to: lead) { lead in
+      withUnsafePointer(to: lead) { lead in
+        for r in stride(from: 0, to: rows, by: step) {
           decode(
             q + r * dk, dk, Int32(min(step, rows - r)), k, dk, scales, count, dk, s + r * tokens,
             tokens, r == 0 ? UnsafeRawPointer(lead) : nil)
         }
       }
+      return true
+    }
+    Self.request(lead)
+    guard layout.storage == .float16, let decode = kernels.decodeHalf else { return false }
+    let k = keys.assumingMemoryBound(to: UInt16.self)
+    for r in stride(from: 0, to: rows, by: step) {
+      decode(q + r * dk, dk, Int32(min(step, rows - r)), k, dk, count, dk, s + r * tokens, tokens)
     }
     return true
   }
 
   /// `acc += P · V` for `count` 16- or 8-bit values of `page`, read in place by the table's
-  /// narrow product kernel; false (nothing done) as `scoresFromNarrow`.
+  /// narrow product kernel; false as `scoresFromNarrow`, and `lead` asked for as there.
   @inline(__always)
   private func productsFromNarrow(
     page: UnsafeMutableRawPointer, head: Int, rows: Int, count: Int,
@@ -342,28 +338,25 @@ package struct CacheAttention: @unchecked Sendable {
     let layout = geometry.layout
     let (dv, tokens, step) = (layout.valueDim, layout.pageTokens, kernels.decodeRows)
     let values = geometry.values(page, head: head)
-    switch layout.storage {
-    case .float32: return false
-    case .float16:
-      guard let products = kernels.productsHalf else { return false }
-      let v = values.assumingMemoryBound(to: UInt16.self)
-      for r in stride(from: 0, to: rows, by: step) {
-        products(
-          s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, count, dv, acc + r * ldo,
-          ldo)
-      }
-    case .int8:
-      guard let products = kernels.productsInt8 else { return false }
+    if layout.storage == .int8, let products = kernels.productsInt8 {
       let (v, scales) = (
         values.assumingMemoryBound(to: Int8.self), geometry.valueScales(page, head: head)
       )
-      for r in stride(from: 0, to: rows, by: step) {
-        withUnsafePointer(to: lead) { lead in
+      withUnsafePointer(to: lead) { lead in
+        for r in stride(from: 0, to: rows, by: step) {
           products(
             s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, scales, count, dv,
             acc + r * ldo, ldo, r == 0 ? UnsafeRawPointer(lead) : nil)
         }
       }
+      return true
+    }
+    Self.request(lead)
+    guard layout.storage == .float16, let products = kernels.productsHalf else { return false }
+    let v = values.assumingMemoryBound(to: UInt16.self)
+    for r in stride(from: 0, to: rows, by: step) {
+      products(
+        s + r * tokens, tokens, Int32(min(step, rows - r)), v, dv, count, dv, acc + r * ldo, ldo)
     }
     return true
   }
