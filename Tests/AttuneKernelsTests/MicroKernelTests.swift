@@ -455,19 +455,23 @@ enum MicroKernelChecks {
                     got == Self.sentinel, "\(table.name) narrow decode \(kind): wrote [\(r)][\(j)]")
                   continue
                 }
-                var (want, magnitude, keyMagnitude) = (0.0, 0.0, 0.0)
+                var (want, magnitude) = (0.0, 0.0)
                 for c in 0..<d {
                   want += Double(q[r * d + c]) * k[j * d + c]
                   magnitude += abs(Double(q[r * d + c]) * k[j * d + c])
-                  keyMagnitude += abs(k[j * d + c])
                 }
-                // A kernel that rounds the queries to 16-bit fixed point first (units of
-                // max|q| / 32639) adds at most half a unit per feature.
-                #expect([0, 16].contains(table.decodeInt8QueryBits))
-                let largest = (0..<d).map { abs(Double(q[r * d + $0])) }.max() ?? 0
-                let rounding =
-                  kind == 1 && table.decodeInt8QueryBits == 16
-                  ? keyMagnitude * largest / 65278 : 0
+                // A kernel that rounds each query row to 8 bits per block of 32 features first
+                // (units of the block's max|q| / 127) moves each product by at most half a unit
+                // times |k|.
+                #expect([0, 8].contains(table.decodeInt8QueryBits))
+                var rounding = 0.0
+                if kind == 1 && table.decodeInt8QueryBits == 8 {
+                  for b in stride(from: 0, to: d, by: 32) {
+                    let block = b..<min(b + 32, d)
+                    let unit = (block.map { abs(Double(q[r * d + $0])) }.max() ?? 0) / 127
+                    rounding += unit / 2 * block.reduce(0.0) { $0 + abs(k[j * d + $1]) }
+                  }
+                }
                 #expect(
                   abs(Double(got) - want)
                     <= Double(d + 16) * Double(Float.ulpOfOne) * magnitude + rounding,
@@ -581,9 +585,18 @@ enum MicroKernelChecks {
         s[1][0..<keys].allSatisfy { !$0.isFinite },
         "\(table.name) decodeInt8: a query holding \(bad) gave finite scores")
       // The same within the query rounding's bound (a kernel may fall back to Float32 queries
-      // for the whole call): each score is at most Σ|k| ≤ 40 · 1.27 ≈ 51 times max|q| / 65278.
+      // for the whole call): half a unit (the block's max|q| / 127) times Σ|k| over the block,
+      // |k| ≤ 1.27.
+      var bound = 1e-4
+      if table.decodeInt8QueryBits == 8 {
+        for b in stride(from: d, to: 2 * d, by: 32) {
+          let block = b..<min(b + 32, 2 * d)
+          let largest = block.map { abs(Double(q[$0])) }.max() ?? 0
+          bound += largest / 254 * 1.27 * Double(block.count)
+        }
+      }
       #expect(
-        zip(s[1][keys...], s[0][keys...]).allSatisfy { abs($0 - $1) <= 1e-2 },
+        zip(s[1][keys...], s[0][keys...]).allSatisfy { abs(Double($0) - Double($1)) <= bound },
         "\(table.name) decodeInt8: a non-finite query changed another row's scores")
     }
   }

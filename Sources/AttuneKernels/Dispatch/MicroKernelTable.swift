@@ -140,8 +140,9 @@ package struct MicroKernelTable: @unchecked Sendable {
   package var productsHalf: ProductsHalf? = nil
   package var productsInt8: ProductsInt8? = nil
   /// 0 when `decodeInt8` multiplies the queries as Float32; otherwise the bits it rounds each
-  /// query row to first, for integer dot products (16 on AVX512-VNNI: at most `max|q| / 65278`
-  /// per feature): see `attune_micro_kernel_entry.decode_i8_query_bits`.
+  /// query to first, per block of 32 features, for integer dot products (8 on AVX512-VNNI: at
+  /// most half of the block's `max|q| / 127` per feature): see
+  /// `attune_micro_kernel_entry.decode_i8_query_bits`.
   package var decodeInt8QueryBits = 0
   /// 0 when `productsInt8` weighs the values in Float32; otherwise the most an output moves, as a
   /// fraction of the largest |value|, from its weights rounded to fixed point for integer dot

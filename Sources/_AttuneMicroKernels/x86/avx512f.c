@@ -510,17 +510,23 @@ static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const i
 // instruction, where a float multiply-add does 16), on CPUs that have VNNI, VBMI and BW besides
 // AVX-512F (Ice Lake, Zen 4 and later).
 //
-// Each query row is first rounded to 16-bit fixed point, q[c] ≈ scale · (256 · high[c] +
-// low[c]) with `high` in [−127, 127] and `low` in [−128, 127] (relative error at most 2⁻¹⁶ of the
-// row's largest magnitude, far below the keys' own 8-bit rounding), so a score is two integer dot
-// products per key and block, exact in 32 bits. `vpdpbusd` multiplies unsigned bytes by signed
-// ones: the keys, flipped to k + 128 (one xor), are the unsigned side, and the block's
-// 128 · Σ q16 is subtracted once per block and row.
+// Each query row is first rounded as the cache rounds a key: per block of 32 features (ATTUNE_
+// I8_BLOCK), q[c] ≈ unit · n[c] with unit = max|q| / 127 over the block and n in [−127, 127], as
+// llama.cpp rounds a query for its q8_0 dot products. That moves each feature by at most half a
+// unit, as much as the keys' own rounding moves theirs, and makes a score one integer dot product
+// per key and block, exact in 32 bits. `vpdpbusd` multiplies unsigned bytes by signed ones: the
+// keys, flipped to k + 128 (one xor), are the unsigned side, and the block's 128 · Σ n is
+// subtracted once per block and row; the sum is then weighed by the keys' block scales times the
+// query's unit. On a Zen 4, the 16-bit query this replaced (two `vpdpbusd` per 4 features, a
+// high and a low byte) took 1.114 [1.019, 1.199]x the time of the decoding step with an 8-bit
+// cache in L3 (8 sequences of 1024 tokens) and 1.015 [0.967, 1.069]x at the serving shape below,
+// whose step waits on memory (`serve_ab.py --random`, 16 rounds); the output's error against
+// PyTorch in float64 went from 3.1e-3 to 3.6e-3 of max|V| (scripts/bench/check_against_torch.py).
 //
 // Layout: 4 features of two groups (8 keys each, ATTUNE_I8_KEY_GROUP) are 2 × 32 bytes, feature-
 // major; one byte permutation (`vpermb`) turns them into 16 lanes of one key's 4 features each,
 // keys in order, so the 16 lanes are 16 consecutive scores and no horizontal sum remains. A row
-// then costs 2 `vpdpbusd` per 4 features and 16 keys, the query's 4 bytes broadcast from memory.
+// then costs 1 `vpdpbusd` per 4 features and 16 keys, the query's 4 bytes broadcast from memory.
 // At the end of each block of 32 features, the sums are converted once and weighed by the 16
 // keys' block scales. The pair of groups VNNI_AHEAD groups later is asked for a block at a time,
 // into L2.
@@ -534,49 +540,50 @@ static void i8_products_avx512f(const float *p, ptrdiff_t ldp, int rows, const i
 
 enum { VNNI_MAX_DK = 1024, VNNI_AHEAD = 8 };
 
-// Row `q` (dk features) split as above into `high` and `low` (dk rounded up to 4, zero-padded),
-// `correction[b]` = 128 · Σ q16 over block b, `scale` the fixed point's unit. False (nothing
-// usable) when the row holds a NaN or an infinity.
-static bool vnni_split_query(const float *q, ptrdiff_t dk, int8_t *high, int8_t *low,
-                             int32_t *correction, float *scale) {
-  __m512 largest = _mm512_setzero_ps(), poison = _mm512_setzero_ps();
-  for (ptrdiff_t c = 0; c < dk; c += L) {
-    const __m512 x = _mm512_maskz_loadu_ps(dk - c >= L ? (__mmask16)0xFFFF : tail_mask(dk - c), q + c);
-    largest = _mm512_max_ps(largest, _mm512_abs_ps(x));
-    poison = _mm512_fmadd_ps(x, _mm512_setzero_ps(), poison);  // NaN iff some x is not finite
-  }
-  const float top = _mm512_reduce_max_ps(largest), nan = _mm512_reduce_add_ps(poison);
-  if (nan != nan || !(top < INFINITY)) return false;
-  *scale = top / 32639.0f;
-  const __m512 inverse = _mm512_set1_ps(top > 0 ? 32639.0f / top : 0.0f);
-  const __m512i bound = _mm512_set1_epi32(32639), half = _mm512_set1_epi32(128);
+// Row `q` (dk features) rounded per block of ATTUNE_I8_BLOCK features to `n` (dk rounded up to
+// 4, zero-padded), `unit[b]` = max|q| over block b / 127, `correction[b]` = 128 · Σ n over it.
+// False (nothing usable) when the row holds a NaN or an infinity.
+static bool vnni_quantize_query(const float *q, ptrdiff_t dk, int8_t *n, int32_t *correction,
+                                float *unit) {
+  __m512 poison = _mm512_setzero_ps();
   const ptrdiff_t padded = (dk + 3) & ~(ptrdiff_t)3;
-  for (ptrdiff_t c = 0; c < padded; c += L) {
-    const __mmask16 in = dk - c >= L ? (__mmask16)0xFFFF : tail_mask(dk - c);
-    const __mmask16 out = padded - c >= L ? (__mmask16)0xFFFF : tail_mask(padded - c);
-    __m512i x = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(in, q + c), inverse));
-    x = _mm512_max_epi32(_mm512_min_epi32(x, bound), _mm512_sub_epi32(_mm512_setzero_si512(), bound));
-    const __m512i lo = _mm512_sub_epi32(_mm512_and_si512(_mm512_add_epi32(x, half), _mm512_set1_epi32(255)), half);
-    const __m512i hi = _mm512_srai_epi32(_mm512_sub_epi32(x, lo), 8);
-    _mm512_mask_cvtepi32_storeu_epi8(high + c, out, hi);
-    _mm512_mask_cvtepi32_storeu_epi8(low + c, out, lo);
-    // A block is one or two vectors: the first sets its correction (no zeroing pass, which the
-    // compiler turns into a call), the second adds to it.
-    const int32_t sum = 128 * _mm512_reduce_add_epi32(x);
-    if (c % ATTUNE_I8_BLOCK == 0) correction[c / ATTUNE_I8_BLOCK] = sum;
-    else correction[c / ATTUNE_I8_BLOCK] += sum;
+  for (ptrdiff_t b = 0; b * ATTUNE_I8_BLOCK < padded; b++) {
+    const ptrdiff_t c0 = b * ATTUNE_I8_BLOCK;
+    __m512 x[2];
+    __m512 largest = _mm512_setzero_ps();
+    for (int i = 0; i < 2; i++) {
+      const ptrdiff_t c = c0 + i * L;
+      const __mmask16 in = c >= dk ? 0 : dk - c >= L ? (__mmask16)0xFFFF : tail_mask(dk - c);
+      x[i] = _mm512_maskz_loadu_ps(in, q + c);
+      largest = _mm512_max_ps(largest, _mm512_abs_ps(x[i]));
+      poison = _mm512_fmadd_ps(x[i], _mm512_setzero_ps(), poison);  // NaN iff some x is not finite
+    }
+    const float top = _mm512_reduce_max_ps(largest);
+    unit[b] = top / 127.0f;
+    const __m512 inverse = _mm512_set1_ps(top > 0 && top < INFINITY ? 127.0f / top : 0.0f);
+    __m512i sum = _mm512_setzero_si512();
+    for (int i = 0; i < 2; i++) {
+      const ptrdiff_t c = c0 + i * L;
+      if (c >= padded) break;
+      const __mmask16 out = padded - c >= L ? (__mmask16)0xFFFF : tail_mask(padded - c);
+      const __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(x[i], inverse));
+      _mm512_mask_cvtepi32_storeu_epi8(n + c, out, v);
+      sum = _mm512_add_epi32(sum, v);
+    }
+    correction[b] = 128 * _mm512_reduce_add_epi32(sum);
   }
-  return true;
+  const float nan = _mm512_reduce_add_ps(poison);
+  return nan == nan;
 }
 
 // Two groups from `k` (the second `bytes` later, absent when `pair` is 0), `valid` (1 ... 16) of
 // their 16 scores written to each row of `s`.
-static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int8_t *high,
-                                          const int8_t *low, ptrdiff_t ldh,
-                                          const int32_t *correction, const float *unit,
-                                          const int8_t *k, ptrdiff_t bytes, const float *f,
-                                          ptrdiff_t floats, ptrdiff_t dk, const int8_t *ahead,
-                                          int valid, float *s, ptrdiff_t lds) {
+static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int8_t *n,
+                                          ptrdiff_t ldn, const int32_t *correction,
+                                          const float *unit, const int8_t *k, ptrdiff_t bytes,
+                                          const float *f, ptrdiff_t floats, ptrdiff_t dk,
+                                          const int8_t *ahead, int valid, float *s,
+                                          ptrdiff_t lds) {
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   // Byte 4j + i of the result is feature i of key j: key j < 8 of the first group (byte 8i + j
   // of its 32), key j ≥ 8 of the second (byte 32 + 8i + j − 8).
@@ -593,8 +600,8 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
         _mm_prefetch((const char *)(ahead + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
         _mm_prefetch((const char *)(ahead + bytes + 8 * b * ATTUNE_I8_BLOCK + c), _MM_HINT_T1);
       }
-    __m512i h[4], l[4];
-    for (int r = 0; r < R; r++) h[r] = l[r] = _mm512_setzero_si512();
+    __m512i h[4];
+    for (int r = 0; r < R; r++) h[r] = _mm512_setzero_si512();
     const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
     for (ptrdiff_t c = b * ATTUNE_I8_BLOCK; c < end; c += 4) {
       const __mmask32 m = end - c >= 4 ? (__mmask32)0xFFFFFFFF : (__mmask32)((1u << (8 * (end - c))) - 1u);
@@ -602,28 +609,25 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
       const __m256i e = pair ? _mm256_maskz_loadu_epi8(m, k + bytes + 8 * c) : _mm256_setzero_si256();
       __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
       x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
-      for (int r = 0; r < R; r++) {
-        h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(high + r * ldh + c)));
-        l[r] = _mm512_dpbusd_epi32(l[r], x, _mm512_set1_epi32(*(const int32_t *)(low + r * ldh + c)));
-      }
+      for (int r = 0; r < R; r++)
+        h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(n + r * ldn + c)));
     }
     const __m256 g0 = _mm256_loadu_ps(f + b * ATTUNE_I8_KEY_GROUP);
     const __m256 g1 = pair ? _mm256_loadu_ps(f + floats + b * ATTUNE_I8_KEY_GROUP) : _mm256_setzero_ps();
     const __m512 g = _mm512_castpd_ps(
         _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(g0)), _mm256_castps_pd(g1), 1));
     for (int r = 0; r < R; r++) {
-      const __m512i sum = _mm512_sub_epi32(_mm512_add_epi32(_mm512_slli_epi32(h[r], 8), l[r]),
-                                           _mm512_set1_epi32(correction[r * blocks + b]));
-      t[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), g, t[r]);
+      const __m512i sum = _mm512_sub_epi32(h[r], _mm512_set1_epi32(correction[r * blocks + b]));
+      t[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum),
+                             _mm512_mul_ps(g, _mm512_set1_ps(unit[r * blocks + b])), t[r]);
     }
   }
   const __mmask16 m = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1u);
-  for (int r = 0; r < R; r++)
-    _mm512_mask_storeu_ps(s + r * lds, m, _mm512_mul_ps(t[r], _mm512_set1_ps(unit[r])));
+  for (int r = 0; r < R; r++) _mm512_mask_storeu_ps(s + r * lds, m, t[r]);
 }
 
-static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int8_t *low,
-                                      ptrdiff_t ldh, const int32_t *correction, const float *unit,
+static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *n, ptrdiff_t ldn,
+                                      const int32_t *correction, const float *unit,
                                       const int8_t *k, ptrdiff_t ldk, const float *scales,
                                       ptrdiff_t keys, ptrdiff_t dk, float *s, ptrdiff_t lds,
                                       const attune_lead *lead) {
@@ -638,7 +642,7 @@ static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int
     if ((g + 2 + VNNI_AHEAD) * G <= keys)
       for (ptrdiff_t c = 0; c < 2 * floats; c += 16)
         _mm_prefetch((const char *)(scales + (g + VNNI_AHEAD) * floats + c), _MM_HINT_T1);
-    vnni_two_groups(R, 1, high, low, ldh, correction, unit, k + g * bytes, bytes,
+    vnni_two_groups(R, 1, n, ldn, correction, unit, k + g * bytes, bytes,
                     scales + g * floats, floats, dk,
                     (g + 2 + VNNI_AHEAD) * G <= keys ? k + (g + VNNI_AHEAD) * bytes : 0, 16,
                     s + g * G, lds);
@@ -646,10 +650,10 @@ static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int
   if (g * G < keys) {
     const int valid = (int)(keys - g * G);
     if (valid > (int)G)
-      vnni_two_groups(R, 1, high, low, ldh, correction, unit, k + g * bytes, bytes,
+      vnni_two_groups(R, 1, n, ldn, correction, unit, k + g * bytes, bytes,
                       scales + g * floats, floats, dk, 0, valid, s + g * G, lds);
     else
-      vnni_two_groups(R, 0, high, low, ldh, correction, unit, k + g * bytes, bytes,
+      vnni_two_groups(R, 0, n, ldn, correction, unit, k + g * bytes, bytes,
                       scales + g * floats, floats, dk, 0, valid, s + g * G, lds);
   }
 }
@@ -657,23 +661,24 @@ static ALWAYS_INLINE void vnni_groups(const int R, const int8_t *high, const int
 static void i8_decode_vnni_avx512(const float *q, ptrdiff_t ldq, int rows, const int8_t *k,
                                   ptrdiff_t ldk, const float *scales, ptrdiff_t keys,
                                   ptrdiff_t dk, float *s, ptrdiff_t lds, const void *lead) {
-  int8_t high[4 * VNNI_MAX_DK], low[4 * VNNI_MAX_DK];
-  int32_t correction[4 * (VNNI_MAX_DK / ATTUNE_I8_BLOCK)];
-  float unit[4];
+  int8_t n[4 * VNNI_MAX_DK];
+  enum { B = VNNI_MAX_DK / ATTUNE_I8_BLOCK };
+  int32_t correction[4 * B];
+  float unit[4 * B];
   const ptrdiff_t blocks = (dk + ATTUNE_I8_BLOCK - 1) / ATTUNE_I8_BLOCK;
   bool split = dk <= VNNI_MAX_DK && rows <= 4;
   for (int r = 0; r < rows && split; r++)
-    split = vnni_split_query(q + r * ldq, dk, high + r * VNNI_MAX_DK, low + r * VNNI_MAX_DK,
-                             correction + r * blocks, unit + r);
+    split = vnni_quantize_query(q + r * ldq, dk, n + r * VNNI_MAX_DK, correction + r * blocks,
+                                unit + r * blocks);
   if (!split) {  // a head dimension past the buffers, or a query that is not finite
     attune_i8_decode_avx2fma(q, ldq, rows, k, ldk, scales, keys, dk, s, lds, lead);
     return;
   }
   switch (rows) {
-  case 1: vnni_groups(1, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
-  case 2: vnni_groups(2, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
-  case 3: vnni_groups(3, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
-  default: vnni_groups(4, high, low, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 1: vnni_groups(1, n, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 2: vnni_groups(2, n, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  case 3: vnni_groups(3, n, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
+  default: vnni_groups(4, n, VNNI_MAX_DK, correction, unit, k, ldk, scales, keys, dk, s, lds, lead); break;
   }
 }
 
@@ -871,7 +876,7 @@ const attune_micro_kernel_entry attune_avx512f_entry = {
 const attune_micro_kernel_entry attune_avx512f_vnni_entry = {
     AVX512F_ENTRY_FIELDS,
     .decode_i8 = i8_decode_vnni_avx512,
-    .decode_i8_query_bits = 16,
+    .decode_i8_query_bits = 8,
     .products_i8 = i8_products_vnni_avx512,
     .products_i8_weight_bits = 15,
     .products_i8_weight_keys = VNNI_V_KEYS,
