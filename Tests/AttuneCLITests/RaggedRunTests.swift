@@ -122,6 +122,21 @@ struct RaggedRunTests {
     }
   }
 
+  /// The bandwidth reference: served, it answers each request with a time, for ragged and
+  /// plain random inputs; without `--serve` it is refused.
+  @Test("--stream-read: served times, refused alone")
+  func streamRead() throws {
+    for shape in [["--lengths", "5:40", "--batch", "3"], ["--n", "33"]] {
+      let flags = ["--heads", "4", "--kv-heads", "2", "--d", "8", "--stream-read", "--serve"]
+      let served = try AttuneProcess.run(["run", "--random"] + flags + shape, input: "2\n1\n")
+      let lines = served.stdout.split(separator: "\n")
+      #expect(served.status == 0 && lines.count == 3 && lines[0] == "ready", "\(served.stderr)")
+      #expect(lines.dropFirst().allSatisfy { (Double($0) ?? 0) > 0 }, "\(served.stdout)")
+    }
+    let alone = try AttuneProcess.run(["run", "--random", "--n", "8", "--stream-read"])
+    #expect(alone.status == 64 && alone.stderr.contains("use it with --serve"), "\(alone.stderr)")
+  }
+
   @Test("bad offsets and flag combinations: one error line, status 64 or 1, nothing written")
   func refusals() throws {
     let directory = try AttuneProcess.temporaryDirectory()

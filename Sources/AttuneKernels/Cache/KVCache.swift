@@ -18,7 +18,9 @@ public final class KVCache {
   /// Sizes and storage.
   public let layout: KVCacheLayout
   package let geometry: PageGeometry
-  /// Every page ever allocated (in use or free), by number.
+  /// The memory the pages come from.
+  private let pool: PagePool
+  /// Every page ever taken from the pool (in use or free), by number.
   private var pages: [UnsafeMutableRawPointer] = []
   /// Pages that no sequence holds.
   private var freePages: [Int] = []
@@ -39,10 +41,7 @@ public final class KVCache {
     }
     self.layout = layout
     self.geometry = geometry
-  }
-
-  deinit {
-    for page in pages { page.deallocate() }
+    pool = PagePool(pageBytes: geometry.pageBytes)
   }
 
   // MARK: - Sequences
@@ -77,8 +76,9 @@ public final class KVCache {
 
   /// Pages held by sequences.
   public var pagesInUse: Int { pages.count - freePages.count }
-  /// Bytes of every page allocated (in use or free).
-  public var bytesAllocated: Int { pages.count * geometry.pageBytes }
+  /// Bytes of memory mapped for pages: those taken (in use or free) and the untaken rest of the
+  /// last slab the cache mapped (it maps slabs of pages, each as large as those before it).
+  public var bytesAllocated: Int { pool.bytesMapped }
 
   // MARK: - Appending
 
@@ -108,9 +108,15 @@ public final class KVCache {
     let fresh = max(0, needed - freePages.count)
     try Platform.checkMemory(
       "\(fresh) more KV cache pages",
-      bytes: Platform.totalBytes(
-        bytesAllocated, fresh.multipliedReportingOverflow(by: geometry.pageBytes).partialValue))
-    for _ in 0..<max(0, needed) { table.pages.append(takePage()) }
+      bytes: Platform.totalBytes(bytesAllocated, pool.bytesToMap(pages: fresh)))
+    var taken = [Int]()
+    do throws(AttentionError) {
+      for _ in 0..<max(0, needed) { taken.append(try takePage()) }
+    } catch {
+      freePages.append(contentsOf: taken)  // nothing appended: the pages are free again
+      throw error
+    }
+    table.pages += taken
     keys.withUnsafeBufferPointer { keys in
       values.withUnsafeBufferPointer { values in
         guard let k = keys.baseAddress, let v = values.baseAddress else { return }
@@ -140,11 +146,9 @@ public final class KVCache {
   }
 
   /// A free page, or a new one, zero-filled (so Float32 value rows' padding is zero).
-  private func takePage() -> Int {
+  private func takePage() throws(AttentionError) -> Int {
     if let page = freePages.popLast() { return page }
-    let page = UnsafeMutableRawPointer.allocate(byteCount: geometry.pageBytes, alignment: 64)
-    page.initializeMemory(as: UInt8.self, repeating: 0, count: geometry.pageBytes)
-    pages.append(page)
+    pages.append(try pool.page())
     return pages.count - 1
   }
 

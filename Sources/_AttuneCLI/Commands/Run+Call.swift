@@ -10,13 +10,12 @@ extension Attune.Run {
     let bias: AttentionBias?
     let logSumExp: Bool
     let options: AttentionOptions
-    /// When set, a call reads K and V with this many threads instead (`--stream-read`).
-    var streamReadThreads: Int?
+    /// When set, a call reads its copy of K and V instead (`--stream-read`).
+    var streamRead: StreamRead?
 
     func run() throws -> MultiHeadResult {
-      if let threads = streamReadThreads {
-        let sum = StreamRead.sum([inputs.k, inputs.v], threads: threads)
-        return MultiHeadResult(output: [sum], logSumExp: nil)
+      if let streamRead {
+        return MultiHeadResult(output: [streamRead.sum()], logSumExp: nil)
       }
       return try ensure { () throws(AttentionError) in
         try multiHeadAttention(
@@ -31,7 +30,7 @@ extension Attune.Run {
       options.nonFiniteInputs = .propagate
       return Call(
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: logSumExp, options: options,
-        streamReadThreads: streamReadThreads)
+        streamRead: streamRead)
     }
   }
 

@@ -27,13 +27,13 @@ extension Attune.Run {
     let inputs: RaggedInputs
     let method: RaggedMethod
     var options: AttentionOptions
-    /// When set, a call reads K and V with this many threads instead (`--stream-read`).
-    let streamReadThreads: Int?
+    /// When set, a call reads its copy of K and V instead (`--stream-read`).
+    let streamRead: StreamRead?
 
     /// `O [H, Tq, dv]`.
     func run() throws -> [Float] {
-      if let threads = streamReadThreads {
-        return [StreamRead.sum([inputs.k, inputs.v], threads: threads)]
+      if let streamRead {
+        return [streamRead.sum()]
       }
       return try ensure { () throws(AttentionError) in
         switch method {
@@ -131,7 +131,8 @@ extension Attune.Run {
     }
     let call = RaggedCall(
       inputs: inputs, method: method, options: options,
-      streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
+      streamRead: streamRead
+        ? try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2) : nil)
     var unchecked = call
     unchecked.options.nonFiniteInputs = .propagate
     guard let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })

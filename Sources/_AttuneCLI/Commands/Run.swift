@@ -175,7 +175,8 @@ extension Attune {
         scorePrecision: scores, instructionSet: instructionSet)
       let call = Call(
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options,
-        streamReadThreads: streamRead ? kernelOptions.threads ?? 2 : nil)
+        streamRead: streamRead
+          ? try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2) : nil)
       let unchecked = call.withoutChecks()
       guard
         let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })
