@@ -49,16 +49,18 @@ check() {
   echo "ok   $1: $count $3"
 }
 
-# nospill FUNCTION: no vector register moves to or from the stack in FUNCTION. (`vmovd` and
-# `vmovq` are left out: they move a 32- or 64-bit integer, such as a loop bound the compiler kept
-# on the stack and then broadcast into a lane mask, not a vector; so are broadcasts from memory,
+# nospill FUNCTION: no ymm or zmm register (the kernels' vectors) moves to or from the stack in
+# FUNCTION. xmm moves are left out: the compiler uses them for a kernel's arrays of scalars (four
+# floats of the VNNI value kernel's units stored at once), as it uses `vmovd` and `vmovq` for a
+# loop bound kept on the stack and then broadcast into a lane mask; so are broadcasts from memory,
 # `vbroadcastss`, `vpbroadcastd` and AVX-512's embedded `{1toN}`, which read one scalar of a
-# kernel's own stack buffer.)
+# kernel's own stack buffer, and AVX-512's narrowing stores, `vpmovsdw` and the like, which write
+# a kernel's own buffer and cannot be a spill: they drop the vector's upper bits.)
 nospill() {
   local spills
   spills=$(awk -v name="<$1>:" '/^[0-9a-f]+ <.*>:$/ { inside = ($0 ~ name"$") } inside' "$listing" |
-    grep -vE '[[:space:]](vmov[dq]|vp?broadcast[bwdqs]+)[[:space:]]|\{1to[0-9]+\}' |
-    grep -cE '%[xyz]mm[0-9]+,[^,]*\(%r[sb]p\)|\(%r[sb]p\)[^,]*,%[xyz]mm' || true)
+    grep -vE '[[:space:]](vmov[dq]|vp?broadcast[bwdqs]+|vpmovu?s?[dwq][bwd])[[:space:]]|\{1to[0-9]+\}' |
+    grep -cE '%[yz]mm[0-9]+,[^,]*\(%r[sb]p\)|\(%r[sb]p\)[^,]*,%[yz]mm' || true)
   if [ "$spills" -ne 0 ]; then
     echo "FAIL $1: $spills vector spills to the stack"
     status=1

@@ -711,41 +711,67 @@ static void i8_decode_vnni_avx512(const float *q, ptrdiff_t ldq, int rows, const
 // [0.990, 1.065]x at the serving shape, whose step waits on memory (16 rounds).
 enum { VNNI_V_KEYS = 32, VNNI_V_MAX_BLOCKS = 32 };
 
-// The scales of `n` (1 ... VNNI_V_KEYS) keys' 4 blocks (`scales` [n][4], row by row) as 2 vectors
-// per block, keys 0-15 and 16-31 (zero for j ≥ n): 8 loads and a transpose in registers (8
-// two-source permutes, 8 lane shuffles) instead of 8 gathers; `top` gets each block's largest.
-static ALWAYS_INLINE void vnni_scales4(const float *scales, ptrdiff_t n, __m512 c[][2],
-                                       float top[4]) {
+// The scales of `n` (1 ... VNNI_V_KEYS) keys' blocks 2·half and 2·half + 1 of 4 (`scales` [n][4],
+// row by row) as 2 vectors per block, keys 0-15 and 16-31 (zero for j ≥ n): 8 loads and a
+// transpose in registers (4 two-source permutes, 4 lane shuffles) instead of 4 gathers. For half
+// 0, `top` gets each of the 4 blocks' largest (one reduction for all) and `poison` becomes NaN if
+// a scale is not finite. Two halves, so that only 4 transposed vectors are live at a time beside
+// the rows' weights.
+static ALWAYS_INLINE void vnni_scales4(const float *scales, ptrdiff_t n, int half, __m512 c[2][2],
+                                       float top[4], __m512 *poison) {
   __m512 a[8], largest = _mm512_setzero_ps();
   for (int i = 0; i < 8; i++) {  // a[i]: keys 4i ... 4i + 3, their 4 blocks each
     const ptrdiff_t valid = 4 * n - 16 * i;
     a[i] = _mm512_maskz_loadu_ps(valid >= 16 ? (__mmask16)0xFFFF : valid > 0 ? tail_mask(valid) : 0,
                                  scales + 16 * i);
-    largest = _mm512_max_ps(largest, a[i]);
+    if (half == 0) {
+      largest = _mm512_max_ps(largest, a[i]);
+      *poison = _mm512_fmadd_ps(a[i], _mm512_setzero_ps(), *poison);  // NaN iff one is not finite
+    }
   }
-  // Lane 4k + b of `largest` is block b's largest over keys ≡ k (mod 4): across the 4 lanes.
-  largest = _mm512_max_ps(largest, _mm512_shuffle_f32x4(largest, largest, _MM_SHUFFLE(1, 0, 3, 2)));
-  largest = _mm512_max_ps(largest, _mm512_shuffle_f32x4(largest, largest, _MM_SHUFFLE(2, 3, 0, 1)));
-  _mm_storeu_ps(top, _mm512_castps512_ps128(largest));
-  // Blocks 0 and 1 (2 and 3) of 8 keys from two vectors, then 16 keys from two of those.
-  const __m512i low = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
-  const __m512i high = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+  if (half == 0) {
+    // Lane 4k + b of `largest` is block b's largest over keys ≡ k (mod 4): across the 4 lanes.
+    largest = _mm512_max_ps(largest, _mm512_shuffle_f32x4(largest, largest, _MM_SHUFFLE(1, 0, 3, 2)));
+    largest = _mm512_max_ps(largest, _mm512_shuffle_f32x4(largest, largest, _MM_SHUFFLE(2, 3, 0, 1)));
+    _mm_storeu_ps(top, _mm512_castps512_ps128(largest));
+  }
+  // Blocks 2·half and 2·half + 1 of 8 keys from two vectors, then of 16 keys from two of those.
+  const __m512i pick = _mm512_add_epi32(
+      _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29),
+      _mm512_set1_epi32(2 * half));
   for (int k = 0; k < 2; k++) {
-    const __m512 l0 = _mm512_permutex2var_ps(a[4 * k], low, a[4 * k + 1]);
-    const __m512 l1 = _mm512_permutex2var_ps(a[4 * k + 2], low, a[4 * k + 3]);
-    const __m512 h0 = _mm512_permutex2var_ps(a[4 * k], high, a[4 * k + 1]);
-    const __m512 h1 = _mm512_permutex2var_ps(a[4 * k + 2], high, a[4 * k + 3]);
-    c[0][k] = _mm512_shuffle_f32x4(l0, l1, _MM_SHUFFLE(1, 0, 1, 0));
-    c[1][k] = _mm512_shuffle_f32x4(l0, l1, _MM_SHUFFLE(3, 2, 3, 2));
-    c[2][k] = _mm512_shuffle_f32x4(h0, h1, _MM_SHUFFLE(1, 0, 1, 0));
-    c[3][k] = _mm512_shuffle_f32x4(h0, h1, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m512 e0 = _mm512_permutex2var_ps(a[4 * k], pick, a[4 * k + 1]);
+    const __m512 e1 = _mm512_permutex2var_ps(a[4 * k + 2], pick, a[4 * k + 3]);
+    c[0][k] = _mm512_shuffle_f32x4(e0, e1, _MM_SHUFFLE(1, 0, 1, 0));
+    c[1][k] = _mm512_shuffle_f32x4(e0, e1, _MM_SHUFFLE(3, 2, 3, 2));
   }
+}
+
+// Block b's weights for R rows from its scales `c0`, `c1` (keys 0-15, 16-31) and their largest
+// `top`, the rows' weights over their largest in `a` (`largest`): as `vnni_value_weights`.
+static ALWAYS_INLINE bool vnni_block_weights(const int R, ptrdiff_t b, __m512 c0, __m512 c1,
+                                             float top, const __m512 a[][2],
+                                             const float *largest, int16_t *w, float *unit) {
+  if (top > 0 && !(top >= FLT_MIN)) return false;
+  const __m512 to = _mm512_set1_ps(top > 0 ? 32767.0f / top : 0.0f);
+  c0 = _mm512_mul_ps(c0, to);
+  c1 = _mm512_mul_ps(c1, to);
+  for (int r = 0; r < R; r++) {
+    int16_t *row = w + (b * 4 + r) * VNNI_V_KEYS;
+    _mm256_storeu_si256((__m256i *)row,
+                        _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][0], c0))));
+    _mm256_storeu_si256((__m256i *)(row + 16),
+                        _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][1], c1))));
+    unit[b * 4 + r] = largest[r] * top / 32767.0f;
+  }
+  return true;
 }
 
 // The weights of `n` (1 ... VNNI_V_KEYS) keys for R rows and `blocks` blocks: `w[(b · 4 + r) ·
 // VNNI_V_KEYS + j]` (zero for j ≥ n) and `unit[b · 4 + r]`. False when a weight is not finite
 // or a row's or block's largest is positive and below FLT_MIN. With 4 blocks (dv 97 ... 128)
-// the scales are transposed in registers (`vnni_scales4`), otherwise gathered block by block.
+// the scales are transposed in registers (`vnni_scales4`) and the blocks unrolled, so that they
+// stay in registers; otherwise they are gathered block by block.
 static ALWAYS_INLINE bool vnni_value_weights(const int R, const float *p, ptrdiff_t ldp,
                                              const float *scales, ptrdiff_t blocks, ptrdiff_t n,
                                              int16_t *w, float *unit) {
@@ -765,35 +791,29 @@ static ALWAYS_INLINE bool vnni_value_weights(const int R, const float *p, ptrdif
     a[r][0] = _mm512_mul_ps(a[r][0], from);
     a[r][1] = _mm512_mul_ps(a[r][1], from);
   }
-  __m512 four[4][2];
-  float tops[4];
-  if (blocks == 4) vnni_scales4(scales, n, four, tops);
-  const __m512i step = _mm512_mullo_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32((int)blocks));
-  for (ptrdiff_t b = 0; b < blocks; b++) {
-    __m512 c0, c1;
-    float top;
-    if (blocks == 4) {
-      c0 = four[b][0], c1 = four[b][1], top = tops[b];
-    } else {
-      c0 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m0, step, scales + b, 4);
-      c1 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m1, step, scales + 16 * blocks + b, 4);
-      top = _mm512_reduce_max_ps(_mm512_max_ps(c0, c1));
-    }
-    poison = _mm512_fmadd_ps(c0, _mm512_setzero_ps(), poison);
-    poison = _mm512_fmadd_ps(c1, _mm512_setzero_ps(), poison);
-    if (top > 0 && !(top >= FLT_MIN)) return false;
-    const __m512 to = _mm512_set1_ps(top > 0 ? 32767.0f / top : 0.0f);
-    c0 = _mm512_mul_ps(c0, to);
-    c1 = _mm512_mul_ps(c1, to);
-    for (int r = 0; r < R; r++) {
-      int16_t *row = w + (b * 4 + r) * VNNI_V_KEYS;
-      _mm256_storeu_si256((__m256i *)row,
-                          _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][0], c0))));
-      _mm256_storeu_si256((__m256i *)(row + 16),
-                          _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_mul_ps(a[r][1], c1))));
-      unit[b * 4 + r] = largest[r] * top / 32767.0f;
+  if (blocks == 4) {
+    __m512 c[2][2];
+    float top[4];
+    vnni_scales4(scales, n, 0, c, top, &poison);
+    if (!vnni_block_weights(R, 0, c[0][0], c[0][1], top[0], a, largest, w, unit) ||
+        !vnni_block_weights(R, 1, c[1][0], c[1][1], top[1], a, largest, w, unit))
+      return false;
+    vnni_scales4(scales, n, 1, c, top, &poison);
+    if (!vnni_block_weights(R, 2, c[0][0], c[0][1], top[2], a, largest, w, unit) ||
+        !vnni_block_weights(R, 3, c[1][0], c[1][1], top[3], a, largest, w, unit))
+      return false;
+  } else {
+    const __m512i step = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32((int)blocks));
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+      const __m512 c0 = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m0, step, scales + b, 4);
+      const __m512 c1 =
+          _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m1, step, scales + 16 * blocks + b, 4);
+      const float top = _mm512_reduce_max_ps(_mm512_max_ps(c0, c1));
+      poison = _mm512_fmadd_ps(c0, _mm512_setzero_ps(), poison);
+      poison = _mm512_fmadd_ps(c1, _mm512_setzero_ps(), poison);
+      if (!vnni_block_weights(R, b, c0, c1, top, a, largest, w, unit)) return false;
     }
   }
   const float nan = _mm512_reduce_add_ps(poison);
