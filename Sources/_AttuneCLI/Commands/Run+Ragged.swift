@@ -132,7 +132,9 @@ extension Attune.Run {
     let call = RaggedCall(
       inputs: inputs, method: method, options: options,
       streamRead: streamRead
-        ? try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2) : nil)
+        ? try ensure { () throws(AttentionError) in
+          try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2)
+        } : nil)
     var unchecked = call
     unchecked.options.nonFiniteInputs = .propagate
     guard let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })

@@ -176,7 +176,9 @@ extension Attune {
       let call = Call(
         inputs: inputs, kernel: kernel, bias: bias, logSumExp: lse != nil, options: options,
         streamRead: streamRead
-          ? try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2) : nil)
+          ? try ensure { () throws(AttentionError) in
+            try StreamRead([inputs.k, inputs.v], threads: kernelOptions.threads ?? 2)
+          } : nil)
       let unchecked = call.withoutChecks()
       guard
         let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })
