@@ -76,33 +76,33 @@ struct KVCacheTests {
     return out
   }
 
-  /// The values an 8-bit cache stores for `x` (rows of `d`): blocks of 32, `max|x| / 127` steps.
-  static func int8Rounded(_ x: [Float], d: Int) -> [Float] {
+  /// `x` (rows of `d`) with each element `e` replaced by `round(e, max|x|)`, the largest taken
+  /// over its block of 32 features of the row.
+  static func blockwise(_ x: [Float], d: Int, _ round: (Float, Float) -> Float) -> [Float] {
     var out = x
     for row in stride(from: 0, to: x.count, by: d) {
       for block in stride(from: row, to: row + d, by: 32) {
         let range = block..<min(block + 32, row + d)
         let largest = range.map { abs(x[$0]) }.max() ?? 0
-        let step = largest / 127
-        for i in range { out[i] = largest > 0 ? (x[i] * 127 / largest).rounded() * step : 0 }
+        for i in range { out[i] = round(x[i], largest) }
       }
     }
     return out
   }
 
+  /// The values an 8-bit cache stores for `x` (rows of `d`): blocks of 32, `max|x| / 127` steps.
+  static func int8Rounded(_ x: [Float], d: Int) -> [Float] {
+    blockwise(x, d: d) { x, largest in
+      largest > 0 ? (x * 127 / largest).rounded() * (largest / 127) : 0
+    }
+  }
+
   /// `q` (rows of `d`) as an 8-bit key kernel with `decodeInt8QueryBits` 8 rounds it, in the
   /// same Float32 steps: blocks of 32, `n = q · (127 / max|q|)` to nearest even, `n · max|q| / 127`.
   static func queryRounded(_ q: [Float], d: Int) -> [Float] {
-    var out = q
-    for row in stride(from: 0, to: q.count, by: d) {
-      for block in stride(from: row, to: row + d, by: 32) {
-        let range = block..<min(block + 32, row + d)
-        let largest = range.map { abs(q[$0]) }.max() ?? 0
-        let (inverse, unit) = (largest > 0 ? 127 / largest : 0, largest / 127)
-        for i in range { out[i] = (q[i] * inverse).rounded(.toNearestOrEven) * unit }
-      }
+    blockwise(q, d: d) { q, largest in
+      (q * (largest > 0 ? 127 / largest : 0)).rounded(.toNearestOrEven) * (largest / 127)
     }
-    return out
   }
 
   @Test(
