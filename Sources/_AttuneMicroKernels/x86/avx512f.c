@@ -603,7 +603,18 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
     __m512i h[4];
     for (int r = 0; r < R; r++) h[r] = _mm512_setzero_si512();
     const ptrdiff_t end = (b + 1) * ATTUNE_I8_BLOCK < dk ? (b + 1) * ATTUNE_I8_BLOCK : dk;
-    for (ptrdiff_t c = b * ATTUNE_I8_BLOCK; c < end; c += 4) {
+    ptrdiff_t c = b * ATTUNE_I8_BLOCK;
+    // Whole quads of both groups: plain loads, no mask to compute.
+    if (pair)
+      for (; c + 4 <= end; c += 4) {
+        const __m256i a = _mm256_loadu_si256((const __m256i *)(k + 8 * c));
+        const __m256i e = _mm256_loadu_si256((const __m256i *)(k + bytes + 8 * c));
+        __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
+        x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
+        for (int r = 0; r < R; r++)
+          h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(n + r * ldn + c)));
+      }
+    for (; c < end; c += 4) {
       const __mmask32 m = end - c >= 4 ? (__mmask32)0xFFFFFFFF : (__mmask32)((1u << (8 * (end - c))) - 1u);
       const __m256i a = _mm256_maskz_loadu_epi8(m, k + 8 * c);
       const __m256i e = pair ? _mm256_maskz_loadu_epi8(m, k + bytes + 8 * c) : _mm256_setzero_si256();
