@@ -576,6 +576,17 @@ static bool vnni_quantize_query(const float *q, ptrdiff_t dk, int8_t *n, int32_t
   return nan == nan;
 }
 
+// One step of 4 features: the two groups' 32 bytes each (`a`, `e`) permuted into 16 lanes of one
+// key each and flipped to unsigned, then `h[r] += ` their products with row r's 4 query bytes (at
+// `n + r · ldn`).
+static ALWAYS_INLINE void vnni_quad(const int R, __m512i *h, __m256i a, __m256i e, __m512i order,
+                                    __m512i flip, const int8_t *n, ptrdiff_t ldn) {
+  __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
+  x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
+  for (int r = 0; r < R; r++)
+    h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(n + r * ldn)));
+}
+
 // Two groups from `k` (the second `bytes` later, absent when `pair` is 0), `valid` (1 ... 16) of
 // their 16 scores written to each row of `s`.
 static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int8_t *n,
@@ -606,22 +617,14 @@ static ALWAYS_INLINE void vnni_two_groups(const int R, const int pair, const int
     ptrdiff_t c = b * ATTUNE_I8_BLOCK;
     // Whole quads of both groups: plain loads, no mask to compute.
     if (pair)
-      for (; c + 4 <= end; c += 4) {
-        const __m256i a = _mm256_loadu_si256((const __m256i *)(k + 8 * c));
-        const __m256i e = _mm256_loadu_si256((const __m256i *)(k + bytes + 8 * c));
-        __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
-        x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
-        for (int r = 0; r < R; r++)
-          h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(n + r * ldn + c)));
-      }
+      for (; c + 4 <= end; c += 4)
+        vnni_quad(R, h, _mm256_loadu_si256((const __m256i *)(k + 8 * c)),
+                  _mm256_loadu_si256((const __m256i *)(k + bytes + 8 * c)), order, flip, n + c, ldn);
     for (; c < end; c += 4) {
       const __mmask32 m = end - c >= 4 ? (__mmask32)0xFFFFFFFF : (__mmask32)((1u << (8 * (end - c))) - 1u);
-      const __m256i a = _mm256_maskz_loadu_epi8(m, k + 8 * c);
-      const __m256i e = pair ? _mm256_maskz_loadu_epi8(m, k + bytes + 8 * c) : _mm256_setzero_si256();
-      __m512i x = _mm512_inserti64x4(_mm512_castsi256_si512(a), e, 1);
-      x = _mm512_xor_si512(_mm512_permutexvar_epi8(order, x), flip);
-      for (int r = 0; r < R; r++)
-        h[r] = _mm512_dpbusd_epi32(h[r], x, _mm512_set1_epi32(*(const int32_t *)(n + r * ldn + c)));
+      vnni_quad(R, h, _mm256_maskz_loadu_epi8(m, k + 8 * c),
+                pair ? _mm256_maskz_loadu_epi8(m, k + bytes + 8 * c) : _mm256_setzero_si256(), order,
+                flip, n + c, ldn);
     }
     const __m256 g0 = _mm256_loadu_ps(f + b * ATTUNE_I8_KEY_GROUP);
     const __m256 g1 = pair ? _mm256_loadu_ps(f + floats + b * ATTUNE_I8_KEY_GROUP) : _mm256_setzero_ps();
