@@ -12,12 +12,17 @@
 /// reads its left operand transposed (`productsTransposed`, so `P` and `dS` are never copied),
 /// `dQ` on the product kernel. Tiles that no row of a query tile may see are skipped.
 ///
+/// When dk is a multiple of the table's lanes, dK and dQ are summed in the caller's arrays (no
+/// accumulator to copy out); likewise dV when dv is.
+///
 /// - Complexity: O(Nq · Nk · (dk + dv)) time, less with a mask. Memory beyond inputs and
-///   gradients: packed K and V (`Nk · (dk + dv)` floats rounded up to whole panels), padded
-///   copies of Q, K and dO when dk or dv is not a multiple of the table's lanes, the summed dQ
-///   and the rows' `D` (`Nq · (dk + 1)` floats), per worker a partial dQ (`Nq · dk` floats, none
-///   with one worker) and its tiles (`2 · blockQ · blockK + blockK · (dk + dv) + 2 · blockQ`
-///   floats): O((Nq + Nk) · d · threads), never O(Nq · Nk).
+///   gradients: packed K and V (`Nk · (dk + dv)` floats rounded up to whole panels), the rows'
+///   `D` (`Nq` floats), per worker a partial dQ (`Nq · dk` floats, none with one worker) and its
+///   tiles (`2 · blockQ · blockK + 2 · blockQ` floats); when dk is not a multiple of the table's
+///   lanes, padded copies of Q and K, the summed dQ and a dK accumulator per worker
+///   (`(2 · Nq + Nk + blockK) · dk` floats, padded); when dv is not, a padded copy of dO and a
+///   dV accumulator per worker (`(Nq + blockK) · dv`): O((Nq + Nk) · d · threads), never
+///   O(Nq · Nk).
 public struct FusedBackward: AttentionBackwardKernel {
   /// Query rows per tile.
   public let blockQ: Int
@@ -74,20 +79,25 @@ public struct FusedBackward: AttentionBackwardKernel {
         PackedKeys.floatCount(keys: nk, headDim: dk, tileKeys: bk, panelKeys: kernels.panelKeys))
       &+ bytes(
         PackedKeys.floatCount(keys: nk, headDim: dv, tileKeys: bk, panelKeys: kernels.panelKeys))
-    let padded =
-      (dkp == dk ? 0 : bytes(nq &* dkp) &+ bytes(nk &* dkp)) &+ (dvp == dv ? 0 : bytes(nq &* dvp))
+    // Padded Q and K and the summed dQ; padded dO.
+    let paddedK = dkp == dk ? 0 : bytes(nq &* dkp) &* 2 &+ bytes(nk &* dkp)
+    let padded = paddedK &+ (dvp == dv ? 0 : bytes(nq &* dvp))
     let workers = min(threads, max(1, (nk + bk - 1) / bk))
     let lds = kernels.roundedToPanels(bk)
     let perWorker =
       (workers > 1 ? bytes(nq &* dkp) : 0)
-      &+ bytes(Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp))
-    return packed &+ padded &+ bytes(nq &* dkp) &+ bytes(nq) &+ workers &* perWorker
+      &+ bytes(
+        Self.tileFloats(
+          bq: bq, bk: bk, lds: lds, accumulatorK: dkp == dk ? 0 : dkp,
+          accumulatorV: dvp == dv ? 0 : dvp))
+    return packed &+ padded &+ bytes(nq) &+ workers &* perWorker
   }
 
   /// Floats of one worker's tiles: `S`/`P` and `dP`/`dS` (`bq × lds` each), the key tile's dK
-  /// and dV accumulators, and a factor and a shift per row.
-  static func tileFloats(bq: Int, bk: Int, lds: Int, dkp: Int, dvp: Int) -> Int {
-    2 &* bq &* lds &+ bk &* (dkp &+ dvp) &+ 2 &* bq
+  /// and dV accumulators (`bk` rows of `accumulatorK` and `accumulatorV` floats: 0 when the
+  /// gradient is summed in the caller's array), and a factor and a shift per row.
+  static func tileFloats(bq: Int, bk: Int, lds: Int, accumulatorK: Int, accumulatorV: Int) -> Int {
+    2 &* bq &* lds &+ bk &* (accumulatorK &+ accumulatorV) &+ 2 &* bq
   }
 
   /// Computes the three gradients; see `AttentionBackwardKernel`.
@@ -120,33 +130,42 @@ public struct FusedBackward: AttentionBackwardKernel {
     let paddedDO = PaddedValues(
       rows: problem.gradOutput, count: nq, width: dvw, lanes: lanes, for: forward)
     let (dkp, dvp) = (paddedQ.stride, paddedDO.stride)
+    // Unpadded gradients are summed where the caller wants them; padded ones in scratch first.
+    let (keysInPlace, valuesInPlace) = (dkp == dkw, dvp == dvw)
     let d = problem.rowDots()
-    let totalDQ = AlignedBuffer(count: nq * dkp, for: forward)
+    let totalDQ = keysInPlace ? nil : AlignedBuffer(count: nq * dkp, for: forward)
+    if keysInPlace { dq.update(repeating: 0, count: nq * dkw) }
     let sharedDQ = SharedOutput(
-      UnsafeMutableBufferPointer(start: totalDQ.base, count: totalDQ.count))
+      UnsafeMutableBufferPointer(start: totalDQ?.base ?? dq, count: nq * dkp))
     let gradK = SharedOutput(UnsafeMutableBufferPointer(start: dk, count: nk * dkw))
     let gradV = SharedOutput(UnsafeMutableBufferPointer(start: dv, count: nk * dvw))
+    let plain = forward.mask.isNone && forward.bias == nil
     // One worker adds straight into the sum; several keep a partial dQ each.
     let merge = workers > 1 ? Lock() : nil
     WorkQueue.run(items: keyTiles, threads: workers) { queue in
-      let partialDQ = merge == nil ? totalDQ : AlignedBuffer(count: nq * dkp, for: forward)
+      let partial = merge == nil ? nil : AlignedBuffer(count: nq * dkp, for: forward)
+      let partialDQ = partial?.base ?? sharedDQ.base
       let tiles = AlignedBuffer(
-        count: Self.tileFloats(bq: bq, bk: bk, lds: lds, dkp: dkp, dvp: dvp), for: forward,
-        zeroed: false)
+        count: Self.tileFloats(
+          bq: bq, bk: bk, lds: lds, accumulatorK: keysInPlace ? 0 : dkp,
+          accumulatorV: valuesInPlace ? 0 : dvp),
+        for: forward, zeroed: false)
       let p = tiles.base  // [bq, lds]: S, then P
       let ds = p + bq * lds  // [bq, lds]: dP, then dS
-      let accK = ds + bq * lds  // [bk, dkp]
-      let accV = accK + bk * dkp  // [bk, dvp]
-      let rowScale = accV + bk * dvp  // [bq]: the factor of each row's scores
+      let rowScale = ds + bq * lds  // [bq]: the factor of each row's scores
       let rowShift = rowScale + bq  // [bq]: each row's log-sum-exp
+      let scratchK = rowShift + bq  // [bk, dkp] unless keysInPlace
+      let scratchV = scratchK + (keysInPlace ? 0 : bk * dkp)  // [bk, dvp] unless valuesInPlace
       while let t = queue.take() {
         let k0 = t * bk
         let kn = min(bk, nk - k0)
+        let accK = keysInPlace ? gradK.base + k0 * dkw : scratchK
+        let accV = valuesInPlace ? gradV.base + k0 * dvw : scratchV
         accK.update(repeating: 0, count: kn * dkp)
         accV.update(repeating: 0, count: kn * dvp)
         for q0 in stride(from: 0, to: nq, by: bq) {
           let qn = min(bq, nq - q0)
-          guard Self.anyRowSees(forward, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn)) else {
+          guard plain || Self.anyRowSees(forward, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn)) else {
             continue
           }
           // S = Q_i · K_jᵀ and dP = dO_i · V_jᵀ, panel by panel.
@@ -159,26 +178,32 @@ public struct FusedBackward: AttentionBackwardKernel {
               ds + panel * kernels.panelKeys, lds, nil)
           }
           Self.prepareRows(
-            problem, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn), scores: p, lds: lds,
-            scale: rowScale, shift: rowShift, kernels: kernels)
+            problem, rows: q0..<(q0 + qn), keys: k0..<(k0 + kn), plain: plain, scores: p,
+            lds: lds, scale: rowScale, shift: rowShift, kernels: kernels)
           // P = e^(S · scale − L), dS = P ∘ (dP − D).
           kernels.softmaxBackward(p, ds, lds, qn, kn, rowScale, rowShift, d.base + q0)
           // dV_j += Pᵀ · dO_i, dK_j += dSᵀ · Q_i (P and dS read transposed), dQ_i += dS · K_j.
           kernels.productsTransposed(p, lds, kn, paddedDO.base + q0 * dvp, dvp, qn, dvp, accV, dvp)
           kernels.productsTransposed(ds, lds, kn, paddedQ.base + q0 * dkp, dkp, qn, dkp, accK, dkp)
           kernels.products(
-            ds, lds, qn, paddedK.base + k0 * dkp, dkp, kn, dkp, partialDQ.base + q0 * dkp, dkp, 0)
+            ds, lds, qn, paddedK.base + k0 * dkp, dkp, kn, dkp, partialDQ + q0 * dkp, dkp, 0)
         }
         kernels.multiply(accK, kn * dkp, forward.scale)
-        Self.copyRows(accK, stride: dkp, rows: kn, width: dkw, to: gradK.base + k0 * dkw)
-        Self.copyRows(accV, stride: dvp, rows: kn, width: dvw, to: gradV.base + k0 * dvw)
+        if !keysInPlace {
+          Self.copyRows(accK, stride: dkp, rows: kn, width: dkw, to: gradK.base + k0 * dkw)
+        }
+        if !valuesInPlace {
+          Self.copyRows(accV, stride: dvp, rows: kn, width: dvw, to: gradV.base + k0 * dvw)
+        }
       }
-      merge?.withLock {
-        for i in 0..<(nq * dkp) { sharedDQ.base[i] += partialDQ.base[i] }
+      if let partial {
+        merge?.withLock {
+          for i in 0..<(nq * dkp) { sharedDQ.base[i] += partial.base[i] }
+        }
       }
     }
-    kernels.multiply(totalDQ.base, nq * dkp, forward.scale)
-    Self.copyRows(totalDQ.base, stride: dkp, rows: nq, width: dkw, to: dq)
+    kernels.multiply(sharedDQ.base, nq * dkp, forward.scale)
+    if let totalDQ { Self.copyRows(totalDQ.base, stride: dkp, rows: nq, width: dkw, to: dq) }
   }
 
   /// Each row's factor and shift for `softmaxBackward` on a tile: rows that see every key of
@@ -186,10 +211,12 @@ public struct FusedBackward: AttentionBackwardKernel {
   /// scale; shift: the log-sum-exp). Others are scaled and biased here, their hidden keys set to
   /// −∞ after scaling (a negative scale would turn −∞ into +∞), factor 1; a row that sees no key
   /// of the tile, or none at all (log-sum-exp −∞), becomes −∞ with shift 0, so its P and dS are 0.
+  /// `plain`: the problem has neither mask nor bias, so a row with a finite log-sum-exp needs no
+  /// look at the mask (whose row arithmetic divides).
   ///
   /// - Complexity: O(rows) for unmasked rows without a bias, O(rows · keys) at worst.
   static func prepareRows(
-    _ problem: BackwardProblem, rows: Range<Int>, keys: Range<Int>,
+    _ problem: BackwardProblem, rows: Range<Int>, keys: Range<Int>, plain: Bool,
     scores: UnsafeMutablePointer<Float>, lds: Int, scale: UnsafeMutablePointer<Float>,
     shift: UnsafeMutablePointer<Float>, kernels: MicroKernelTable
   ) {
@@ -197,6 +224,10 @@ public struct FusedBackward: AttentionBackwardKernel {
     for (r, row) in rows.enumerated() {
       let s = scores + r * lds
       let lse = problem.logSumExp[row]
+      if plain && lse > -.infinity {
+        (scale[r], shift[r]) = (forward.scale, lse)
+        continue
+      }
       let allowed = forward.allowedKeys(row: row).clamped(to: keys)
       guard lse > -.infinity, !allowed.isEmpty else {
         s.update(repeating: -.infinity, count: keys.count)
