@@ -32,8 +32,21 @@ public struct BackwardProblem: @unchecked Sendable {
     let (nq, dv) = (forward.shape.queries, forward.shape.valueDim)
     let d = AlignedBuffer(count: nq, for: forward, zeroed: false)
     for i in 0..<nq {
-      var sum = 0.0
-      for c in 0..<dv { sum += Double(gradOutput[i * dv + c]) * Double(output[i * dv + c]) }
+      let (g, o) = (gradOutput + i * dv, output + i * dv)
+      // Four sums side by side: one chain of dependent additions would wait on each.
+      var sums = SIMD4<Double>()
+      var c = 0
+      while c + 4 <= dv {
+        let gc = UnsafeRawPointer(g + c).loadUnaligned(as: SIMD4<Float>.self)
+        let oc = UnsafeRawPointer(o + c).loadUnaligned(as: SIMD4<Float>.self)
+        sums += SIMD4<Double>(gc) * SIMD4<Double>(oc)
+        c += 4
+      }
+      var sum = sums.sum()
+      while c < dv {
+        sum += Double(g[c]) * Double(o[c])
+        c += 1
+      }
       d.base[i] = Float(sum)
     }
     return d
