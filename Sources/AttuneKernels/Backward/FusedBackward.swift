@@ -31,8 +31,11 @@ public struct FusedBackward: AttentionBackwardKernel {
   /// Worker threads.
   public let threads: Int
 
-  /// Creates the kernel with its defaults: tiles of 64 × 64 (a multiple of every table's score
-  /// rows and panel width), as many threads as active processors.
+  /// Creates the kernel with its defaults: tiles of 96 × 96, as many threads as active
+  /// processors. 96 is the least common multiple of every table's row and key counts (AVX-512:
+  /// scores 8 × 32, products 4 rows; AVX2: 6 × 16 and 6; NEON: 8 × 12 and 6), so no table runs a
+  /// partial register tile or panel inside a tile; 64 left AVX2 a 4-row tile in each of its
+  /// products and score passes, and NEON a partial panel.
   public init() {
     blockQ = Self.parameters[0].defaultValue
     blockK = Self.parameters[1].defaultValue
@@ -54,9 +57,9 @@ public struct FusedBackward: AttentionBackwardKernel {
   /// `blockQ`, `blockK` and `threads`.
   public static let parameters = [
     KernelParameter(
-      name: "blockQ", summary: "query rows per tile", defaultValue: 64, range: 1...(1 << 16)),
+      name: "blockQ", summary: "query rows per tile", defaultValue: 96, range: 1...(1 << 16)),
     KernelParameter(
-      name: "blockK", summary: "keys per tile", defaultValue: 64, range: 1...(1 << 16)),
+      name: "blockK", summary: "keys per tile", defaultValue: 96, range: 1...(1 << 16)),
     .threads,
   ]
 
