@@ -18,14 +18,19 @@ public struct KVCacheLayout: Sendable, Hashable, CustomStringConvertible {
   /// How keys and values are stored.
   public var storage: KVStorage
 
-  /// Tokens per page unless asked otherwise: 256. Each page costs a softmax update per stacked
-  /// row, so fewer, longer pages decode faster from 16 and 8 bits: on a Zen 3 (AVX2), decoding 8
-  /// sequences of 4k–32k int8 tokens (`scripts/bench/serving_benchmark.py`'s shape) took 1.075
-  /// [0.974, 1.242] and 1 / 0.901 [0.848, 0.947] of 256's time with pages of 128, in two runs,
-  /// and 0.931 [0.878, 1.103] with 512 (`serve_ab.py --random`, 8 rounds each). A sequence
-  /// wastes at most 255 tokens' room; at dk = dv = 128 a page holds 256 KiB of keys and values
-  /// per head in Float32, 72 KiB in 8 bits.
-  public static let defaultPageTokens = 256
+  /// Tokens per page unless asked otherwise: 1024. Each page costs a softmax update per stacked
+  /// row, kernel calls and a new stream of reads, so fewer, longer pages decode faster. On a Zen 4
+  /// (AVX-512 with VNNI), decoding 8 sequences of 4k–32k int8 tokens
+  /// (`scripts/bench/serving_benchmark.py`'s shape) took 0.907 [0.901, 0.918] of 256's time with
+  /// pages of 512, 0.851 [0.842, 0.858] with 1024 and 0.807 [0.799, 0.824] with 2048
+  /// (`serve_ab.py --random`, 12 rounds). Reading the same bytes in the same order without
+  /// arithmetic (a throwaway build, 10 rounds) took 1.046 [0.911, 1.071] of the 256-token step's
+  /// time with 256-token pages and 0.716 [0.682, 0.729] with 1024, so the cost is in the memory
+  /// system as much as in the kernels. Chunked prefill (256 queries on 1k–8k int8 tokens)
+  /// took 0.926 [0.885, 0.962] of 256's time. The price is room: a sequence wastes at most 1023
+  /// tokens', and at dk = dv = 128 a page holds 1 MiB of keys and values per head in Float32,
+  /// 288 KiB in 8 bits; a server of many short sequences should ask for shorter pages.
+  public static let defaultPageTokens = 1024
 
   /// A layout; `valueDim` defaults to `headDim`.
   public init(

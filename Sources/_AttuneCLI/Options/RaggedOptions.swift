@@ -28,7 +28,7 @@ struct RaggedOptions: ParsableArguments {
       valueName: "storage"))
   var kvStorage: KVStorage?
 
-  @Option(help: "Tokens per page of the KV cache (default 256).")
+  @Option(help: "Tokens per page of the KV cache (default 1024).")
   var pageTokens: Int?
 
   @Flag(
