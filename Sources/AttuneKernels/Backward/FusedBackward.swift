@@ -83,8 +83,8 @@ public struct FusedBackward: AttentionBackwardKernel {
       &+ bytes(
         PackedKeys.floatCount(keys: nk, headDim: dv, tileKeys: bk, panelKeys: kernels.panelKeys))
     // Padded Q and K and the summed dQ; padded dO.
-    let paddedK = dkp == dk ? 0 : bytes(nq &* dkp) &* 2 &+ bytes(nk &* dkp)
-    let padded = paddedK &+ (dvp == dv ? 0 : bytes(nq &* dvp))
+    let paddedKeyBytes = dkp == dk ? 0 : bytes(nq &* dkp) &* 2 &+ bytes(nk &* dkp)
+    let padded = paddedKeyBytes &+ (dvp == dv ? 0 : bytes(nq &* dvp))
     let workers = min(threads, max(1, (nk + bk - 1) / bk))
     let lds = kernels.roundedToPanels(bk)
     let perWorker =
@@ -252,15 +252,12 @@ public struct FusedBackward: AttentionBackwardKernel {
     }
   }
 
-  /// `rows` rows of `width` floats from `source` (rows `stride` apart) to `target` (packed).
+  /// `rows` rows of `width` floats from `source` (rows `stride` apart) to `target` (packed): a
+  /// padded accumulator's rows out to the caller's gradient (unpadded ones are summed in place).
   static func copyRows(
     _ source: UnsafePointer<Float>, stride: Int, rows: Int, width: Int,
     to target: UnsafeMutablePointer<Float>
   ) {
-    guard stride != width else {
-      target.update(from: source, count: rows * width)
-      return
-    }
     for r in 0..<rows { (target + r * width).update(from: source + r * stride, count: width) }
   }
 
