@@ -23,10 +23,9 @@ public struct KVCacheLayout: Sendable, Hashable, CustomStringConvertible {
   /// (AVX-512 with VNNI), decoding 8 sequences of 4k–32k int8 tokens
   /// (`scripts/bench/serving_benchmark.py`'s shape) took 0.907 [0.901, 0.918] of 256's time with
   /// pages of 512, 0.851 [0.842, 0.858] with 1024 and 0.807 [0.799, 0.824] with 2048
-  /// (`serve_ab.py --random`, 12 rounds). Reading the same bytes in the same order without
-  /// arithmetic (a throwaway build, 10 rounds) took 1.046 [0.911, 1.071] of the 256-token step's
-  /// time with 256-token pages and 0.716 [0.682, 0.729] with 1024, so the cost is in the memory
-  /// system as much as in the kernels. Chunked prefill (256 queries on 1k–8k int8 tokens)
+  /// (`serve_ab.py --random`, 12 rounds). A variant that only read the same bytes in the same
+  /// order gained as much from longer pages (BENCHMARKS.md, twelfth session), so the cost is in
+  /// the memory system as much as in the kernels. Chunked prefill (256 queries on 1k–8k int8 tokens)
   /// took 0.926 [0.885, 0.962] of 256's time. The price is room: a sequence wastes at most 1023
   /// tokens', and at dk = dv = 128 a page holds 1 MiB of keys and values per head in Float32,
   /// 288 KiB in 8 bits; a server of many short sequences should ask for shorter pages.
