@@ -1,30 +1,37 @@
 import AttuneKernels
 
-/// A plain streaming read of arrays: the memory-bandwidth reference for decoding
-/// (`attune run --stream-read`). The arrays are copied once, end to end, into memory mapped as the
-/// KV cache maps its pages (`PagePool`: 2 MiB huge pages where the system has them), so that the
-/// reference reads memory as fast as the cache could; each call sums every element with vector
-/// loads, split into contiguous chunks over `threads` workers (the kernels' `WorkerPool`, so
-/// both sides of the comparison place their threads alike), and returns the sum so that the
-/// reads cannot be optimised away.
+/// A plain streaming read of memory: the bandwidth reference for decoding. Each call reads every
+/// byte of its regions once with vector loads (summed as wrapping 32-bit integers, so that no
+/// value pattern costs more than another and the reads cannot be optimised away), split into
+/// contiguous chunks over `threads` workers (the kernels' `WorkerPool`, so both sides of a
+/// comparison place their threads alike).
+///
+/// Two sources: a copy of arrays, end to end, in memory mapped as the KV cache maps its pages
+/// (`PagePool`: 2 MiB huge pages where the system has them; `attune run --stream-read`); or the
+/// pages a KV cache holds for some sequences, read where they are (the `read C` request of
+/// `attune run --serve` with `--kv-storage`). The second is the like-for-like reference: on a
+/// host whose memory has regions of different speeds (a virtual machine whose memory spans the
+/// host's NUMA nodes), a copy in another process can land in faster or slower memory than the
+/// cache it is compared with.
 final class StreamRead: @unchecked Sendable {
-  /// The copy's memory; it lives as long as this reference.
-  private let pool: PagePool
-  private let base: UnsafeMutablePointer<Float>
-  /// Floats copied.
-  let count: Int
+  /// What keeps the regions alive: the copy's pool, or the cache whose pages are read.
+  private let owner: AnyObject
+  /// The regions read, and their bytes before each.
+  private let regions: [UnsafeRawBufferPointer]
+  private let starts: [Int]
+  /// Bytes read per call.
+  let bytes: Int
   let threads: Int
 
   /// Copies `arrays` for reads by `threads` workers.
   ///
   /// - Throws: `AttentionError.insufficientMemory` if the copy does not fit.
-  init(_ arrays: [[Float]], threads: Int) throws(AttentionError) {
-    count = arrays.reduce(0) { $0 + $1.count }
-    self.threads = max(1, threads)
+  convenience init(_ arrays: [[Float]], threads: Int) throws(AttentionError) {
+    let count = arrays.reduce(0) { $0 + $1.count }
     let bytes = Platform.floatBytes(max(1, count))
     try Platform.checkMemory("a copy of K and V for --stream-read", bytes: bytes)
-    pool = PagePool(pageBytes: (bytes + 63) / 64 * 64)
-    base = try pool.page().bindMemory(to: Float.self, capacity: max(1, count))
+    let pool = PagePool(pageBytes: (bytes + 63) / 64 * 64)
+    let base = try pool.page().bindMemory(to: Float.self, capacity: max(1, count))
     var offset = 0
     for array in arrays {
       array.withUnsafeBufferPointer { buffer in
@@ -33,45 +40,77 @@ final class StreamRead: @unchecked Sendable {
       }
       offset += array.count
     }
+    self.init(
+      regions: [UnsafeRawBufferPointer(start: base, count: 4 * count)], owner: pool,
+      threads: threads)
   }
 
-  /// The sum of every element, read by `threads` workers.
-  func sum() -> Float {
-    let (count, workers) = (count, threads)
-    let partial = UnsafeMutableBufferPointer<Float>.allocate(capacity: workers)
+  /// Reads `regions` (kept alive by `owner`) with `threads` workers.
+  init(regions: [UnsafeRawBufferPointer], owner: AnyObject, threads: Int) {
+    self.owner = owner
+    self.regions = regions
+    var starts = [Int]()
+    var total = 0
+    for region in regions {
+      starts.append(total)
+      total += region.count
+    }
+    self.starts = starts
+    bytes = total
+    self.threads = max(1, threads)
+  }
+
+  /// The wrapping sum of every 32-bit word (and the bytes of each region's tail), read by
+  /// `threads` workers.
+  func sum() -> UInt32 {
+    let workers = threads
+    let partial = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: workers)
     partial.initialize(repeating: 0)
     defer { partial.deallocate() }
     let shared = SendablePointer(partial.baseAddress)
-    let source = SendableConstPointer(UnsafePointer(base))
+    let (regions, starts, total) = (Regions(regions), starts, bytes)
     WorkerPool.shared.run(workers: workers) { worker in
-      let start = count * worker / workers
-      let end = count * (worker + 1) / workers
-      var a = SIMD16<Float>.zero
-      var b = SIMD16<Float>.zero
-      var i = start
-      let p = source.pointer
-      while i + 32 <= end {
-        a += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
-        b += UnsafeRawPointer(p + i + 16).loadUnaligned(as: SIMD16<Float>.self)
-        i += 32
-      }
-      var s = (a + b).sum()
-      while i < end {
-        s += p[i]
-        i += 1
+      let start = total * worker / workers
+      let end = total * (worker + 1) / workers
+      var s: UInt32 = 0
+      // The part of each region in [start, end).
+      for (index, region) in regions.list.enumerated() {
+        let from = max(start, starts[index]) - starts[index]
+        let to = min(end, starts[index] + region.count) - starts[index]
+        if from < to, let base = region.baseAddress {
+          s &+= Self.sum(base + from, bytes: to - from)
+        }
       }
       shared.pointer?[worker] = s
     }
-    return partial.reduce(0, +)
+    return partial.reduce(0, &+)
+  }
+
+  /// The wrapping sum of `bytes` bytes at `p`: 32-bit words 128 bytes at a time, then bytes.
+  private static func sum(_ p: UnsafeRawPointer, bytes: Int) -> UInt32 {
+    var a = SIMD16<UInt32>.zero
+    var b = SIMD16<UInt32>.zero
+    var i = 0
+    while i + 128 <= bytes {
+      a &+= (p + i).loadUnaligned(as: SIMD16<UInt32>.self)
+      b &+= (p + i + 64).loadUnaligned(as: SIMD16<UInt32>.self)
+      i += 128
+    }
+    var s = (a &+ b).wrappedSum()
+    while i < bytes {
+      s &+= UInt32(p.load(fromByteOffset: i, as: UInt8.self))
+      i += 1
+    }
+    return s
   }
 
   private struct SendablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>?
-    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
+    let pointer: UnsafeMutablePointer<UInt32>?
+    init(_ pointer: UnsafeMutablePointer<UInt32>?) { self.pointer = pointer }
   }
 
-  private struct SendableConstPointer: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+  private struct Regions: @unchecked Sendable {
+    let list: [UnsafeRawBufferPointer]
+    init(_ list: [UnsafeRawBufferPointer]) { self.list = list }
   }
 }

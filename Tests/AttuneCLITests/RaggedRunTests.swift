@@ -137,6 +137,33 @@ struct RaggedRunTests {
     #expect(alone.status == 64 && alone.stderr.contains("use it with --serve"), "\(alone.stderr)")
   }
 
+  /// A KV cache run answers `read C` with the time of a streaming read of its own pages, and
+  /// reports those pages' bytes; a run without a cache refuses `read`.
+  @Test("--serve 'read C': the cache's pages read in place; refused without a cache")
+  func pageRead() throws {
+    let flags = [
+      "run", "--random", "--lengths", "5:40", "--batch", "3", "--heads", "4", "--kv-heads", "2",
+      "--d", "8", "--kv-storage", "int8", "--page-tokens", "16",
+    ]
+    let served = try AttuneProcess.run(flags + ["--serve"], input: "read 2\n1\nread 1\n")
+    let lines = served.stdout.split(separator: "\n")
+    #expect(served.status == 0 && lines.count == 4 && lines[0] == "ready", "\(served.stderr)")
+    #expect(lines.dropFirst().allSatisfy { (Double($0) ?? 0) > 0 }, "\(served.stdout)")
+    let report = try AttuneProcess.run(flags + ["--json"])
+    let summary = try #require(
+      (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?[
+        "ragged"] as? [String: Any])
+    let (read, pages) = (summary["bytesRead"] as? Int ?? 0, summary["pageBytes"] as? Int ?? 0)
+    // Whole pages of 16 tokens hold the 5 ... 40 keys of each sequence, and more.
+    #expect(read > 0 && pages >= read, "bytesRead \(read), pageBytes \(pages)")
+    for (input, message) in [("read 2\n", "needs --kv-storage"), ("read\n", "positive call count")]
+    {
+      let refused = try AttuneProcess.run(
+        ["run", "--random", "--n", "8", "--serve"], input: input)
+      #expect(refused.status != 0 && refused.stderr.contains(message), "\(refused.stderr)")
+    }
+  }
+
   @Test("bad offsets and flag combinations: one error line, status 64 or 1, nothing written")
   func refusals() throws {
     let directory = try AttuneProcess.temporaryDirectory()

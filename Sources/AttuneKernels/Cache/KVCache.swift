@@ -219,4 +219,15 @@ extension KVCache {
         * geometry.bytesRead(tokens: 1)
     }
   }
+
+  /// The memory of the pages `sequences` hold, each page whole, in their order: what a
+  /// streaming read compares a decoding step with (`attune run --serve`'s `read` request), in
+  /// the same memory. Valid while the cache lives and the sequences keep their pages.
+  package func pageRegions(_ sequences: [KVSequence]) -> [UnsafeRawBufferPointer] {
+    sequences.flatMap { sequence in
+      (tables[sequence.id]?.pages ?? []).map {
+        UnsafeRawBufferPointer(start: pages[$0], count: geometry.pageBytes)
+      }
+    }
+  }
 }

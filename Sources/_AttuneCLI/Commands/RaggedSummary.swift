@@ -6,14 +6,15 @@ struct RaggedSummary: Encodable {
   let keysPerSequence: ClosedRange<Int>
   /// `ragged`, `padded` (to the longest, with a padding mask) or `kv-cache`.
   let method: String
-  /// With the KV cache: its storage, tokens per page and the bytes of K and V (with scales) one
-  /// call reads.
+  /// With the KV cache: its storage, tokens per page, the bytes of K and V (with scales) one
+  /// call reads, and the bytes of the pages that hold them (what `--serve`'s `read` reads).
   let kvStorage: String?
   let pageTokens: Int?
   let bytesRead: Int?
+  let pageBytes: Int?
 
   private enum CodingKeys: String, CodingKey {
-    case sequences, method, kvStorage, pageTokens, bytesRead
+    case sequences, method, kvStorage, pageTokens, bytesRead, pageBytes
     case minQueries, maxQueries, minKeys, maxKeys
   }
 
@@ -28,6 +29,7 @@ struct RaggedSummary: Encodable {
     try container.encodeIfPresent(kvStorage, forKey: .kvStorage)
     try container.encodeIfPresent(pageTokens, forKey: .pageTokens)
     try container.encodeIfPresent(bytesRead, forKey: .bytesRead)
+    try container.encodeIfPresent(pageBytes, forKey: .pageBytes)
   }
 
   /// One line: `16 sequences, 64...2048 queries and keys each; KV cache int8, ...`.

@@ -15,7 +15,7 @@ extension Attune.Run {
 
     func run() throws -> MultiHeadResult {
       if let streamRead {
-        return MultiHeadResult(output: [streamRead.sum()], logSumExp: nil)
+        return MultiHeadResult(output: [Float(streamRead.sum())], logSumExp: nil)
       }
       return try ensure { () throws(AttentionError) in
         try multiHeadAttention(
@@ -36,17 +36,18 @@ extension Attune.Run {
 
   /// The timing of `attune run`: `first` (the call that checks the inputs) once, timed; then, as
   /// the flags say, `--serve` answers timing requests with `later` (the same call without the
-  /// checks), or `--repeat` and `--warmup` time more calls of it.
+  /// checks) and its `read` requests with `reference` (a streaming read of the memory the call
+  /// reads, where there is one), or `--repeat` and `--warmup` time more calls of it.
   ///
   /// - Returns: The first call's result and the timed samples (seconds), or nil after serving.
-  func measured<Value>(first: () throws -> Value, later: () throws -> Void) throws -> (
-    value: Value, samples: [Double]
-  )? {
+  func measured<Value>(
+    first: () throws -> Value, later: () throws -> Void, reference: (() -> Void)? = nil
+  ) throws -> (value: Value, samples: [Double])? {
     let start = ContinuousClock.now
     let value = try first()
     var samples = [(ContinuousClock.now - start).seconds]
     if serve {
-      try Self.serve(later)
+      try Self.serve(later, reference: reference)
       return nil
     }
     if streamRead {
@@ -69,11 +70,15 @@ extension Attune.Run {
     return samples
   }
 
-  /// Answers timing requests for `body` from stdin until it closes (see `--serve`).
-  static func serve(_ body: () throws -> Void) throws {
-    try ServeLoop.run { calls in
+  /// Answers timing requests for `body`, and `read` requests for `reference`, from stdin until
+  /// it closes (see `--serve`).
+  static func serve(_ body: () throws -> Void, reference: (() -> Void)? = nil) throws {
+    func mean(_ calls: Int, _ body: () throws -> Void) throws -> Double {
       let samples = try time(warmup: 0, calls: calls, body)
       return samples.reduce(0, +) / Double(samples.count)
     }
+    try ServeLoop.run(
+      { calls in try mean(calls, body) },
+      read: reference.map { reference in { calls in try mean(calls, reference) } })
   }
 }

@@ -33,7 +33,7 @@ extension Attune.Run {
     /// `O [H, Tq, dv]`.
     func run() throws -> [Float] {
       if let streamRead {
-        return [streamRead.sum()]
+        return [Float(streamRead.sum())]
       }
       return try ensure { () throws(AttentionError) in
         switch method {
@@ -88,6 +88,8 @@ extension Attune.Run {
     var configuration: String
     var settings: [String: Int] = [:]
     var bytesRead: Int?
+    // With a KV cache: a streaming read of its pages, for `--serve`'s `read` requests.
+    var pageRead: StreamRead?
     if let storage = batching.kvStorage {
       guard kernelOptions.kernel == nil, kernelOptions.given.keys.allSatisfy({ $0 == "threads" })
       else {
@@ -118,6 +120,8 @@ extension Attune.Run {
       settings["threads"] = threads
       settings["pageTokens"] = layout.pageTokens
       bytesRead = cache.bytesRead(sequences)
+      pageRead = StreamRead(
+        regions: cache.pageRegions(sequences), owner: cache, threads: threads)
     } else {
       let kernel = try kernelOptions.make()
       configuration = kernel.configurationDescription
@@ -137,7 +141,10 @@ extension Attune.Run {
         } : nil)
     var unchecked = call
     unchecked.options.nonFiniteInputs = .propagate
-    guard let (result, samples) = try measured(first: call.run, later: { _ = try unchecked.run() })
+    guard
+      let (result, samples) = try measured(
+        first: call.run, later: { _ = try unchecked.run() },
+        reference: pageRead.map { read in { _ = read.sum() } })
     else { return }
     let seconds = samples.sorted()[samples.count / 2]
     let outputShape = inputs.leading + [shape.totalQueries, shape.valueDim]
@@ -157,7 +164,7 @@ extension Attune.Run {
       method: method.name, kvStorage: batching.kvStorage?.rawValue,
       pageTokens: batching.kvStorage == nil
         ? nil : batching.pageTokens ?? KVCacheLayout.defaultPageTokens,
-      bytesRead: bytesRead)
+      bytesRead: bytesRead, pageBytes: pageRead?.bytes)
     let report = RunReport(
       kernel: batching.kvStorage == nil ? kernelOptions.name : "kv-cache", settings: settings,
       configuration: configuration, plan: "flags",
