@@ -104,7 +104,7 @@ extension Attune {
 
     @Flag(
       help: ArgumentHelp(
-        "Keep the inputs loaded and serve timing requests on stdin: each line holding a count C runs C calls and prints their mean seconds per call (used by scripts/bench/peer_benchmark.py).",
+        "Keep the inputs loaded and serve timing requests on stdin: each line holding a count C runs C calls and prints their mean seconds per call; with --kv-storage, a line 'read C' times C streaming reads of the cache's pages instead (used by scripts/bench).",
         visibility: .hidden))
     var serve = false
 
