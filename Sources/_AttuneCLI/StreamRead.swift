@@ -9,10 +9,10 @@ import AttuneKernels
 /// Two sources: a copy of arrays, end to end, in memory mapped as the KV cache maps its pages
 /// (`PagePool`: 2 MiB huge pages where the system has them; `attune run --stream-read`); or the
 /// pages a KV cache holds for some sequences, read where they are (the `read C` request of
-/// `attune run --serve` with `--kv-storage`). The second is the like-for-like reference: on a
-/// host whose memory has regions of different speeds (a virtual machine whose memory spans the
-/// host's NUMA nodes), a copy in another process can land in faster or slower memory than the
-/// cache it is compared with.
+/// `attune run --serve` with `--kv-storage`). The second is the like-for-like reference: where
+/// memory streams at different speeds in different processes (on the virtual machine of
+/// BENCHMARKS.md's thirteenth session, 35 and 54–60 GB/s in one run), a copy read in another
+/// process can sit in faster or slower memory than the cache it is compared with.
 final class StreamRead: @unchecked Sendable {
   /// What keeps the regions alive: the copy's pool, or the cache whose pages are read.
   private let owner: AnyObject
